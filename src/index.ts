@@ -1,0 +1,12 @@
+/**
+ * threadkit: Python-`threading`-grade concurrency for JavaScript with real parallelism.
+ *
+ * This entry point re-exports every module; import `threadkit/mutex`, `threadkit/thread` or
+ * `threadkit/threadlocal` to load only one.
+ *
+ * @module threadkit
+ */
+export * from './mutex/index.js';
+export * from './thread/index.js';
+export * from './threadlocal/index.js';
+export * from './errors.js';

@@ -1,0 +1,30 @@
+// The one place that knows which runtime we are on: thread identity and whether this thread may block.
+// Every primitive asks here instead of importing worker_threads itself.
+import { isMainThread as nodeIsMainThread, threadId as nodeThreadId } from 'node:worker_threads';
+
+/** The runtime's id of the current thread: 0 on the main thread, a positive integer in a worker. */
+export const threadId: number = nodeThreadId;
+
+/** Whether this is the process's main thread. */
+export const isMainThread: boolean = nodeIsMainThread;
+
+let blockingAllowed: boolean | undefined;
+
+/**
+ * Whether `Atomics.wait` may be called on this thread. Node allows it everywhere; browsers forbid it
+ * on the main thread. Probed once with a zero-timeout wait on a private buffer.
+ */
+export function canBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
+/** A monotonic clock in milliseconds. */
+export const now: () => number = () => performance.now();

@@ -1,0 +1,77 @@
+// Argument checks shared by every primitive. Messages follow "Expected `name` to be …, got …".
+
+/** Renders a value for an error message without throwing on exotic inputs. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (typeof value === 'undefined') return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  const name = (value).constructor?.name;
+  return name ? `an instance of ${name}` : 'an object';
+}
+
+/**
+ * Validates an optional timeout in milliseconds and returns it (`undefined` or `Infinity` for none).
+ */
+export function checkTimeout(value: unknown, name = 'timeoutMs'): number {
+  if (value === undefined) return Infinity;
+  if (typeof value !== 'number') {
+    throw new TypeError(`Expected \`${name}\` to be a number of milliseconds, got ${describe(value)}`);
+  }
+  if (Number.isNaN(value) || value < 0) {
+    throw new RangeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got ${value}`);
+  }
+  return value;
+}
+
+/** Validates an optional `AbortSignal`. */
+export function checkSignal(value: unknown, name = 'signal'): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (typeof AbortSignal === 'undefined' || !(value instanceof AbortSignal)) {
+    throw new TypeError(`Expected \`${name}\` to be an AbortSignal, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Validates an options bag: `undefined` or a non-null object. */
+export function checkOptions<T extends object>(value: unknown, name = 'options'): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`Expected \`${name}\` to be an object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Validates a (buffer, byteOffset) pair for a primitive of `bytes` bytes and returns an Int32Array view
+ * over the whole buffer with the Int32 index of the primitive's first slot.
+ */
+export function checkSharedSlots(
+  buffer: unknown,
+  byteOffset: unknown,
+  bytes: number,
+  names: { buffer: string; byteOffset: string } = { buffer: 'buffer', byteOffset: 'byteOffset' },
+): { i32: Int32Array; base: number; buffer: SharedArrayBuffer; byteOffset: number } {
+  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError(
+      `Expected \`${names.buffer}\` to be a SharedArrayBuffer, got ${describe(buffer)}` +
+        (buffer instanceof ArrayBuffer ? ' (a plain ArrayBuffer cannot be shared between threads)' : ''),
+    );
+  }
+  const offset = byteOffset ?? 0;
+  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
+    throw new TypeError(`Expected \`${names.byteOffset}\` to be an integer, got ${describe(offset)}`);
+  }
+  if (offset % 4 !== 0) {
+    throw new RangeError(`Expected \`${names.byteOffset}\` to be a multiple of 4, got ${offset}`);
+  }
+  if (offset < 0 || offset + bytes > buffer.byteLength) {
+    throw new RangeError(
+      `Expected \`${names.byteOffset}\` to leave room for ${bytes} bytes in a buffer of ${buffer.byteLength} bytes, got ${offset}`,
+    );
+  }
+  return { i32: new Int32Array(buffer), base: offset >> 2, buffer, byteOffset: offset };
+}

@@ -1,0 +1,15 @@
+/**
+ * `threadkit/mutex`: a mutual-exclusion lock that works across worker threads.
+ *
+ * @module mutex
+ */
+export { Mutex, type MutexOptions, type LockAsyncOptions } from './mutex.js';
+export type { MutexGuard } from './mutex-guard.js';
+export {
+  ThreadkitError,
+  NotOwnerError,
+  DeadlockError,
+  TimeoutError,
+  BlockingNotAllowedError,
+  InconsistentStateError,
+} from '../errors.js';

@@ -1,0 +1,371 @@
+import { DeadlockError, NotOwnerError, TimeoutError } from '../errors.js';
+import { registerShareable } from '../internal/codec.js';
+import { canBlock, threadId } from '../internal/runtime.js';
+import { checkOptions, checkSharedSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import { BlockingNotAllowedError } from '../errors.js';
+import { Guard, type MutexGuard } from './mutex-guard.js';
+import {
+  DEPTH,
+  MUTEX_TAG,
+  OWNER_MASK,
+  REENTRANT_FLAG,
+  SLOTS,
+  STATE,
+  TAG,
+  acquireSlow,
+  acquireSlowAsync,
+  ownerOf,
+  release,
+  tryAcquireFast,
+} from './raw-mutex.js';
+
+/** Options of {@link Mutex}'s constructor. */
+export interface MutexOptions {
+  /**
+   * Shared memory to place the mutex in, so that many primitives can share one buffer. It must be a
+   * `SharedArrayBuffer` with {@link Mutex.BYTES} bytes free at `byteOffset`.
+   * @default a new SharedArrayBuffer of Mutex.BYTES bytes
+   */
+  readonly buffer?: SharedArrayBuffer;
+  /**
+   * Byte offset of the mutex in `buffer`; a multiple of 4.
+   * @default 0
+   */
+  readonly byteOffset?: number;
+  /**
+   * Let the owning thread lock again without deadlocking (Python's `RLock`); each `lock()` needs its
+   * own `unlock()`.
+   * @default false
+   */
+  readonly reentrant?: boolean;
+}
+
+/** Options of {@link Mutex.lockAsync} and {@link Mutex.withLockAsync}. */
+export interface LockAsyncOptions {
+  /** Abort the wait; the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
+   * @default Infinity
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
+const TID = threadId + 1;
+if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
+
+/**
+ * A mutual-exclusion lock that works across worker threads: Python's `threading.Lock` (and, with
+ * `reentrant: true`, `RLock`) on shared memory.
+ *
+ * The lock is owned by a thread, not by an async task: the owner's thread id is recorded in the lock
+ * word, so `unlock()` from another thread throws {@link NotOwnerError}, and a blocking relock by the
+ * owner of a non-reentrant mutex throws {@link DeadlockError} instead of hanging. Uncontended
+ * lock/unlock is one compare-and-swap each, with no system call; contended waiters spin briefly, then
+ * sleep, and a waiter that has waited over ~1 ms gets the lock handed to it directly, so nobody starves.
+ *
+ * Memory ordering: everything a thread wrote before `unlock()` is visible to the next thread after
+ * its `lock()` returns (the lock word is accessed with sequentially consistent `Atomics`).
+ *
+ * To share a mutex, pass it to a {@link Thread} or {@link ThreadPool} task (it arrives live), or post
+ * it with `postMessage` and call {@link Mutex.from} on the data that arrives.
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from 'threadkit/mutex';
+ * import { spawn } from 'threadkit/thread';
+ *
+ * const mutex = new Mutex();
+ * const balance = new Int32Array(new SharedArrayBuffer(4));
+ * const deposit = (m: Mutex, b: Int32Array) => {
+ *   for (let i = 0; i < 100_000; i++) {
+ *     using _ = m.lock();
+ *     b[0] = b[0]! + 1;
+ *   }
+ * };
+ * await Promise.all([spawn(deposit, mutex, balance).join(), spawn(deposit, mutex, balance).join()]);
+ * console.log(balance[0]); // 200000
+ * ```
+ */
+export class Mutex {
+  /** Bytes one mutex occupies in a caller-supplied buffer (see {@link MutexOptions.buffer}). */
+  static readonly BYTES: number = SLOTS * 4;
+
+  /** The shared memory holding the lock word. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the mutex within {@link Mutex.buffer}. */
+  readonly byteOffset: number;
+
+  readonly #i32: Int32Array;
+  // Int32 index of the first slot; all slot constants are relative to it.
+  readonly #base: number;
+  readonly #reentrant: boolean;
+
+  /**
+   * Creates a mutex, or opens the one already at `byteOffset` of `buffer` (its current state is kept).
+   *
+   * @param options - where to place it and whether it is reentrant
+   * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds another primitive
+   * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Mutex.BYTES} bytes
+   */
+  constructor(options?: MutexOptions) {
+    const opts = checkOptions<MutexOptions>(options);
+    if (opts.reentrant !== undefined && typeof opts.reentrant !== 'boolean') {
+      throw new TypeError(`Expected \`reentrant\` to be a boolean, got ${describe(opts.reentrant)}`);
+    }
+    const slots = checkSharedSlots(
+      opts.buffer ?? new SharedArrayBuffer(Mutex.BYTES),
+      opts.byteOffset,
+      Mutex.BYTES,
+    );
+    this.buffer = slots.buffer;
+    this.byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
+    this.#base = slots.base;
+    this.#reentrant = opts.reentrant === true;
+    const tag = MUTEX_TAG | (this.#reentrant ? REENTRANT_FLAG : 0);
+    const found = Atomics.compareExchange(this.#i32, this.#base + TAG, 0, tag);
+    if (found !== 0 && found !== tag) {
+      throw new TypeError(
+        (found & ~REENTRANT_FLAG) === MUTEX_TAG
+          ? `Expected \`reentrant\` to match the mutex already at byteOffset ${this.byteOffset} (reentrant: ${!this.#reentrant})`
+          : `Expected \`byteOffset\` ${this.byteOffset} to hold a Mutex or free (zeroed) memory, found other data`,
+      );
+    }
+  }
+
+  /**
+   * Revives a mutex from its structured clone (what arrives through `postMessage` or `workerData`).
+   *
+   * @param handle - `structuredClone(mutex)`, or any object with the mutex's `buffer` and `byteOffset`
+   * @returns a `Mutex` using the same shared memory
+   * @throws TypeError if `handle` is not the clone of a mutex
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * const same = Mutex.from(structuredClone(m));
+   * using g = same.lock();
+   * console.log(m.isLocked); // true
+   * ```
+   */
+  static from(handle: unknown): Mutex {
+    if (handle instanceof Mutex) return handle;
+    const h = handle as { buffer?: unknown; byteOffset?: unknown } | null;
+    if (h === null || typeof h !== 'object' || !(h.buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError(
+        `Expected \`handle\` to be a cloned Mutex ({ buffer: SharedArrayBuffer, byteOffset }), got ${describe(handle)}`,
+      );
+    }
+    const { i32, base } = checkSharedSlots(h.buffer, h.byteOffset, Mutex.BYTES, {
+      buffer: 'handle.buffer',
+      byteOffset: 'handle.byteOffset',
+    });
+    const tag = Atomics.load(i32, base + TAG);
+    if ((tag & ~REENTRANT_FLAG) !== MUTEX_TAG) {
+      throw new TypeError('Expected `handle` to be a cloned Mutex, but its memory holds no mutex');
+    }
+    return new Mutex({
+      buffer: h.buffer,
+      byteOffset: h.byteOffset as number,
+      reentrant: (tag & REENTRANT_FLAG) !== 0,
+    });
+  }
+
+  /**
+   * Acquires the mutex, blocking the thread (with `Atomics.wait`) until it is free.
+   *
+   * @returns a guard; release with `guard.unlock()`, `mutex.unlock()` or a `using` declaration
+   * @throws DeadlockError if this thread already holds a non-reentrant mutex
+   * @throws BlockingNotAllowedError on a thread that may not block (use {@link Mutex.lockAsync})
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * using guard = m.lock();
+   * ```
+   */
+  lock(): MutexGuard {
+    if (!this.#acquire(Infinity)) throw new Error('unreachable: untimed lock returned without the lock');
+    return new Guard(this);
+  }
+
+  /**
+   * Acquires the mutex if it becomes free within `timeoutMs` (0: only if free now).
+   *
+   * @param timeoutMs - how long to wait, in milliseconds
+   * @default timeoutMs 0
+   * @returns a guard, or `null` if the mutex was not acquired in time
+   * @throws DeadlockError if this thread already holds a non-reentrant mutex
+   * @throws BlockingNotAllowedError if `timeoutMs > 0` on a thread that may not block
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * const guard = m.tryLock(50);
+   * if (guard) { try { /* work *\/ } finally { guard.unlock(); } }
+   * ```
+   */
+  tryLock(timeoutMs?: number): MutexGuard | null {
+    const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
+    return this.#acquire(t) ? new Guard(this) : null;
+  }
+
+  /**
+   * Acquires the mutex without blocking the event loop. While it waits, it keeps a Node process
+   * alive; once it settles, it no longer does.
+   *
+   * If another async task of this same thread holds the mutex, this waits for it to be released
+   * (it is not reentrant across async tasks, even for a reentrant mutex).
+   *
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it
+   * @returns a guard
+   * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws the signal's `reason` (rejects) if aborted
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * {
+   *   using guard = await m.lockAsync({ timeoutMs: 1000 });
+   * }
+   * ```
+   */
+  async lockAsync(options?: LockAsyncOptions): Promise<MutexGuard> {
+    const opts = checkOptions<LockAsyncOptions>(options);
+    const signal = checkSignal(opts.signal);
+    const timeoutMs = checkTimeout(opts.timeoutMs);
+    if (signal?.aborted) throw signal.reason;
+    if (tryAcquireFast(this.#i32, this.#base, TID)) return new Guard(this);
+    if (!(await acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal))) {
+      throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
+    }
+    return new Guard(this);
+  }
+
+  /**
+   * Releases the mutex (one level of a reentrant mutex).
+   *
+   * @throws NotOwnerError if the current thread does not hold it
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * m.lock();
+   * m.unlock();
+   * ```
+   */
+  unlock(): void {
+    if (this.#reentrant) {
+      const depth = Atomics.load(this.#i32, this.#base + DEPTH);
+      if (depth > 0 && this.isHeldByCurrentThread) {
+        Atomics.store(this.#i32, this.#base + DEPTH, depth - 1);
+        return;
+      }
+    }
+    if (!release(this.#i32, this.#base, TID)) {
+      const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE));
+      throw new NotOwnerError(
+        owner === 0
+          ? 'Cannot unlock a Mutex that is not locked'
+          : `Cannot unlock a Mutex held by thread ${owner - 1} from thread ${TID - 1}`,
+      );
+    }
+  }
+
+  /**
+   * Runs `fn` while holding the mutex (blocking to acquire it) and releases it afterwards, even if
+   * `fn` throws.
+   *
+   * @param fn - the critical section
+   * @returns what `fn` returns
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * const n = m.withLock(() => 42);
+   * ```
+   */
+  withLock<R>(fn: () => R): R {
+    if (typeof fn !== 'function')
+      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+    using _guard = this.lock();
+    return fn();
+  }
+
+  /**
+   * Runs `fn` (sync or async) while holding the mutex, acquired without blocking the event loop, and
+   * releases it when `fn`'s promise settles.
+   *
+   * @param fn - the critical section
+   * @param options - `signal` and `timeoutMs` for the acquisition, as in {@link Mutex.lockAsync}
+   * @returns what `fn` returns (awaited)
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * const data = await m.withLockAsync(async () => 'read under the lock');
+   * ```
+   */
+  async withLockAsync<R>(fn: () => R | Promise<R>, options?: LockAsyncOptions): Promise<R> {
+    if (typeof fn !== 'function')
+      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+    using _guard = await this.lockAsync(options);
+    return await fn();
+  }
+
+  /**
+   * Whether any thread holds the mutex right now (a snapshot, for diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * console.log(m.isLocked); // false
+   * ```
+   */
+  get isLocked(): boolean {
+    return ownerOf(Atomics.load(this.#i32, this.#base + STATE)) !== 0;
+  }
+
+  /**
+   * Whether the current thread holds the mutex.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * const m = new Mutex();
+   * using g = m.lock();
+   * console.log(m.isHeldByCurrentThread); // true
+   * ```
+   */
+  get isHeldByCurrentThread(): boolean {
+    return ownerOf(Atomics.load(this.#i32, this.#base + STATE)) === TID;
+  }
+
+  /** Blocking or timed acquisition shared by lock() and tryLock(). */
+  #acquire(timeoutMs: number): boolean {
+    const i32 = this.#i32;
+    const base = this.#base;
+    if (tryAcquireFast(i32, base, TID)) return true;
+    if (ownerOf(Atomics.load(i32, base + STATE)) === TID) {
+      if (this.#reentrant) {
+        Atomics.add(i32, base + DEPTH, 1);
+        return true;
+      }
+      throw new DeadlockError(
+        'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
+      );
+    }
+    if (timeoutMs === 0) return false;
+    if (!canBlock()) {
+      throw new BlockingNotAllowedError(
+        'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() instead',
+      );
+    }
+    return acquireSlow(i32, base, TID, timeoutMs);
+  }
+}
+
+registerShareable({ name: 'Mutex', type: Mutex, revive: (data) => Mutex.from(data) });

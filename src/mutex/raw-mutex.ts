@@ -1,0 +1,272 @@
+/*
+ * The mutex algorithm on raw shared memory, kept apart from the public `Mutex` class (parking_lot's
+ * split between `RawMutex` and the guard API). It works on four Int32 slots at `base` in an Int32Array.
+ *
+ * Algorithm: a futex lock (Drepper's "Futexes are tricky", mutex3) whose lock word also records the
+ * owner's thread id, extended with
+ *   - adaptive spinning: a thread spins briefly before parking, but only while nobody is parked. Once
+ *     one waiter sleeps, newcomers queue behind it at once, so spinning never turns into the
+ *     cache-line storm that sinks plain spin-then-park locks at 8–16 threads;
+ *   - no notify on an uncontended unlock: `unlock` is one compareExchange(tid → 0) unless a waiter
+ *     flagged itself in the PARKED bit;
+ *   - eventual fairness (Go's starvation mode, parking_lot's "fair unlock"): a waiter that has waited
+ *     longer than FAIR_AFTER_MS sets FAIR. While FAIR is set, `unlock` does not release the lock; it
+ *     hands it to a woken waiter (HANDOFF), and newcomers may neither barge nor spin. Waiters park in a
+ *     FIFO list (the spec orders Atomics waiter lists), so every waiter is served within one round of
+ *     the queue. FAIR is dropped by a waiter that got the lock after less than FAIR_AFTER_MS, or when no
+ *     one else waits.
+ *
+ * Slots:
+ *   STATE    the lock word (below).
+ *   WAITERS  number of threads registered in the slow path (parked, or about to park / re-check).
+ *   DEPTH    extra acquisitions of a reentrant mutex by its owner (touched by the owner only).
+ *   TAG      MUTEX_TAG | REENTRANT_FLAG: identifies the memory as a mutex for `Mutex.from`.
+ *
+ * STATE bits:
+ *   | OWNER (bits 0–27) | PARKED | FAIR | HANDOFF | meaning                                               |
+ *   |-------------------|--------|------|---------|-------------------------------------------------------|
+ *   | 0                 | 0      | 0    | 0       | unlocked; anyone may take it with CAS(0 → tid)         |
+ *   | tid               | 0      | 0    | 0       | locked by thread tid-1, nobody parked                  |
+ *   | tid               | 1      | any  | 0       | locked; waiters may be parked: unlock must notify      |
+ *   | tid               | any    | 1    | 0       | locked in fair mode: unlock hands the lock over        |
+ *   | 0                 | 0      | any  | 1       | handed off: only a registered waiter may claim it      |
+ *
+ * Invariants (these are why no wake-up is lost):
+ *   I1. A thread parks only with Atomics.wait(STATE, v) where v has PARKED set (or HANDOFF clear and an
+ *       owner), so any change of STATE after it read v makes the wait return 'not-equal'.
+ *   I2. While any thread is parked, either STATE has PARKED (the owner's unlock will notify) or some
+ *       woken or registered waiter is running and will re-establish PARKED when it claims or re-parks.
+ *   I3. A HANDOFF state is always claimed by a registered waiter or, when WAITERS drops to 0, reset to
+ *       0 by whoever saw the count drop (the unlocker or the last leaving waiter).
+ *   I4. A waiter that gives up (timeout, abort) after consuming a notify passes the wake-up on.
+ */
+import { now } from '../internal/runtime.js';
+import { notify, waitAsync, waitSync } from '../internal/wait.js';
+
+/** Slot indices, relative to the mutex's base index. */
+export const STATE = 0;
+export const WAITERS = 1;
+export const DEPTH = 2;
+export const TAG = 3;
+/** Int32 slots one mutex occupies. */
+export const SLOTS = 4;
+
+/** STATE: owner thread id + 1 (0 = nobody). */
+export const OWNER_MASK = 0x0fffffff;
+/** STATE: some thread may be parked on STATE; the unlocker must notify. */
+export const PARKED = 1 << 28;
+/** STATE: fair mode: unlock hands the lock to a waiter instead of releasing it. */
+export const FAIR = 1 << 29;
+/** STATE: unlocked but reserved for a registered waiter (fair handoff in flight). */
+export const HANDOFF = 1 << 30;
+
+/** TAG: marks memory initialised as a threadkit mutex ("Mtx" in the high bytes). */
+export const MUTEX_TAG = 0x4d747800;
+/** TAG: the mutex is reentrant. */
+export const REENTRANT_FLAG = 1;
+
+/** A waiter that has waited this long (ms) switches the mutex to fair handoff (Go uses 1 ms). */
+export const FAIR_AFTER_MS = 1;
+/** Loads of STATE a thread spins for before parking; a futex wake costs ~15–45 µs, this ~1–5 µs. */
+export const SPIN_LIMIT = 100;
+
+/** Returned by `attempt` when the lock was acquired. */
+const ACQUIRED = -1;
+
+/** The owner field of a lock word (0 = unlocked). */
+export const ownerOf = (state: number): number => state & OWNER_MASK;
+
+/** One uncontended acquire: a single compareExchange. */
+export function tryAcquireFast(i32: Int32Array, base: number, tid: number): boolean {
+  return Atomics.compareExchange(i32, base + STATE, 0, tid) === 0;
+}
+
+/**
+ * Spins while the lock is briefly held and nobody is parked. Returns true if it took the lock.
+ * It gives up at once in fair mode or when a waiter is parked: those go first.
+ */
+export function spin(i32: Int32Array, base: number, tid: number): boolean {
+  for (let i = 0; i < SPIN_LIMIT; i++) {
+    if (Atomics.load(i32, base + WAITERS) !== 0) return false;
+    const s = Atomics.load(i32, base + STATE);
+    if (s === 0) {
+      if (Atomics.compareExchange(i32, base + STATE, 0, tid) === 0) return true;
+    } else if ((s & (FAIR | HANDOFF)) !== 0) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Releases the lock held by `tid`. Returns false if `tid` does not hold it (the caller throws). */
+export function release(i32: Int32Array, base: number, tid: number): boolean {
+  // Fast path: nobody flagged PARKED or FAIR, so nobody needs waking.
+  if (Atomics.compareExchange(i32, base + STATE, tid, 0) === tid) return true;
+  return releaseSlow(i32, base, tid);
+}
+
+function releaseSlow(i32: Int32Array, base: number, tid: number): boolean {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    if (ownerOf(s) !== tid) return false;
+    if ((s & FAIR) !== 0 && Atomics.load(i32, base + WAITERS) > 0) {
+      // Fair mode: hand over. The lock stays unavailable to newcomers; the first parked waiter (FIFO)
+      // is woken to claim it. If nobody was parked (all registered waiters are between checks), they
+      // will see HANDOFF before parking (I1); settleHandoff covers the case that all of them left.
+      if (Atomics.compareExchange(i32, base + STATE, s, HANDOFF | FAIR) !== s) continue;
+      if (notify(i32, base + STATE, 1) === 0) settleHandoff(i32, base);
+      return true;
+    }
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) !== s) continue;
+    // One wake is enough: the woken waiter re-sets PARKED when it claims or re-parks (I2).
+    if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);
+    return true;
+  }
+}
+
+/** Resets a HANDOFF nobody is left to claim (I3). */
+function settleHandoff(i32: Int32Array, base: number): void {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    if ((s & HANDOFF) === 0 || Atomics.load(i32, base + WAITERS) > 0) return;
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) === s) return;
+  }
+}
+
+/**
+ * After a waiter left without the lock (or an abandoned async wait absorbed a notify), make sure the
+ * remaining waiters are not stranded (I2, I4).
+ */
+export function passOn(i32: Int32Array, base: number): void {
+  for (;;) {
+    const remaining = Atomics.load(i32, base + WAITERS);
+    const s = Atomics.load(i32, base + STATE);
+    if (ownerOf(s) !== 0) {
+      // Held: its unlock will wake someone, provided PARKED is set.
+      if (remaining === 0 || (s & PARKED) !== 0) return;
+      if (Atomics.compareExchange(i32, base + STATE, s, s | PARKED) === s) return;
+      continue;
+    }
+    if (remaining > 0) {
+      // Free or handed off with waiters left: wake one to take it (running ones see it anyway).
+      notify(i32, base + STATE, 1);
+      return;
+    }
+    if ((s & HANDOFF) === 0 || Atomics.compareExchange(i32, base + STATE, s, 0) === s) return;
+  }
+}
+
+/** A thread in the slow path: registered in WAITERS from `register` until it acquires or leaves. */
+class Waiter {
+  readonly #i32: Int32Array;
+  readonly #base: number;
+  readonly #tid: number;
+  readonly #since = now();
+
+  constructor(i32: Int32Array, base: number, tid: number) {
+    this.#i32 = i32;
+    this.#base = base;
+    this.#tid = tid;
+    Atomics.add(i32, base + WAITERS, 1);
+  }
+
+  /**
+   * Claims the lock if nobody owns it (including a HANDOFF), otherwise makes sure PARKED (and FAIR, if
+   * this waiter is starving) is set. Returns ACQUIRED, or the STATE value to park on.
+   */
+  attempt(): number {
+    const i32 = this.#i32;
+    const at = this.#base + STATE;
+    for (;;) {
+      const s = Atomics.load(i32, at);
+      const waited = now() - this.#since;
+      if (ownerOf(s) === 0) {
+        const others = Atomics.load(i32, this.#base + WAITERS) - 1;
+        let next = this.#tid;
+        if (others > 0) next |= PARKED;
+        // Stay fair while others wait and this waiter itself was starving (Go's exit rule).
+        if ((s & FAIR) !== 0 && others > 0 && waited >= FAIR_AFTER_MS) next |= FAIR;
+        if (Atomics.compareExchange(i32, at, s, next) !== s) continue;
+        Atomics.sub(i32, this.#base + WAITERS, 1);
+        return ACQUIRED;
+      }
+      let want = s | PARKED;
+      if (waited >= FAIR_AFTER_MS) want |= FAIR;
+      if (want !== s && Atomics.compareExchange(i32, at, s, want) !== s) continue;
+      return want;
+    }
+  }
+
+  /** Gives up without the lock: deregisters and passes any absorbed wake-up on. */
+  leave(): void {
+    Atomics.sub(this.#i32, this.#base + WAITERS, 1);
+    passOn(this.#i32, this.#base);
+  }
+}
+
+/**
+ * Blocking acquire after the fast path failed. Returns false if `timeoutMs` passed first.
+ * The caller has already checked for self-deadlock and that this thread may block.
+ */
+export function acquireSlow(i32: Int32Array, base: number, tid: number, timeoutMs: number): boolean {
+  const deadline = now() + timeoutMs;
+  if (timeoutMs > 0 && spin(i32, base, tid)) return true;
+  const waiter = new Waiter(i32, base, tid);
+  for (;;) {
+    const parkOn = waiter.attempt();
+    if (parkOn === ACQUIRED) return true;
+    const left = deadline - now();
+    if (left <= 0) {
+      waiter.leave();
+      return false;
+    }
+    // Sleeps only while STATE still equals parkOn, which has PARKED set (I1).
+    waitSync(i32, base + STATE, parkOn, left, 'Mutex.lock()');
+  }
+}
+
+/**
+ * Non-blocking acquire after the fast path failed. Resolves true when acquired, false when
+ * `timeoutMs` passed; rejects with `signal.reason` when aborted.
+ */
+export async function acquireSlowAsync(
+  i32: Int32Array,
+  base: number,
+  tid: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const deadline = now() + timeoutMs;
+  const waiter = new Waiter(i32, base, tid);
+  for (;;) {
+    const parkOn = waiter.attempt();
+    if (parkOn === ACQUIRED) return true;
+    const left = deadline - now();
+    if (left <= 0 || signal?.aborted) {
+      waiter.leave();
+      if (signal?.aborted) throw signal.reason;
+      return false;
+    }
+    const wait = waitAsync(i32, base + STATE, parkOn, left);
+    const outcome = await raceAbort(wait.result, signal);
+    if (outcome === 'aborted') {
+      wait.cancel();
+      waiter.leave();
+      // The abandoned native wait stays in the waiter list; if a notify lands on it, pass it on (I4).
+      if (wait.absorbsNotify) void wait.result.then((v) => v === 'ok' && passOn(i32, base));
+      throw signal?.reason;
+    }
+  }
+}
+
+function raceAbort<T>(result: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (signal === undefined) return result;
+  return new Promise((resolve) => {
+    const onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void result.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}

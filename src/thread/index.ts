@@ -1,0 +1,6 @@
+/**
+ * `threadkit/thread`: threads with results, and a thread pool.
+ *
+ * @module thread
+ */
+export {};

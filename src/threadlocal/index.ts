@@ -1,0 +1,6 @@
+/**
+ * `threadkit/threadlocal`: per-thread (and per-async-context) values.
+ *
+ * @module threadlocal
+ */
+export {};

@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    mutex: 'src/mutex/index.ts',
+    thread: 'src/thread/index.ts',
+    threadlocal: 'src/threadlocal/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  platform: 'node',
+  splitting: true,
+  treeshake: true,
+});
