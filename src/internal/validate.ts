@@ -9,7 +9,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'undefined') return 'undefined';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return value.toString();
-  const name = (value).constructor?.name;
+  const name = value.constructor?.name;
   return name ? `an instance of ${name}` : 'an object';
 }
 

@@ -1,0 +1,54 @@
+// The contract between the benchmark runner (benchmarks/run.ts) and each benchmarks/<module>.bench.ts.
+// A bench module's default export is a BenchSuite.
+
+export interface BenchContext {
+  /** `--full`: sizes meant for big machines; otherwise a few minutes in all on 2 cores. */
+  readonly full: boolean;
+  /** `availableParallelism()` of this machine. */
+  readonly cores: number;
+  /** Prints one progress line (the runner prefixes the suite name). */
+  log(line: string): void;
+}
+
+/** One measurement. */
+export interface BenchRow {
+  /** What is measured, e.g. 'uncontended lock+unlock' or 'contended throughput'. */
+  readonly case: string;
+  /** Who is measured, e.g. 'threadkit', 'naive futex', 'piscina'. */
+  readonly impl: string;
+  readonly value: number;
+  /** e.g. 'ops/s', 'ms', 'tasks/s', 'x'. */
+  readonly unit: string;
+  readonly higherIsBetter: boolean;
+  /** Extra coordinates, e.g. { workers: 4 }. */
+  readonly params?: Readonly<Record<string, number | string>>;
+}
+
+/** A headline ratio against a baseline or peer measured in the same run. */
+export interface BenchRatio {
+  readonly label: string;
+  readonly value: number;
+  /** The target as text, e.g. '<= 1.5x' */
+  readonly target?: string;
+  readonly pass?: boolean;
+}
+
+/** A line chart drawn into BENCHMARKS.md: one series per impl, x from a numeric param. */
+export interface BenchChart {
+  readonly title: string;
+  readonly case: string;
+  readonly xParam: string;
+  readonly yLabel: string;
+}
+
+export interface BenchResult {
+  readonly rows: BenchRow[];
+  readonly ratios: BenchRatio[];
+  readonly charts?: BenchChart[];
+}
+
+export interface BenchSuite {
+  /** Module name: 'mutex', 'thread', 'threadlocal', ... */
+  readonly name: string;
+  run(ctx: BenchContext): Promise<BenchResult>;
+}
