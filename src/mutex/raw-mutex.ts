@@ -252,8 +252,11 @@ export async function acquireSlowAsync(
     if (outcome === 'aborted') {
       wait.cancel();
       waiter.leave();
-      // The abandoned native wait stays in the waiter list; if a notify lands on it, pass it on (I4).
-      if (wait.absorbsNotify) void wait.result.then((v) => v === 'ok' && passOn(i32, base));
+      // The abandoned native wait stays in the runtime's waiter list, where it would absorb a notify that
+      // this thread only passes on once its event loop runs again: never, if it now blocks in lock() on
+      // this mutex behind its own dead entry, and late if it is busy. Waking every waiter evicts the entry
+      // now; the woken ones re-check and re-park (aborts are rare, so the herd is cheap) (I4).
+      if (wait.absorbsNotify) notify(i32, base + STATE, Infinity);
       throw signal?.reason;
     }
   }
