@@ -139,6 +139,13 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
       `Measured ${r.date.slice(0, 10)} on ${describeMachine(r.machine)}; ${r.profile} profile, ${Math.round(r.durationS)} s.`,
       '',
     );
+    if (r.machine.loadAvg1m > r.machine.cores / 2) {
+      out.push(
+        `> **Busy machine:** the load average (${r.machine.loadAvg1m}) was high for ${r.machine.cores} cores when this ran, so`,
+        '> other processes competed with the benchmark threads; treat these timings as noise and re-run on a quiet machine.',
+        '',
+      );
+    }
     if (r.ratios.length > 0) {
       out.push('### Headline ratios', '', '| ratio | value | target | |', '|---|---:|---|---|');
       for (const x of r.ratios) {
