@@ -4,6 +4,7 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import { PROGRESS, TASK_STRIDE, type PoolRequest, type PoolWorkerData } from './protocol.js';
 import type { TargetDef } from './target.js';
+import type { StackHolder } from './callsite.js';
 import { WORKER_URL } from './worker-url.js';
 
 /** A submitted task, from `run()` until it settles. */
@@ -18,7 +19,7 @@ export interface Task {
   /** Dispatched alone, to an idle worker, so that "started" is known (timeouts, aborts). */
   readonly solo: boolean;
   /** Where `run()` was called: appended below the worker's stack of a task error. */
-  readonly callerStack: string;
+  readonly callerStack: StackHolder;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** Set once when the task settles (or is cancelled); later results for it are dropped. */
