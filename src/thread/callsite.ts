@@ -19,6 +19,7 @@ function toUrl(file: string): string {
  */
 export function callerUrl(): string | undefined {
   const limit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be restored as it was
   const prepare = Error.prepareStackTrace;
   let sites: CallSiteLike[] = [];
   try {

@@ -97,6 +97,7 @@ function importerFor(base: string | undefined): (spec: unknown) => Promise<unkno
 
 function compileSource(def: TargetDef): TargetFn {
   const body = `"use strict"; return ${def.code.replace(DYNAMIC_IMPORT, '__threadkit_import(')}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling shipped source is the point
   const factory = new Function('__threadkit_import', '__name', body) as (
     importer: unknown,
     name: unknown,

@@ -49,7 +49,7 @@ export class PoolWorker {
     const workerData: PoolWorkerData = {
       mode: 'pool',
       name,
-      progress: this.progress.buffer as SharedArrayBuffer,
+      progress: this.progress.buffer,
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.worker.once('online', () => (this.online = true));

@@ -135,7 +135,8 @@ export class ThreadPool implements AsyncDisposable {
     try {
       return this.#submit(target as Target, options) as Promise<R>;
     } catch (err) {
-      return Promise.reject(err as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
+      return Promise.reject(err);
     }
   }
 
@@ -168,7 +169,8 @@ export class ThreadPool implements AsyncDisposable {
       const runs = Array.from(items, (item) => this.#submit(fn, { args: [item], signal }) as Promise<R>);
       return Promise.all(runs);
     } catch (err) {
-      return Promise.reject(err as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
+      return Promise.reject(err);
     }
   }
 

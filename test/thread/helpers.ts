@@ -7,7 +7,7 @@ export function runFixture(
   args: string[] = [],
   timeoutMs = 15_000,
 ): Promise<{ stdout: string; code: number | null; ms: number }> {
-  const file = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const file = fileURLToPath(new URL(`../fixtures/thread/${name}`, import.meta.url));
   const start = performance.now();
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [file, ...args], { timeout: timeoutMs }, (err, stdout) => {

@@ -9,7 +9,7 @@ describe('ThreadPool', () => {
     await using pool = new ThreadPool({ size: 2 });
     expect(pool.size).toBe(2);
     expect(await watchdog(pool.run((a: number, b: number) => a + b, { args: [2, 3] }))).toBe(5);
-    const url = new URL('./fixtures/helper.mjs', import.meta.url);
+    const url = new URL('../fixtures/thread/helper.cjs', import.meta.url);
     expect(await watchdog(pool.run(url, { export: 'triple', args: [3] }))).toBe(9);
     const ids = await watchdog(
       pool.map(
@@ -138,15 +138,15 @@ describe('ThreadPool', () => {
 
 describe('process lifetime', () => {
   it('a script that forgets close() still exits', async () => {
-    const { stdout, code } = await runFixture('forgets-close.mjs');
+    const { stdout, code } = await runFixture('forgets-close.cjs');
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('42');
   });
 
   it('a running non-daemon thread keeps the process alive; a daemon one does not', async () => {
     const [normal, daemon] = await Promise.all([
-      runFixture('keeps-alive.mjs'),
-      runFixture('keeps-alive.mjs', ['daemon']),
+      runFixture('keeps-alive.cjs'),
+      runFixture('keeps-alive.cjs', ['daemon']),
     ]);
     expect(Number(normal.stdout)).toBeGreaterThanOrEqual(380);
     expect(Number(daemon.stdout)).toBeLessThan(380);
