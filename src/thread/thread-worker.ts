@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decode, encode } from '../internal/codec.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
-import * as threadkit from '../index.js';
+import { Mutex } from '../mutex/index.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { serializeError } from './error-codec.js';
@@ -24,8 +24,12 @@ import {
 } from './protocol.js';
 import { reviveError } from './error-codec.js';
 
-/** Every shareable primitive registers itself with the codec when its module loads; keep them all. */
-export const primitives = Object.keys(threadkit).length;
+/**
+ * Shareable primitives register with the codec when their module loads; load each here (by a used
+ * import, which bundlers cannot drop) so that one arriving in args is revived live. Importing the
+ * whole package instead makes every worker start measurably slower.
+ */
+export const shareable = [Mutex];
 
 /** A batch running longer than this sends the results it has so far. */
 const FLUSH_AFTER_MS = 4;
