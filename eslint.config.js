@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'docs-site/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'docs-site/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/fixtures/**/*.cjs',
+      'test/fixtures/**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
