@@ -6,6 +6,8 @@ export default defineConfig({
     mutex: 'src/mutex/index.ts',
     thread: 'src/thread/index.ts',
     threadlocal: 'src/threadlocal/index.ts',
+    // Worker bootstrap of Thread and ThreadPool, loaded by file URL (not an export).
+    'thread-worker': 'src/thread/thread-worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -15,4 +17,6 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   treeshake: true,
+  // import.meta.url in the CommonJS build: locates dist/thread-worker.cjs next to the chunk.
+  shims: true,
 });

@@ -131,3 +131,92 @@ export class InconsistentStateError extends ThreadkitError {
     super('ERR_INCONSISTENT_STATE', message);
   }
 }
+
+/**
+ * Rejection reason of `Thread.join()` (and of a pool task) when the thread died without settling its
+ * target: `process.exit()` inside it, exceeding its `resourceLimits`, `terminate()`, or an uncaught
+ * error in a callback it scheduled. {@link ThreadExitError.exitCode} is the worker's exit code; `cause`
+ * holds the runtime's error when there was one (for example `ERR_WORKER_OUT_OF_MEMORY`).
+ *
+ * @example
+ * ```ts
+ * import { spawn, ThreadExitError } from 'threadkit';
+ * const t = spawn(() => process.exit(3));
+ * try {
+ *   await t.join();
+ * } catch (err) {
+ *   if (err instanceof ThreadExitError) console.log(err.exitCode); // 3
+ * }
+ * ```
+ */
+export class ThreadExitError extends ThreadkitError {
+  /** The worker's exit code (`1` after `terminate()` or an out-of-memory kill). */
+  readonly exitCode: number;
+
+  /**
+   * @param exitCode - the worker's exit code
+   * @param message - what happened to the thread
+   * @param options - standard error options (`cause`: the runtime's error, if any)
+   */
+  constructor(exitCode: number, message: string, options?: ErrorOptions) {
+    super('ERR_THREAD_EXIT', message, options);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Thrown when a thread is used in a state that does not allow the call: `start()` twice, `join()`
+ * before `start()`, or reading `result` before the thread finished.
+ *
+ * @example
+ * ```ts
+ * import { Thread, ThreadStateError } from 'threadkit';
+ * const t = new Thread(() => 1);
+ * try { t.result; } catch (err) { console.log(err instanceof ThreadStateError); } // true
+ * ```
+ */
+export class ThreadStateError extends ThreadkitError {
+  /** @param message - which call and the thread's state */
+  constructor(message: string) {
+    super('ERR_THREAD_STATE', message);
+  }
+}
+
+/**
+ * Rejection reason of `ThreadPool.run()` when the pool's queue already holds `maxQueue` tasks waiting
+ * for a worker.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool, QueueFullError } from 'threadkit';
+ * await using pool = new ThreadPool({ size: 1, maxQueue: 0 });
+ * const first = pool.run(() => 1);
+ * try { await pool.run(() => 2); } catch (err) { console.log(err instanceof QueueFullError); }
+ * await first;
+ * ```
+ */
+export class QueueFullError extends ThreadkitError {
+  /** @param message - the queue's bound */
+  constructor(message: string) {
+    super('ERR_QUEUE_FULL', message);
+  }
+}
+
+/**
+ * Rejection reason of `ThreadPool.run()` after `close()` or `destroy()`, and of every task still
+ * pending when `destroy()` is called.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool, PoolClosedError } from 'threadkit';
+ * const pool = new ThreadPool();
+ * await pool.close();
+ * try { await pool.run(() => 1); } catch (err) { console.log(err instanceof PoolClosedError); } // true
+ * ```
+ */
+export class PoolClosedError extends ThreadkitError {
+  /** @param message - why the pool does not accept or finish the task */
+  constructor(message: string) {
+    super('ERR_POOL_CLOSED', message);
+  }
+}

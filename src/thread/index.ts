@@ -3,4 +3,16 @@
  *
  * @module thread
  */
-export {};
+export { Thread, spawn, type ThreadOptions } from './thread.js';
+export { currentThread, currentTask, type ThreadInfo, type TaskInfo } from './current.js';
+export type { ResourceLimits } from './options.js';
+export {
+  ThreadkitError,
+  TimeoutError,
+  ThreadExitError,
+  ThreadStateError,
+  QueueFullError,
+  PoolClosedError,
+  InconsistentStateError,
+  BlockingNotAllowedError,
+} from '../errors.js';

@@ -1,6 +1,9 @@
 /**
- * `threadkit/threadlocal`: per-thread (and per-async-context) values.
+ * `threadkit/threadlocal`: per-thread (and per-async-context) values, backed by AsyncLocalStorage.
+ * See the "Thread-locals" guide for the full semantics.
  *
  * @module threadlocal
  */
-export {};
+export { ThreadLocal, type ThreadLocalOptions } from './thread-local.js';
+export { local, type LocalOptions } from './local.js';
+export { isolate } from './isolate.js';

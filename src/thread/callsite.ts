@@ -1,0 +1,48 @@
+// Finds the file that called into threadkit, so that `import()` inside a shipped function and a
+// relative module target resolve as they would in that file.
+import { pathToFileURL } from 'node:url';
+
+/** The folder holding this module: every frame inside it is threadkit's own (dist/ once built). */
+const OWN_DIR = new URL('.', import.meta.url).href;
+
+interface CallSiteLike {
+  getFileName(): string | null | undefined;
+}
+
+function toUrl(file: string): string {
+  return /^[a-z][a-z\d+.-]*:/i.test(file) && !/^[a-z]:\\/i.test(file) ? file : pathToFileURL(file).href;
+}
+
+/**
+ * The URL of the nearest file on the current stack outside threadkit and Node's internals, or
+ * undefined when there is none (e.g. code run from a REPL).
+ */
+export function callerUrl(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  let sites: CallSiteLike[] = [];
+  try {
+    Error.stackTraceLimit = 40;
+    Error.prepareStackTrace = (_err, callSites) => callSites;
+    sites = new Error().stack as unknown as CallSiteLike[];
+  } finally {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = prepare;
+  }
+  if (!Array.isArray(sites)) return undefined;
+  for (const site of sites) {
+    const file = site.getFileName();
+    if (!file || file.startsWith('node:') || file.startsWith('evalmachine')) continue;
+    const url = toUrl(file);
+    if (url.startsWith(OWN_DIR)) continue;
+    return url;
+  }
+  return undefined;
+}
+
+/** The caller's stack frames at this point (for appending below a thread's error stack). */
+export function callerStack(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, callerStack);
+  return holder.stack ?? '';
+}

@@ -1,0 +1,159 @@
+// Worker side of shipping a target: compiles a function's source (once per worker, by id) or loads a
+// module export, and makes `import()` inside shipped source resolve as it would in the caller's file.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TargetDef } from './target.js';
+
+/** A compiled target. */
+export type TargetFn = (...args: unknown[]) => unknown;
+
+/** Marks frames of shipped source, so a ReferenceError can be traced to the shipped function. */
+const SOURCE_TAG = 'threadkit-thread-fn';
+
+// `import(` (and vitest's rewrite of it) not preceded by `.`, an identifier character or `$`.
+const DYNAMIC_IMPORT = /(?<![\w$.])(?:import|__vite_ssr_dynamic_import__)\s*\(/g;
+
+/** esbuild's `keepNames` helper, which bundled/transpiled sources (tsx, vitest) call inside functions. */
+const keepName = (fn: unknown, name: string): unknown =>
+  Object.defineProperty(fn as object, 'name', { value: name, configurable: true });
+
+/** Nearest package.json with a name, above a file: identifies which package a resolved file is in. */
+const packageRoots = new Map<string, string | undefined>();
+function packageRoot(file: string): string | undefined {
+  let dir = dirname(file);
+  const seen: string[] = [];
+  for (;;) {
+    if (packageRoots.has(dir)) break;
+    seen.push(dir);
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name !== undefined) {
+          packageRoots.set(dir, dir);
+          break;
+        }
+      } catch {
+        // unreadable package.json: keep looking up
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) {
+      packageRoots.set(dir, undefined);
+      break;
+    }
+    dir = up;
+  }
+  const root = packageRoots.get(dir);
+  for (const d of seen) packageRoots.set(d, root);
+  return root;
+}
+
+/**
+ * Resolves a bare specifier as the caller's file would. `createRequire(caller)` finds which package
+ * the caller sees; when plain `import` resolution from here lands in that same package we take its
+ * (ESM) entry instead, so one package is not loaded twice in CJS and ESM form.
+ */
+function resolveBare(spec: string, base: string): string {
+  let required: string;
+  try {
+    required = createRequire(base).resolve(spec);
+  } catch {
+    return spec; // not resolvable from the caller: let plain import() try (and report)
+  }
+  try {
+    const esm = import.meta.resolve(spec);
+    if (esm.startsWith('file:') && packageRoot(fileURLToPath(esm)) === packageRoot(required)) return esm;
+  } catch {
+    // not resolvable from here: use what the caller sees
+  }
+  return pathToFileURL(required).href;
+}
+
+/** Resolves `spec` against the caller's file: relative paths, absolute paths, URLs, builtins, bare names. */
+export function resolveSpecifier(spec: string, base: string | undefined): string {
+  if (/^\.{1,2}([\\/]|$)/.test(spec)) {
+    return base ? new URL(spec, base).href : pathToFileURL(resolvePath(spec)).href;
+  }
+  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  if (/^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return spec;
+  return base?.startsWith('file:') ? resolveBare(spec, base) : spec;
+}
+
+/** The `import()` replacement handed to shipped source. */
+function importerFor(base: string | undefined): (spec: unknown) => Promise<unknown> {
+  return (spec) => import(typeof spec === 'string' ? resolveSpecifier(spec, base) : (spec as string));
+}
+
+function compileSource(def: TargetDef): TargetFn {
+  const body = `"use strict"; return ${def.code.replace(DYNAMIC_IMPORT, '__threadkit_import(')}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
+  const factory = new Function('__threadkit_import', '__name', body) as (
+    importer: unknown,
+    name: unknown,
+  ) => TargetFn;
+  return factory(importerFor(def.callerUrl), keepName);
+}
+
+async function loadModule(def: TargetDef): Promise<TargetFn> {
+  const ns = (await import(resolveSpecifier(def.code, def.callerUrl))) as Record<string, unknown>;
+  let fn = ns[def.exportName];
+  // A CommonJS module's `module.exports = fn` arrives as the default export.
+  if (typeof fn !== 'function' && def.exportName !== 'default') {
+    fn = (ns.default as Record<string, unknown> | undefined)?.[def.exportName];
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof fn}`,
+    );
+  }
+  return fn as TargetFn;
+}
+
+/** Compiled targets of this worker, by id. */
+const compiled = new Map<number, TargetFn>();
+/** Definitions received but not yet built (module targets build asynchronously). */
+const pendingDefs = new Map<number, TargetDef>();
+
+/** Records a definition sent along with a task. */
+export function define(def: TargetDef): void {
+  if (!compiled.has(def.id)) pendingDefs.set(def.id, def);
+}
+
+/** The target with this id, compiled on first use; a promise only while a module is loading. */
+export function targetById(id: number): TargetFn | Promise<TargetFn> {
+  const fn = compiled.get(id);
+  if (fn) return fn;
+  const def = pendingDefs.get(id);
+  if (!def) throw new Error(`threadkit: target #${id} was never sent to this worker (inconsistent state)`);
+  if (def.kind === 'fn') {
+    const built = compileSource(def);
+    compiled.set(id, built);
+    pendingDefs.delete(id);
+    return built;
+  }
+  return loadModule(def).then((built) => {
+    compiled.set(id, built);
+    pendingDefs.delete(id);
+    return built;
+  });
+}
+
+/**
+ * Rewrites "x is not defined" thrown by shipped source itself into an error that says why: the
+ * function was shipped as source and `x` lived in the scope that created the thread.
+ */
+export function explainError(err: unknown): unknown {
+  if (!(err instanceof ReferenceError)) return err;
+  const match = /^(\S+) is not defined$/.exec(err.message);
+  const frame = err.stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+  if (!match || !frame?.includes(SOURCE_TAG)) return err;
+  const name = match[1] ?? '';
+  const message =
+    `\`${name}\` is not defined in the thread function. Functions run in a thread are shipped as source ` +
+    `and cannot use variables from the scope that created them: pass \`${name}\` in \`args\` ` +
+    `(or import it inside the function)`;
+  err.stack = err.stack?.replace(err.message, message);
+  err.message = message;
+  return err;
+}

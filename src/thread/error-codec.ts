@@ -1,0 +1,146 @@
+// Errors crossing the thread boundary. Structured clone keeps little of an error (no cause on
+// Node 20, no own properties, no subclass name), so the worker turns what it throws into a plain
+// record and the caller rebuilds an error of the same built-in class from it, with the worker's stack
+// followed by the caller's.
+import { encode, decode } from '../internal/codec.js';
+
+/** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
+const ERROR_TAG = '__threadkit_error__';
+/** How deep `cause` / `errors` chains are followed before the rest is cut off. */
+const MAX_DEPTH = 8;
+
+/** A thrown value as it travels: a serialized error or the thrown non-error itself. */
+export interface SerializedError {
+  readonly [ERROR_TAG]: true;
+  /** Built-in constructor to rebuild with ('Error' for user-defined subclasses). */
+  readonly ctor: string;
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly hasCause: boolean;
+  readonly cause?: unknown;
+  readonly errors?: unknown[];
+  readonly props: Record<string, unknown>;
+}
+
+const BUILT_INS: Record<string, new (message?: string) => Error> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+function builtInName(err: Error): string {
+  if (err instanceof AggregateError) return 'AggregateError';
+  if (typeof DOMException !== 'undefined' && err instanceof DOMException) return 'DOMException';
+  for (const [name, ctor] of Object.entries(BUILT_INS)) {
+    if (Object.getPrototypeOf(err) === ctor.prototype) return name;
+  }
+  // A user-defined subclass: rebuilt from its nearest built-in ancestor, keeping its `name`.
+  for (const [name, ctor] of Object.entries(BUILT_INS)) {
+    if (name !== 'Error' && err instanceof ctor) return name;
+  }
+  return 'Error';
+}
+
+/** Whether structured clone can carry `value` (checked only on the rare error path). */
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Turns a thrown value into something `postMessage` can carry. */
+export function serializeError(thrown: unknown, depth = 0): unknown {
+  if (!(thrown instanceof Error)) {
+    const enc = encode(thrown);
+    return cloneable(enc) ? enc : String(thrown);
+  }
+  if (depth > MAX_DEPTH) return String(thrown);
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(thrown)) {
+    if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
+    const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
+    const enc = value instanceof Error ? serializeError(value, depth + 1) : encode(value);
+    if (cloneable(enc)) props[key] = enc;
+  }
+  const ctor = builtInName(thrown);
+  const hasCause = 'cause' in thrown;
+  return {
+    [ERROR_TAG]: true,
+    ctor,
+    name: thrown.name,
+    message: thrown.message,
+    stack: thrown.stack,
+    hasCause,
+    cause: hasCause ? serializeError(thrown.cause, depth + 1) : undefined,
+    errors:
+      thrown instanceof AggregateError
+        ? (thrown.errors as unknown[]).map((e) => serializeError(e, depth + 1))
+        : undefined,
+    props,
+  } satisfies SerializedError;
+}
+
+function isSerializedError(value: unknown): value is SerializedError {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<string, unknown>)[ERROR_TAG] === true
+  );
+}
+
+/** Drops the first line (`Name: message`) of a stack, keeping its frames. */
+function framesOf(stack: string | undefined): string {
+  if (!stack) return '';
+  const nl = stack.indexOf('\n    at ');
+  return nl === -1 ? '' : stack.slice(nl + 1);
+}
+
+/**
+ * Rebuilds what the worker threw. `callerStack` (a stack captured where the caller waited for the
+ * result) is appended below the worker's frames.
+ */
+export function reviveError(value: unknown, callerStack?: string): unknown {
+  if (!isSerializedError(value)) return decode(value);
+  let err: Error;
+  if (value.ctor === 'AggregateError') {
+    err = new AggregateError(
+      (value.errors ?? []).map((e) => reviveError(e)),
+      value.message,
+    );
+  } else if (value.ctor === 'DOMException' && typeof DOMException !== 'undefined') {
+    err = new DOMException(value.message, value.name);
+  } else {
+    err = new (BUILT_INS[value.ctor] ?? Error)(value.message);
+  }
+  if (err.name !== value.name) {
+    Object.defineProperty(err, 'name', { value: value.name, writable: true, configurable: true });
+  }
+  if (value.hasCause) {
+    Object.defineProperty(err, 'cause', {
+      value: reviveError(value.cause),
+      writable: true,
+      configurable: true,
+    });
+  }
+  for (const [key, prop] of Object.entries(value.props)) {
+    try {
+      (err as unknown as Record<string, unknown>)[key] = reviveError(prop);
+    } catch {
+      // A read-only built-in property (DOMException.code): the rebuilt error already has it.
+    }
+  }
+  const callerFrames = framesOf(callerStack);
+  const stack = value.stack ?? `${value.name}: ${value.message}`;
+  Object.defineProperty(err, 'stack', {
+    value: callerFrames ? `${stack}\n    --- in the thread above, joined from ---\n${callerFrames}` : stack,
+    writable: true,
+    configurable: true,
+  });
+  return err;
+}

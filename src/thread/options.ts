@@ -1,0 +1,49 @@
+// Checks of options shared by Thread and ThreadPool.
+import type { ResourceLimits as NodeResourceLimits } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+import { describe } from '../internal/validate.js';
+
+/** A worker's resource limits, as Node's `Worker` accepts them (heap sizes in MB, stack in MB). */
+export type ResourceLimits = NodeResourceLimits;
+
+const LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
+
+/** Validates `resourceLimits`: an object of positive numbers under Node's keys. */
+export function checkResourceLimits(value: unknown): ResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`Expected \`resourceLimits\` to be an object, got ${describe(value)}`);
+  }
+  for (const [key, limit] of Object.entries(value)) {
+    if (!LIMIT_KEYS.includes(key)) {
+      throw new TypeError(
+        `Expected \`resourceLimits\` to have only ${LIMIT_KEYS.join(', ')}, got \`${key}\``,
+      );
+    }
+    if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
+      throw new RangeError(
+        `Expected \`resourceLimits.${key}\` to be a positive number, got ${describe(limit)}`,
+      );
+    }
+  }
+  return value as ResourceLimits;
+}
+
+/** Validates `transfer`: an array (of transferables; the runtime checks each when posting). */
+export function checkTransfer(value: unknown): readonly TransferListItem[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw new TypeError(`Expected \`transfer\` to be an array, got ${describe(value)}`);
+  return value as TransferListItem[];
+}
+
+/** Validates an optional positive integer option. */
+export function checkCount(value: unknown, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number')
+    throw new TypeError(`Expected \`${name}\` to be a number, got ${describe(value)}`);
+  if (value !== Infinity && (!Number.isInteger(value) || value < min)) {
+    throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}

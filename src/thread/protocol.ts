@@ -1,0 +1,58 @@
+// Messages and shared-memory slots between a thread's creator and the worker bootstrap
+// (thread-worker.ts). Kept in one place so both sides agree.
+import type { MessagePort } from 'node:worker_threads';
+import type { InheritedLocals } from '../threadlocal/inherit.js';
+import type { TargetDef } from './target.js';
+
+/**
+ * A Thread's status word, `Int32Array` over a 2-slot SharedArrayBuffer.
+ *
+ * | slot          | values                                     | written by                     |
+ * |---------------|--------------------------------------------|--------------------------------|
+ * | `STATE`       | `RUNNING` → `SETTLED` or `EXITED`, once    | the worker                     |
+ * | `EXIT_CODE`   | exit code, valid once `STATE` is `EXITED`  | the worker's `exit` handler    |
+ *
+ * The worker posts the result on its port before storing `SETTLED` and notifying, so a joiner that
+ * sees `SETTLED` finds the result with `receiveMessageOnPort`. `joinSync` waits on `STATE` while it
+ * holds `RUNNING`; the worker's store happens before its notify, so no wake-up is lost.
+ */
+export const STATE = 0;
+export const EXIT_CODE = 1;
+export const STATUS_SLOTS = 2;
+export const RUNNING = 0;
+export const SETTLED = 1;
+export const EXITED = 2;
+
+/** Pool worker progress word: the id of the task it is running, 0 between tasks. */
+export const PROGRESS = 0;
+
+/** `workerData` of a Thread's worker. */
+export interface ThreadWorkerData {
+  readonly mode: 'thread';
+  readonly name: string;
+  readonly target: TargetDef;
+  readonly args: unknown;
+  readonly inherited: InheritedLocals | undefined;
+  readonly status: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+/** `workerData` of a pool worker. */
+export interface PoolWorkerData {
+  readonly mode: 'pool';
+  readonly name: string;
+  readonly progress: SharedArrayBuffer;
+}
+
+/** A Thread's single result message: `[ok, value]`, value encoded or a serialized error. */
+export type ThreadResult = [ok: boolean, value: unknown];
+
+/** Fields of one task inside a batch (`tasks` is flat: TASK_STRIDE entries per task). */
+export const TASK_STRIDE = 4; // id, target id, encoded args, inherited locals
+/** Fields of one result inside a result message (flat: RESULT_STRIDE entries per result). */
+export const RESULT_STRIDE = 3; // id, ok (1/0), encoded value or serialized error
+
+/** Caller → pool worker. */
+export type PoolRequest =
+  | { readonly defs: TargetDef[] | undefined; readonly tasks: unknown[] }
+  | { readonly cancel: number; readonly reason: unknown };

@@ -1,0 +1,103 @@
+// Caller side of shipping a target to a worker: a function becomes source text (checked once to be
+// an expression the worker can compile), a module becomes a specifier plus export name. Each distinct
+// target gets a small numeric id; a worker is sent the definition once and then only the id.
+import { callerUrl } from './callsite.js';
+import { describe } from '../internal/validate.js';
+
+/** What a worker needs to build a target the first time it sees its id. */
+export interface TargetDef {
+  readonly id: number;
+  readonly kind: 'fn' | 'module';
+  /** 'fn': an expression evaluating to the function; 'module': the specifier or URL. */
+  readonly code: string;
+  /** 'module': the export to call. */
+  readonly exportName: string;
+  /** The file that created the thread or submitted the task: base for `import()` and relative paths. */
+  readonly callerUrl: string | undefined;
+}
+
+/** A thread target as the public API accepts it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Target = ((...args: any[]) => unknown) | URL | string;
+
+let nextId = 1;
+const byFunction = new WeakMap<object, TargetDef>();
+const byKey = new Map<string, TargetDef>();
+
+/** Turns a function's source into an expression: plain functions and arrows as they are, methods wrapped. */
+function toExpression(source: string): string | undefined {
+  for (const expr of [`(${source}\n)`, `Object.values({${source}\n})[0]`]) {
+    try {
+      new Function(`return ${expr}`);
+      return expr;
+    } catch {
+      // not this form; try the next
+    }
+  }
+  return undefined;
+}
+
+function fnDef(fn: (...args: never[]) => unknown, param: string): TargetDef {
+  const cached = byFunction.get(fn);
+  if (cached) return cached;
+  const source = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new TypeError(
+      `Expected \`${param}\` to be a function written in JavaScript (it is shipped to the thread as source), got a native or bound function`,
+    );
+  }
+  if (/^class\b/.test(source)) {
+    throw new TypeError(`Expected \`${param}\` to be a function, got a class`);
+  }
+  // The caller's file only matters to code that imports; skip the stack walk otherwise.
+  const base = /\bimport\b|__vite_ssr_dynamic_import__/.test(source) ? callerUrl() : undefined;
+  const key = `fn\0${base ?? ''}\0${source}`;
+  let def = byKey.get(key);
+  if (!def) {
+    const code = toExpression(source);
+    if (code === undefined) {
+      throw new TypeError(
+        `Expected \`${param}\` to be a function whose source compiles on its own, got: ${source.slice(0, 80)}`,
+      );
+    }
+    def = { id: nextId++, kind: 'fn', code, exportName: '', callerUrl: base };
+    byKey.set(key, def);
+  }
+  byFunction.set(fn, def);
+  return def;
+}
+
+/**
+ * Validates a target and returns its definition (cached: the same function or module always gets the
+ * same id).
+ */
+export function targetDef(target: unknown, exportName: unknown, param = 'target'): TargetDef {
+  if (typeof target === 'function') {
+    if (exportName !== undefined) {
+      throw new TypeError(
+        `Expected \`export\` to be undefined when \`${param}\` is a function, got ${describe(exportName)}`,
+      );
+    }
+    return fnDef(target as (...args: never[]) => unknown, param);
+  }
+  if (!(target instanceof URL) && typeof target !== 'string') {
+    throw new TypeError(
+      `Expected \`${param}\` to be a function, a URL or a module path, got ${describe(target)}`,
+    );
+  }
+  if (exportName !== undefined && typeof exportName !== 'string') {
+    throw new TypeError(`Expected \`export\` to be a string, got ${describe(exportName)}`);
+  }
+  const code = target instanceof URL ? target.href : target;
+  if (code === '') throw new TypeError(`Expected \`${param}\` to be a non-empty module path, got ""`);
+  const name = exportName ?? 'default';
+  const base =
+    /^\.{1,2}[\\/]/.test(code) || !/^[a-z][a-z\d+.-]*:|^[\\/]/i.test(code) ? callerUrl() : undefined;
+  const key = `module\0${base ?? ''}\0${name}\0${code}`;
+  let def = byKey.get(key);
+  if (!def) {
+    def = { id: nextId++, kind: 'module', code, exportName: name, callerUrl: base };
+    byKey.set(key, def);
+  }
+  return def;
+}

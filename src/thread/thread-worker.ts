@@ -1,0 +1,177 @@
+// Worker bootstrap, built as its own entry (dist/thread-worker.js / .cjs). A Thread's worker runs one
+// target and reports its outcome; a pool worker runs batches of tasks one after another and sends
+// their results back in batches.
+import { parentPort, workerData } from 'node:worker_threads';
+import { decode, encode } from '../internal/codec.js';
+import { notify } from '../internal/wait.js';
+import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
+import * as threadkit from '../index.js';
+import { define, explainError, targetById, type TargetFn } from './compile.js';
+import { setThreadName, taskStorage, type TaskState } from './current.js';
+import { serializeError } from './error-codec.js';
+import {
+  EXIT_CODE,
+  EXITED,
+  PROGRESS,
+  RESULT_STRIDE,
+  SETTLED,
+  STATE,
+  TASK_STRIDE,
+  type PoolRequest,
+  type PoolWorkerData,
+  type ThreadResult,
+  type ThreadWorkerData,
+} from './protocol.js';
+import { reviveError } from './error-codec.js';
+
+/** Every shareable primitive registers itself with the codec when its module loads; keep them all. */
+export const primitives = Object.keys(threadkit).length;
+
+/** A batch running longer than this sends the results it has so far. */
+const FLUSH_AFTER_MS = 4;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+async function runTarget(
+  fnOrPromise: TargetFn | Promise<TargetFn>,
+  args: unknown,
+  inherited: InheritedLocals | undefined,
+) {
+  const fn = isThenable(fnOrPromise) ? await fnOrPromise : fnOrPromise;
+  const argv = decode(args) as unknown[];
+  return runIsolatedWith(inherited, () => fn(...argv));
+}
+
+function runThread(data: ThreadWorkerData): void {
+  setThreadName(data.name);
+  const status = new Int32Array(data.status);
+  let settled = false;
+  const report = (ok: boolean, value: unknown) => {
+    try {
+      data.port.postMessage([
+        ok,
+        ok ? encode(value) : serializeError(explainError(value)),
+      ] satisfies ThreadResult);
+    } catch (err) {
+      data.port.postMessage([false, serializeError(err)] satisfies ThreadResult);
+    }
+    settled = true;
+    // Store before notify: a joiner that wakes (or has not started waiting) sees SETTLED.
+    Atomics.store(status, STATE, SETTLED);
+    notify(status, STATE, Infinity);
+    // The thread ends when its target settles, as in Python; leftover timers do not keep it alive.
+    setImmediate(() => process.exit(0));
+  };
+  process.on('exit', (code) => {
+    if (settled) return;
+    Atomics.store(status, EXIT_CODE, code);
+    Atomics.store(status, STATE, EXITED);
+    notify(status, STATE, Infinity);
+  });
+  define(data.target);
+  let fn: TargetFn | Promise<TargetFn>;
+  try {
+    fn = targetById(data.target.id);
+  } catch (err) {
+    report(false, err);
+    return;
+  }
+  runTarget(fn, data.args, data.inherited).then(
+    (value) => report(true, value),
+    (err: unknown) => report(false, err),
+  );
+}
+
+function runPool(data: PoolWorkerData): void {
+  setThreadName(data.name);
+  const port = parentPort!;
+  const progress = new Int32Array(data.progress);
+  const storage = taskStorage();
+  const queue: unknown[] = [];
+  let head = 0;
+  let results: unknown[] = [];
+  let current: TaskState | undefined;
+  let pumping = false;
+  let lastFlush = 0;
+
+  const flush = () => {
+    if (results.length === 0) return;
+    const out = results;
+    results = [];
+    lastFlush = performance.now();
+    try {
+      port.postMessage(out);
+    } catch {
+      // One result cannot be cloned: send them one by one, turning the bad ones into errors.
+      for (let i = 0; i < out.length; i += RESULT_STRIDE) {
+        const one = out.slice(i, i + RESULT_STRIDE);
+        try {
+          port.postMessage(one);
+        } catch (err) {
+          port.postMessage([one[0], 0, serializeError(err)]);
+        }
+      }
+    }
+  };
+  // process.exit() or an uncaught error inside a task: hand over what finished before dying.
+  process.on('exit', flush);
+
+  const pump = async () => {
+    pumping = true;
+    lastFlush = performance.now();
+    while (head < queue.length) {
+      const id = queue[head] as number;
+      const targetId = queue[head + 1] as number;
+      const args = queue[head + 2];
+      const inherited = queue[head + 3] as InheritedLocals | undefined;
+      head += TASK_STRIDE;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      }
+      Atomics.store(progress, PROGRESS, id);
+      const state: TaskState = { id, controller: undefined };
+      current = state;
+      try {
+        let fn = targetById(targetId);
+        if (isThenable(fn)) fn = await fn;
+        const argv = decode(args) as unknown[];
+        const f = fn;
+        let value = storage.run(state, () => runIsolatedWith(inherited, () => f(...argv)));
+        if (isThenable(value)) value = await value;
+        results.push(id, 1, encode(value));
+      } catch (err) {
+        results.push(id, 0, serializeError(explainError(err)));
+      }
+      current = undefined;
+      if (performance.now() - lastFlush > FLUSH_AFTER_MS) flush();
+    }
+    Atomics.store(progress, PROGRESS, 0);
+    flush();
+    pumping = false;
+  };
+
+  port.on('message', (msg: PoolRequest) => {
+    if ('cancel' in msg) {
+      if (current?.id === msg.cancel) {
+        const reason = reviveError(msg.reason);
+        current.abortedWith = { reason };
+        current.controller?.abort(reason);
+      }
+      return;
+    }
+    if (msg.defs) for (const def of msg.defs) define(def);
+    for (const item of msg.tasks) queue.push(item);
+    if (!pumping) void pump();
+  });
+}
+
+const data = workerData as ThreadWorkerData | PoolWorkerData;
+if (data.mode === 'thread') runThread(data);
+else runPool(data);

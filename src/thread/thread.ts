@@ -1,0 +1,378 @@
+import {
+  MessageChannel,
+  Worker,
+  receiveMessageOnPort,
+  type MessagePort,
+  type TransferListItem,
+} from 'node:worker_threads';
+import { encode, decode } from '../internal/codec.js';
+import { now } from '../internal/runtime.js';
+import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import { waitSync } from '../internal/wait.js';
+import { ThreadExitError, ThreadStateError, TimeoutError, InconsistentStateError } from '../errors.js';
+import { captureInheritable, type InheritedLocals } from '../threadlocal/inherit.js';
+import { callerStack } from './callsite.js';
+import { reviveError } from './error-codec.js';
+import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
+import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
+import { targetDef, type TargetDef } from './target.js';
+import { WORKER_URL } from './worker-url.js';
+
+/** Options of {@link Thread}. */
+export interface ThreadOptions<A extends unknown[] = unknown[]> {
+  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
+  readonly args?: A;
+  /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
+  readonly name?: string;
+  /** For a module target: the export to call. @default 'default' */
+  readonly export?: string;
+  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
+  readonly transfer?: readonly TransferListItem[];
+  /** The worker's resource limits (see Node's `Worker` `resourceLimits`); exceeding them ends the thread. */
+  readonly resourceLimits?: ResourceLimits;
+  /** A daemon thread does not keep the process alive; a non-daemon one does while it runs. @default false */
+  readonly daemon?: boolean;
+  /** Aborting it terminates the thread; `join()` then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+let threadCount = 0;
+
+/**
+ * A function (or module export) running on its own worker thread, with a result you can `join()`, as
+ * in Python's `threading.Thread`. The target is shipped as source, so it must be self-contained: take
+ * what it needs through `args` and `await import()` inside it (resolved as in the file that created the
+ * thread). A running non-daemon thread keeps the process alive; a finished one never does.
+ *
+ * @typeParam R - what the target returns (or its promise resolves to)
+ * @typeParam A - the target's argument list
+ * @example
+ * ```ts
+ * import { Thread } from 'threadkit/thread';
+ * const t = new Thread((n: number) => n * 2, { args: [21], name: 'doubler' }).start();
+ * console.log(await t.join()); // 42
+ * ```
+ */
+export class Thread<R = unknown, A extends unknown[] = unknown[]> {
+  readonly #target: TargetDef;
+  readonly #args: unknown;
+  readonly #transfer: readonly TransferListItem[];
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #daemon: boolean;
+  readonly #signal: AbortSignal | undefined;
+  readonly #inherited: InheritedLocals | undefined;
+  readonly #name: string;
+  /** Where the thread was created: appended below the worker's stack of a thread error. */
+  readonly #creatorStack: string;
+  #worker: Worker | undefined;
+  #port: MessagePort | undefined;
+  #status: Int32Array | undefined;
+  #threadId = -1;
+  #terminated = false;
+  #runtimeError: unknown;
+  /** Set once, when the thread settles; never changes afterwards. */
+  #outcome: Outcome<R> | undefined;
+  #resolveDone: () => void = () => {};
+  readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
+  readonly #onAbort = () => this.#abort();
+
+  /**
+   * @param target - a self-contained function, or a module (URL or path, relative to the calling
+   *   file) whose `export` is called
+   * @param options - see {@link ThreadOptions}
+   * @throws TypeError/RangeError for bad arguments, naming the parameter
+   */
+  constructor(target: ((...args: A) => R | Promise<R>) | URL | string, options?: ThreadOptions<A>) {
+    const opts = checkOptions<ThreadOptions<A>>(options);
+    this.#target = targetDef(target, opts.export);
+    if (opts.args !== undefined && !Array.isArray(opts.args)) {
+      throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);
+    }
+    if (opts.name !== undefined && typeof opts.name !== 'string') {
+      throw new TypeError(`Expected \`name\` to be a string, got ${describe(opts.name)}`);
+    }
+    if (opts.daemon !== undefined && typeof opts.daemon !== 'boolean') {
+      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(opts.daemon)}`);
+    }
+    this.#transfer = checkTransfer(opts.transfer);
+    this.#resourceLimits = checkResourceLimits(opts.resourceLimits);
+    this.#signal = checkSignal(opts.signal);
+    this.#args = encode(opts.args ?? []);
+    this.#daemon = opts.daemon ?? false;
+    this.#name = opts.name ?? `Thread-${++threadCount}`;
+    this.#inherited = captureInheritable();
+    this.#creatorStack = callerStack();
+  }
+
+  /**
+   * Starts the thread. Call it once.
+   *
+   * @returns this thread, so that `new Thread(fn).start()` can be assigned
+   * @throws {@link ThreadStateError} if the thread was already started
+   * @example
+   * ```ts
+   * import { Thread } from 'threadkit/thread';
+   * const t = new Thread(() => 'done').start();
+   * console.log(t.isAlive); // true
+   * ```
+   */
+  start(): this {
+    if (this.#status) throw new ThreadStateError(`${this.#name} was already started`);
+    this.#status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
+    if (this.#signal?.aborted) {
+      this.#settle({ ok: false, error: this.#signal.reason });
+      return this;
+    }
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    const worker = new Worker(WORKER_URL, {
+      workerData: {
+        mode: 'thread',
+        name: this.#name,
+        target: this.#target,
+        args: this.#args,
+        inherited: this.#inherited,
+        status: this.#status.buffer,
+        port: port2,
+      },
+      transferList: [port2, ...(this.#transfer as never[])],
+      resourceLimits: this.#resourceLimits,
+    });
+    this.#worker = worker;
+    this.#threadId = worker.threadId;
+    if (this.#daemon) worker.unref();
+    port1.on('message', (msg: ThreadResult) => this.#settleFrom(msg));
+    port1.unref(); // only the worker itself (unless daemon) keeps the process alive
+    worker.on('error', (err) => (this.#runtimeError ??= err));
+    worker.on('exit', (code) => this.#onExit(code));
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    return this;
+  }
+
+  /**
+   * Waits for the thread to finish without blocking.
+   *
+   * @param timeoutMs - how long to wait; the thread keeps running if it passes. @default Infinity
+   * @returns the target's result
+   * @throws the target's error (same built-in class, worker stack then caller stack);
+   *   {@link ThreadExitError} if the thread died; the signal's reason if aborted;
+   *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), 50);
+   * console.log(await t.join(1000)); // 50
+   * ```
+   */
+  async join(timeoutMs?: number): Promise<R> {
+    const limit = checkTimeout(timeoutMs);
+    if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
+    if (!this.#outcome && limit !== Infinity) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
+      const late = await Promise.race([this.#done.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+    }
+    await this.#done;
+    return this.result;
+  }
+
+  /**
+   * Blocks the calling thread (with `Atomics.wait`, on a worker or on Node's main thread) until the
+   * thread finishes. It cannot notice an out-of-memory kill while blocked: pass `timeoutMs` if that
+   * can happen.
+   *
+   * @param timeoutMs - how long to block. @default Infinity
+   * @returns the target's result
+   * @throws like {@link Thread.join}; {@link TimeoutError} if `timeoutMs` passed (the result itself
+   *   may be `null`, so time is not reported as a `null` return); `BlockingNotAllowedError` where
+   *   the runtime forbids blocking
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn((a: number, b: number) => a + b, 1, 2);
+   * console.log(t.joinSync()); // 3
+   * ```
+   */
+  joinSync(timeoutMs?: number): R {
+    const limit = checkTimeout(timeoutMs);
+    const status = this.#status;
+    if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
+    if (!this.#outcome) {
+      const deadline = now() + limit;
+      // The worker stores SETTLED/EXITED and then notifies; waiting on RUNNING cannot miss that.
+      while (Atomics.load(status, STATE) === RUNNING) {
+        const left = deadline - now();
+        if (left <= 0) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+        waitSync(status, STATE, RUNNING, left, 'Thread.joinSync()');
+      }
+      this.#drain();
+    }
+    return this.result;
+  }
+
+  /**
+   * The target's result once the thread finished.
+   *
+   * @throws the thread's error if it failed; {@link ThreadStateError} if it has not finished
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn(() => 7);
+   * await t.join();
+   * console.log(t.result); // 7
+   * ```
+   */
+  get result(): R {
+    const outcome = this.#outcome;
+    if (!outcome) throw new ThreadStateError(`${this.#name} has not finished`);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * The thread's error once it failed; `undefined` while running or after success.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn(() => { throw new RangeError('no'); });
+   * await t.join().catch(() => {});
+   * console.log(t.error instanceof RangeError); // true
+   * ```
+   */
+  get error(): unknown {
+    return this.#outcome?.ok === false ? this.#outcome.error : undefined;
+  }
+
+  /**
+   * Whether the thread was started and has not finished.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn(() => 1);
+   * await t.join();
+   * console.log(t.isAlive); // false
+   * ```
+   */
+  get isAlive(): boolean {
+    return this.#status !== undefined && this.#outcome === undefined;
+  }
+
+  /**
+   * The thread's name: the `name` option or `'Thread-<n>'`.
+   *
+   * @example
+   * ```ts
+   * import { Thread } from 'threadkit/thread';
+   * console.log(new Thread(() => 1, { name: 'saver' }).name); // 'saver'
+   * ```
+   */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * The runtime's id of the worker thread once started (`-1` before).
+   *
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * console.log(spawn(() => 1).threadId > 0); // true
+   * ```
+   */
+  get threadId(): number {
+    return this.#threadId;
+  }
+
+  /**
+   * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} (unless the thread
+   * had already finished).
+   *
+   * @returns a promise settled once the worker has stopped
+   * @example
+   * ```ts
+   * import { spawn } from 'threadkit/thread';
+   * const t = spawn(() => { for (;;); });
+   * await t.terminate();
+   * await t.join().catch((err: Error) => console.log(err.name)); // 'ThreadExitError'
+   * ```
+   */
+  async terminate(): Promise<void> {
+    if (!this.#worker || this.#outcome) return;
+    this.#terminated = true;
+    await this.#worker.terminate();
+    await this.#done;
+  }
+
+  #abort(): void {
+    if (this.#outcome) return;
+    this.#settle({ ok: false, error: this.#signal?.reason });
+    void this.#worker?.terminate();
+  }
+
+  #settleFrom([ok, value]: ThreadResult): void {
+    if (this.#outcome) return;
+    this.#settle(
+      ok ? { ok, value: decode(value) as R } : { ok, error: reviveError(value, this.#creatorStack) },
+    );
+  }
+
+  /** Takes the result the worker posted, or records its death, once STATE left RUNNING. */
+  #drain(): void {
+    if (this.#outcome || !this.#status) return;
+    if (this.#takeResult()) return;
+    const state = Atomics.load(this.#status, STATE);
+    if (state === EXITED) return this.#onExit(Atomics.load(this.#status, EXIT_CODE));
+    if (state === SETTLED)
+      throw new InconsistentStateError(`${this.#name} settled but its result is missing`);
+  }
+
+  /** Settles from a result message still queued on the port; whether there was one. */
+  #takeResult(): boolean {
+    const msg = this.#port && receiveMessageOnPort(this.#port);
+    if (msg) this.#settleFrom(msg.message as ThreadResult);
+    return msg !== undefined;
+  }
+
+  #onExit(code: number): void {
+    if (this.#outcome || this.#takeResult()) return;
+    const why = this.#terminated
+      ? 'was terminated'
+      : this.#runtimeError !== undefined
+        ? `died: ${String((this.#runtimeError as Error)?.message ?? this.#runtimeError)}`
+        : `exited with code ${code} before its target settled`;
+    const options = this.#runtimeError === undefined ? undefined : { cause: this.#runtimeError };
+    this.#settle({ ok: false, error: new ThreadExitError(code, `${this.#name} ${why}`, options) });
+  }
+
+  #settle(outcome: Outcome<R>): void {
+    this.#outcome = outcome;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#worker?.unref();
+    this.#port?.close();
+    this.#resolveDone();
+  }
+}
+
+/**
+ * Creates and starts a {@link Thread} running `fn(...args)`.
+ *
+ * @param fn - a self-contained function (see {@link Thread})
+ * @param args - its arguments, structured-cloned
+ * @returns the started thread
+ * @example
+ * ```ts
+ * import { spawn } from 'threadkit/thread';
+ * const [a, b] = [spawn((n: number) => n + 1, 1), spawn((n: number) => n + 1, 2)];
+ * console.log(await a.join(), await b.join()); // 2 3
+ * ```
+ */
+export function spawn<R, A extends unknown[]>(fn: (...args: A) => R | Promise<R>, ...args: A): Thread<R, A> {
+  if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+  return new Thread<R, A>(fn, { args }).start();
+}
