@@ -37,7 +37,9 @@ async function run(mutex?: Mutex): Promise<number> {
 }
 
 const unlocked = await run();
-console.log(`without a lock: balance = ${unlocked}${unlocked === 0 ? ' (lucky this time)' : ' (lost updates)'}`);
+console.log(
+  `without a lock: balance = ${unlocked}${unlocked === 0 ? ' (lucky this time)' : ' (lost updates)'}`,
+);
 
 const locked = await run(new Mutex());
 console.log(`with a Mutex:   balance = ${locked}`);

@@ -20,10 +20,15 @@ const N = 200_000; // small enough that every sum is an exact integer in a doubl
 const expected = sumOfSquares(0, N);
 
 // 1. join(): each thread's target returns its part.
-const halves = [new Thread(sumOfSquares, { args: [0, N / 2] }), new Thread(sumOfSquares, { args: [N / 2, N] })];
+const halves = [
+  new Thread(sumOfSquares, { args: [0, N / 2] }),
+  new Thread(sumOfSquares, { args: [N / 2, N] }),
+];
 for (const t of halves) t.start();
 const parts = await Promise.all(halves.map((t) => t.join()));
-console.log(`join():          ${parts.join(' + ')} = ${parts[0]! + parts[1]!} (${parts[0]! + parts[1]! === expected})`);
+console.log(
+  `join():          ${parts.join(' + ')} = ${parts[0]! + parts[1]!} (${parts[0]! + parts[1]! === expected})`,
+);
 
 // 2. A shared queue: a ring of CAPACITY Float64 slots after two Int32 indexes, guarded by a Mutex.
 const CAPACITY = 8;
