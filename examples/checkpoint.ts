@@ -129,18 +129,18 @@ async function saveCheckpoint(
   bestLoss: number,
   tensors: Float32Array[],
 ): Promise<Saved> {
-  const { openSync, writeSync, fsyncSync, closeSync, renameSync } = await import('node:fs');
-  const { join } = await import('node:path');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
   const write = (name: string, text: string) => {
-    const file = join(dir, name);
-    const fd = openSync(`${file}.tmp`, 'w');
+    const file = path.join(dir, name);
+    const fd = fs.openSync(`${file}.tmp`, 'w');
     try {
-      writeSync(fd, text);
-      fsyncSync(fd); // on disk before it replaces the previous checkpoint
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd); // on disk before it replaces the previous checkpoint
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
-    renameSync(`${file}.tmp`, file);
+    fs.renameSync(`${file}.tmp`, file);
   };
   const [w, b, vw, vb] = tensors.map((t) => Array.from(t));
   const text = JSON.stringify({ epoch, testLoss, w, b, momentum: { w: vw, b: vb } });
@@ -171,7 +171,7 @@ async function train(background: boolean, train: Data, test: Data, log: boolean)
       const tensors = model.snapshot();
       saving = new Thread(saveCheckpoint, {
         args: [dir, epoch, testLoss, bestLoss, tensors],
-        transfer: tensors.map((t) => t.buffer), // the copies move to the thread; nothing is cloned
+        transfer: tensors.map((t) => t.buffer as ArrayBuffer), // the copies move to the thread; nothing is cloned
       }).start();
     } else {
       report(await saveCheckpoint(dir, epoch, testLoss, bestLoss, model.snapshot()));
