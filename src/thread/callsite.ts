@@ -19,6 +19,7 @@ function toUrl(file: string): string {
  */
 export function callerUrl(): string | undefined {
   const limit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be restored as it was
   const prepare = Error.prepareStackTrace;
   let sites: CallSiteLike[] = [];
   try {
@@ -40,9 +41,14 @@ export function callerUrl(): string | undefined {
   return undefined;
 }
 
-/** The caller's stack frames at this point (for appending below a thread's error stack). */
-export function callerStack(): string {
+/** A captured stack, formatted only when read (formatting costs far more than capturing). */
+export interface StackHolder {
+  readonly stack?: string;
+}
+
+/** Captures the caller's stack frames (for appending below a thread's error stack). */
+export function callerStack(): StackHolder {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, callerStack);
-  return holder.stack ?? '';
+  return holder;
 }

@@ -72,11 +72,20 @@ function resolveBare(spec: string, base: string): string {
 }
 
 /** Resolves `spec` against the caller's file: relative paths, absolute paths, URLs, builtins, bare names. */
-export function resolveSpecifier(spec: string, base: string | undefined): string {
+export function resolveSpecifier(specifier: string, base: string | undefined): string {
+  // vitest's spelling of a file outside its project root.
+  const spec = specifier.startsWith('/@fs/') ? specifier.slice(4) : specifier;
   if (/^\.{1,2}([\\/]|$)/.test(spec)) {
     return base ? new URL(spec, base).href : pathToFileURL(resolvePath(spec)).href;
   }
-  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  if (isAbsolute(spec)) {
+    // vitest pre-resolves import() specifiers to paths from its project root ('/test/x.ts'): when such a
+    // path does not exist, try it under the caller's package root.
+    const root =
+      base?.startsWith('file:') && !existsSync(spec) ? packageRoot(fileURLToPath(base)) : undefined;
+    const rooted = root === undefined ? undefined : join(root, spec);
+    return pathToFileURL(rooted !== undefined && existsSync(rooted) ? rooted : spec).href;
+  }
   if (/^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return spec;
   return base?.startsWith('file:') ? resolveBare(spec, base) : spec;
 }
@@ -88,6 +97,7 @@ function importerFor(base: string | undefined): (spec: unknown) => Promise<unkno
 
 function compileSource(def: TargetDef): TargetFn {
   const body = `"use strict"; return ${def.code.replace(DYNAMIC_IMPORT, '__threadkit_import(')}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling shipped source is the point
   const factory = new Function('__threadkit_import', '__name', body) as (
     importer: unknown,
     name: unknown,

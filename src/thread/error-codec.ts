@@ -3,6 +3,7 @@
 // record and the caller rebuilds an error of the same built-in class from it, with the worker's stack
 // followed by the caller's.
 import { encode, decode } from '../internal/codec.js';
+import type { StackHolder } from './callsite.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
 const ERROR_TAG = '__threadkit_error__';
@@ -105,7 +106,7 @@ function framesOf(stack: string | undefined): string {
  * Rebuilds what the worker threw. `callerStack` (a stack captured where the caller waited for the
  * result) is appended below the worker's frames.
  */
-export function reviveError(value: unknown, callerStack?: string): unknown {
+export function reviveError(value: unknown, callerStack?: StackHolder): unknown {
   if (!isSerializedError(value)) return decode(value);
   let err: Error;
   if (value.ctor === 'AggregateError') {
@@ -135,7 +136,7 @@ export function reviveError(value: unknown, callerStack?: string): unknown {
       // A read-only built-in property (DOMException.code): the rebuilt error already has it.
     }
   }
-  const callerFrames = framesOf(callerStack);
+  const callerFrames = framesOf(callerStack?.stack);
   const stack = value.stack ?? `${value.name}: ${value.message}`;
   Object.defineProperty(err, 'stack', {
     value: callerFrames ? `${stack}\n    --- in the thread above, joined from ---\n${callerFrames}` : stack,

@@ -4,6 +4,7 @@
  * @module thread
  */
 export { Thread, spawn, type ThreadOptions } from './thread.js';
+export { ThreadPool, type ThreadPoolOptions, type RunOptions } from './thread-pool.js';
 export { currentThread, currentTask, type ThreadInfo, type TaskInfo } from './current.js';
 export type { ResourceLimits } from './options.js';
 export {

@@ -26,7 +26,7 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
       );
     }
   }
-  return value as ResourceLimits;
+  return value;
 }
 
 /** Validates `transfer`: an array (of transferables; the runtime checks each when posting). */

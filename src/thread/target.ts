@@ -28,6 +28,7 @@ const byKey = new Map<string, TargetDef>();
 function toExpression(source: string): string | undefined {
   for (const expr of [`(${source}\n)`, `Object.values({${source}\n})[0]`]) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- parse check only; never called
       new Function(`return ${expr}`);
       return expr;
     } catch {

@@ -11,7 +11,7 @@ import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/v
 import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, ThreadStateError, TimeoutError, InconsistentStateError } from '../errors.js';
 import { captureInheritable, type InheritedLocals } from '../threadlocal/inherit.js';
-import { callerStack } from './callsite.js';
+import { callerStack, type StackHolder } from './callsite.js';
 import { reviveError } from './error-codec.js';
 import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
@@ -65,7 +65,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   readonly #inherited: InheritedLocals | undefined;
   readonly #name: string;
   /** Where the thread was created: appended below the worker's stack of a thread error. */
-  readonly #creatorStack: string;
+  readonly #creatorStack: StackHolder;
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #status: Int32Array | undefined;

@@ -1,0 +1,95 @@
+// One worker of a ThreadPool, seen from the caller's side: which targets it already compiled, which
+// tasks it holds (a batch runs one task after another, in order), and whether it may be reused.
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { InheritedLocals } from '../threadlocal/inherit.js';
+import { PROGRESS, TASK_STRIDE, type PoolRequest, type PoolWorkerData } from './protocol.js';
+import type { TargetDef } from './target.js';
+import type { StackHolder } from './callsite.js';
+import { WORKER_URL } from './worker-url.js';
+
+/** A submitted task, from `run()` until it settles. */
+export interface Task {
+  readonly id: number;
+  readonly def: TargetDef;
+  readonly args: unknown;
+  readonly transfer: readonly TransferListItem[];
+  readonly inherited: InheritedLocals | undefined;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  /** Dispatched alone, to an idle worker, so that "started" is known (timeouts, aborts). */
+  readonly solo: boolean;
+  /** Where `run()` was called: appended below the worker's stack of a task error. */
+  readonly callerStack: StackHolder;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** Set once when the task settles (or is cancelled); later results for it are dropped. */
+  settled: boolean;
+  /** The worker holding it, once dispatched. */
+  holder: PoolWorker | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** A pool worker and the batch it holds. */
+export class PoolWorker {
+  readonly worker: Worker;
+  /** Id of the task the worker is running (0 between tasks); tells a crash's culprit apart. */
+  readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  /** Tasks sent and not yet reported, in the order the worker runs them. */
+  readonly inflight = new Map<number, Task>();
+  /** Targets this worker has received the definition of. */
+  readonly #known = new Set<number>();
+  /** Whether the worker has started (timeouts of a solo task count from then). */
+  online = false;
+  /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
+  retired = false;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(name: string, resourceLimits: object | undefined) {
+    const workerData: PoolWorkerData = {
+      mode: 'pool',
+      name,
+      progress: this.progress.buffer,
+    };
+    this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
+    this.worker.once('online', () => (this.online = true));
+  }
+
+  /** Sends a batch; the worker runs it in order and reports results in batches. */
+  send(batch: readonly Task[]): void {
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    let defs: TargetDef[] | undefined;
+    let transfer: TransferListItem[] | undefined;
+    const tasks: unknown[] = new Array<unknown>(batch.length * TASK_STRIDE);
+    let i = 0;
+    for (const task of batch) {
+      const def = task.def;
+      if (!this.#known.has(def.id)) {
+        this.#known.add(def.id);
+        (defs ??= []).push(def);
+      }
+      if (task.transfer.length > 0) (transfer ??= []).push(...task.transfer);
+      tasks[i++] = task.id;
+      tasks[i++] = def.id;
+      tasks[i++] = task.args;
+      tasks[i++] = task.inherited;
+      task.holder = this;
+      this.inflight.set(task.id, task);
+    }
+    this.worker.ref(); // busy: pending results keep the process alive
+    this.worker.postMessage({ defs, tasks } satisfies PoolRequest, transfer);
+  }
+
+  /** Asks the running task to stop (its `currentTask().signal` aborts). */
+  cancel(task: Task, reason: unknown): void {
+    this.worker.postMessage({ cancel: task.id, reason } satisfies PoolRequest);
+  }
+
+  /** The task the worker was running when it stopped, if any. */
+  running(): number {
+    return Atomics.load(this.progress, PROGRESS);
+  }
+}

@@ -1,0 +1,469 @@
+import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+import { encode, decode } from '../internal/codec.js';
+import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import { PoolClosedError, QueueFullError, ThreadExitError, TimeoutError } from '../errors.js';
+import { captureInheritable } from '../threadlocal/inherit.js';
+import { callerStack } from './callsite.js';
+import { reviveError, serializeError } from './error-codec.js';
+import { checkCount, checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
+import { PoolWorker, type Task } from './pool-worker.js';
+import { RESULT_STRIDE } from './protocol.js';
+import { targetDef, type Target } from './target.js';
+
+/** Most tasks sent to one worker in one message: amortizes messaging without starving other workers. */
+const MAX_BATCH = 64;
+/** How long a cancelled running task may take to stop by itself before its worker is terminated. */
+const CANCEL_GRACE_MS = 100;
+
+/** Options of {@link ThreadPool}. */
+export interface ThreadPoolOptions {
+  /** Number of worker threads. @default availableParallelism() */
+  readonly size?: number;
+  /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
+  readonly idleTimeoutMs?: number;
+  /** Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}. @default Infinity */
+  readonly maxQueue?: number;
+  /** Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/** Options of {@link ThreadPool.run}. */
+export interface RunOptions<A extends unknown[] = unknown[]> {
+  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
+  readonly args?: A;
+  /** For a module target: the export to call. @default 'default' */
+  readonly export?: string;
+  /** Objects in `args` to transfer (move) instead of copy. */
+  readonly transfer?: readonly TransferListItem[];
+  /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
+  readonly signal?: AbortSignal;
+  /** Time limit counted from when the task starts running; rejects with {@link TimeoutError}. */
+  readonly timeoutMs?: number;
+}
+
+let poolCount = 0;
+
+/**
+ * A fixed-size pool of reusable worker threads that runs functions (shipped as source, compiled once
+ * per worker) or module exports, like Python's `ThreadPoolExecutor`. Queued tiny tasks are sent to
+ * workers several per message and their results come back batched. A task that crashes its worker
+ * fails alone; the worker is replaced. Idle workers never keep the process alive.
+ *
+ * Cooperative cancellation: inside a task, `currentTask()?.signal` aborts when the task's `signal`
+ * aborts or its `timeoutMs` passes; a task still running {@link CANCEL_GRACE_MS | shortly} after is
+ * stopped by terminating its worker.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool({ size: 2 });
+ * const squares = await pool.map((n: number) => n * n, [1, 2, 3]);
+ * console.log(squares); // [1, 4, 9]
+ * console.log(await pool.run((a: number, b: number) => a + b, { args: [2, 3] })); // 5
+ * ```
+ */
+export class ThreadPool implements AsyncDisposable {
+  readonly #size: number;
+  readonly #idleTimeoutMs: number;
+  readonly #maxQueue: number;
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #name = `ThreadPool-${++poolCount}`;
+  #workerCount = 0;
+  /** Workers in use (not retired). */
+  readonly #workers = new Set<PoolWorker>();
+  /** Workers with nothing in flight, most recently used last. */
+  readonly #idle: PoolWorker[] = [];
+  /** Tasks not yet dispatched; `#head` is the first live slot (cancelled tasks are skipped). */
+  #queue: (Task | undefined)[] = [];
+  #head = 0;
+  #queued = 0;
+  #nextTaskId = 1;
+  #dispatchScheduled = false;
+  #closed = false;
+  #drained: (() => void) | undefined;
+  #inflightCount = 0;
+
+  /**
+   * @param options - see {@link ThreadPoolOptions}
+   * @throws TypeError/RangeError for bad options, naming the option
+   */
+  constructor(options?: ThreadPoolOptions) {
+    const opts = checkOptions<ThreadPoolOptions>(options);
+    this.#size = checkCount(opts.size, 'size', 1) ?? availableParallelism();
+    if (this.#size === Infinity)
+      throw new RangeError('Expected `size` to be a finite integer >= 1, got Infinity');
+    this.#idleTimeoutMs = checkTimeout(opts.idleTimeoutMs, 'idleTimeoutMs');
+    if (opts.idleTimeoutMs === undefined) this.#idleTimeoutMs = 30_000;
+    this.#maxQueue = checkCount(opts.maxQueue, 'maxQueue', 0) ?? Infinity;
+    this.#resourceLimits = checkResourceLimits(opts.resourceLimits);
+  }
+
+  /**
+   * The number of worker threads the pool runs at most.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * console.log(new ThreadPool({ size: 3 }).size); // 3
+   * ```
+   */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Runs `target(...args)` on a pool worker.
+   *
+   * @param target - a self-contained function, or a module (URL or path, relative to the calling file)
+   * @param options - see {@link RunOptions}
+   * @returns the target's result
+   * @throws (rejects) the task's error (same built-in class, worker stack then caller stack);
+   *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
+   *   {@link QueueFullError}; {@link PoolClosedError}
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * await using pool = new ThreadPool();
+   * console.log(await pool.run((s: string) => s.toUpperCase(), { args: ['hi'], timeoutMs: 1000 })); // 'HI'
+   * ```
+   */
+  run<R, A extends unknown[]>(
+    target: ((...args: A) => R | Promise<R>) | URL | string,
+    options?: RunOptions<A>,
+  ): Promise<R> {
+    try {
+      return this.#submit(target as Target, options) as Promise<R>;
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Runs `fn(item)` for every item on the pool and collects the results in order.
+   *
+   * @param fn - a self-contained function of one item
+   * @param items - the inputs
+   * @param options - `signal` cancels every task not yet finished
+   * @returns the results, in the order of `items`; rejects with the first failure
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * await using pool = new ThreadPool();
+   * console.log(await pool.map((s: string) => s.length, ['a', 'bb'])); // [1, 2]
+   * ```
+   */
+  map<T, R>(
+    fn: (item: T) => R | Promise<R>,
+    items: Iterable<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<R[]> {
+    try {
+      if (typeof fn !== 'function')
+        throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
+        throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
+      }
+      const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
+      const runs = Array.from(items, (item) => this.#submit(fn, { args: [item], signal }) as Promise<R>);
+      return Promise.all(runs);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Stops accepting tasks, lets queued and running ones finish, then stops the workers.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * const pool = new ThreadPool();
+   * const done = pool.run(() => 'finished');
+   * await pool.close();
+   * console.log(await done); // 'finished'
+   * ```
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#queued > 0 || this.#inflightCount > 0) {
+      await new Promise<void>((resolve) => (this.#drained = resolve));
+    }
+    await this.#stopAll();
+  }
+
+  /**
+   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * const pool = new ThreadPool();
+   * const task = pool.run(() => { for (;;); });
+   * await pool.destroy();
+   * await task.catch((err: Error) => console.log(err.name)); // 'PoolClosedError'
+   * ```
+   */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    const error = new PoolClosedError(`${this.#name} was destroyed before the task finished`);
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const task = this.#queue[i];
+      if (task) this.#fail(task, error);
+    }
+    this.#queue = [];
+    this.#head = 0;
+    this.#queued = 0;
+    for (const w of this.#workers) for (const task of w.inflight.values()) this.#fail(task, error);
+    await this.#stopAll();
+  }
+
+  /**
+   * `await using pool = new ThreadPool()` closes the pool (finishing queued work) at scope exit.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * {
+   *   await using pool = new ThreadPool();
+   *   await pool.run(() => 1);
+   * } // pool.close() awaited here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #submit(target: Target, options: RunOptions | undefined): Promise<unknown> {
+    const opts = checkOptions<RunOptions>(options);
+    const def = targetDef(target, opts.export);
+    if (opts.args !== undefined && !Array.isArray(opts.args)) {
+      throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);
+    }
+    const transfer = checkTransfer(opts.transfer);
+    const signal = checkSignal(opts.signal);
+    const timeoutMs = checkTimeout(opts.timeoutMs);
+    if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
+    const free = this.#idle.length + this.#size - this.#workers.size;
+    if (this.#queued >= this.#maxQueue + free) {
+      throw new QueueFullError(
+        `${this.#name} already has ${this.#queued} tasks queued (maxQueue: ${this.#maxQueue})`,
+      );
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
+    const task: Task = {
+      id: this.#nextTaskId++,
+      def,
+      args: encode(opts.args ?? []),
+      transfer,
+      inherited: captureInheritable(),
+      timeoutMs,
+      signal,
+      solo: signal !== undefined || timeoutMs !== Infinity,
+      callerStack: callerStack(),
+      resolve,
+      reject,
+      settled: false,
+      holder: undefined,
+      timer: undefined,
+      onAbort: undefined,
+    };
+    if (signal) {
+      task.onAbort = () => this.#cancel(task, signal.reason);
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    this.#queue.push(task);
+    this.#queued++;
+    if (!this.#dispatchScheduled) {
+      this.#dispatchScheduled = true;
+      queueMicrotask(() => this.#dispatch());
+    }
+    return promise;
+  }
+
+  /** Hands queued tasks to idle (or new) workers: a solo task alone, others in fair-sized batches. */
+  #dispatch(): void {
+    this.#dispatchScheduled = false;
+    while (this.#queued > 0) {
+      const free = this.#idle.length + this.#size - this.#workers.size;
+      if (free === 0) return;
+      const worker = this.#idle.pop() ?? this.#spawn();
+      const share = Math.min(MAX_BATCH, Math.ceil(this.#queued / free));
+      const batch: Task[] = [];
+      while (batch.length < share && this.#head < this.#queue.length) {
+        const task = this.#queue[this.#head];
+        if (task === undefined) {
+          this.#head++;
+          continue;
+        }
+        if (task.solo && batch.length > 0) break;
+        this.#queue[this.#head++] = undefined;
+        this.#queued--;
+        batch.push(task);
+        if (task.solo) {
+          if (task.timeoutMs !== Infinity) this.#startTimer(task, worker);
+          break;
+        }
+      }
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      }
+      this.#inflightCount += batch.length;
+      worker.send(batch);
+    }
+  }
+
+  #spawn(): PoolWorker {
+    const w = new PoolWorker(`${this.#name}-${++this.#workerCount}`, this.#resourceLimits);
+    this.#workers.add(w);
+    w.worker.on('message', (results: unknown[]) => this.#onResults(w, results));
+    w.worker.on('error', (err) => ((w as { lastError?: unknown }).lastError ??= err));
+    w.worker.on('exit', (code) => this.#onExit(w, code));
+    return w;
+  }
+
+  #startTimer(task: Task, worker: PoolWorker): void {
+    const arm = () => {
+      if (task.settled) return;
+      task.timer = setTimeout(() => {
+        this.#cancel(task, new TimeoutError(`Task did not finish within ${task.timeoutMs} ms of starting`));
+      }, task.timeoutMs);
+    };
+    if (worker.online) arm();
+    else worker.worker.once('online', arm);
+  }
+
+  #onResults(w: PoolWorker, results: unknown[]): void {
+    for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+      const task = w.inflight.get(results[i] as number);
+      if (!task) continue;
+      w.inflight.delete(task.id);
+      this.#inflightCount--;
+      if (task.settled) continue;
+      this.#finish(task);
+      if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
+      else task.reject(reviveError(results[i + 2], task.callerStack));
+    }
+    if (w.inflight.size === 0 && !w.retired) this.#becomeIdle(w);
+  }
+
+  #becomeIdle(w: PoolWorker): void {
+    if (this.#queued > 0) {
+      this.#idle.push(w);
+      this.#dispatch();
+      if (!w.inflight.size) this.#armIdle(w);
+      return;
+    }
+    this.#idle.push(w);
+    this.#armIdle(w);
+    this.#checkDrained();
+  }
+
+  #armIdle(w: PoolWorker): void {
+    if (w.idleTimer !== undefined || w.inflight.size > 0) return;
+    w.worker.unref(); // an idle pool never keeps the process alive
+    if (this.#idleTimeoutMs === Infinity) return;
+    w.idleTimer = setTimeout(() => {
+      w.idleTimer = undefined;
+      if (w.inflight.size > 0) return;
+      this.#retire(w);
+    }, this.#idleTimeoutMs);
+    w.idleTimer.unref();
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#queued === 0 && this.#inflightCount === 0) {
+      const done = this.#drained;
+      this.#drained = undefined;
+      done();
+    }
+  }
+
+  /** Rejects `task` with `reason`; a running one is asked to stop, then its worker terminated. */
+  #cancel(task: Task, reason: unknown): void {
+    if (task.settled) return;
+    const holder = task.holder;
+    if (!holder) {
+      const i = this.#queue.indexOf(task, this.#head);
+      if (i !== -1) {
+        this.#queue[i] = undefined;
+        this.#queued--;
+      }
+    }
+    this.#fail(task, reason);
+    if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
+    holder.cancel(task, serializeError(reason));
+    setTimeout(() => {
+      if (holder.inflight.has(task.id) && !holder.retired) this.#retire(holder);
+    }, CANCEL_GRACE_MS).unref();
+  }
+
+  #fail(task: Task, error: unknown): void {
+    if (task.settled) return;
+    this.#finish(task);
+    task.reject(error);
+  }
+
+  #finish(task: Task): void {
+    task.settled = true;
+    if (task.timer !== undefined) clearTimeout(task.timer);
+    if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+  }
+
+  /** Stops using a worker and terminates it; tasks it held are handled by #onExit. */
+  #retire(w: PoolWorker): void {
+    if (w.retired) return;
+    w.retired = true;
+    this.#workers.delete(w);
+    const i = this.#idle.indexOf(w);
+    if (i !== -1) this.#idle.splice(i, 1);
+    if (w.idleTimer !== undefined) clearTimeout(w.idleTimer);
+    void w.worker.terminate();
+  }
+
+  /**
+   * A worker stopped. Tasks it held: the one it was running fails with ThreadExitError; those it
+   * finished but had not reported fail too (their results are lost); those not started are queued
+   * again at the front. A replacement is started if work is waiting.
+   */
+  #onExit(w: PoolWorker, code: number): void {
+    const wasRetired = w.retired;
+    this.#retire(w);
+    const running = w.running();
+    const cause = (w as { lastError?: unknown }).lastError;
+    const requeue: Task[] = [];
+    let seenRunning = running === 0;
+    for (const task of w.inflight.values()) {
+      this.#inflightCount--;
+      if (task.id === running) seenRunning = true;
+      else if (seenRunning && !task.settled) {
+        task.holder = undefined;
+        requeue.push(task);
+        continue;
+      }
+      if (task.settled) continue;
+      const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
+      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}`;
+      this.#fail(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
+    }
+    w.inflight.clear();
+    if (requeue.length > 0) {
+      this.#queue.splice(this.#head, 0, ...requeue);
+      this.#queued += requeue.length;
+    }
+    if (this.#queued > 0) this.#dispatch();
+    this.#checkDrained();
+  }
+
+  async #stopAll(): Promise<void> {
+    const workers = [...this.#workers];
+    for (const w of workers) this.#retire(w);
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve))));
+  }
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { PoolClosedError, QueueFullError, ThreadExitError, ThreadPool, TimeoutError } from 'threadkit/thread';
+import { runFixture, watchdog } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ThreadPool', () => {
+  it('runs functions and module exports, reusing workers', async () => {
+    await using pool = new ThreadPool({ size: 2 });
+    expect(pool.size).toBe(2);
+    expect(await watchdog(pool.run((a: number, b: number) => a + b, { args: [2, 3] }))).toBe(5);
+    const url = new URL('../fixtures/thread/helper.cjs', import.meta.url);
+    expect(await watchdog(pool.run(url, { export: 'triple', args: [3] }))).toBe(9);
+    const ids = await watchdog(
+      pool.map(
+        async () => {
+          const { threadId } = await import('node:worker_threads');
+          return threadId;
+        },
+        Array.from({ length: 40 }, (_, i) => i),
+      ),
+    );
+    expect(new Set(ids).size).toBeLessThanOrEqual(2);
+    expect(await watchdog(pool.map((n: number) => n * n, [1, 2, 3]))).toEqual([1, 4, 9]);
+  });
+
+  it('a crashing task fails only itself; the pool replaces the worker', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const before = pool.run(() => 'before');
+    const crash = pool.run(() => process.exit(4));
+    const after = pool.run(() => 'after');
+    expect(await watchdog(before)).toBe('before');
+    const err = (await watchdog(crash.catch((e: unknown) => e))) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.exitCode).toBe(4);
+    expect(await watchdog(after)).toBe('after');
+    expect(await watchdog(pool.run(() => 'still serving'))).toBe('still serving');
+    await expect(watchdog(pool.run(() => Promise.reject(new RangeError('r'))))).rejects.toBeInstanceOf(
+      RangeError,
+    );
+  });
+
+  it('timeoutMs counts from start; it stops a running task and replaces its worker', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const busy = pool.run(() => new Promise((r) => setTimeout(() => r('busy'), 150)));
+    // Queued behind `busy` for ~150 ms, then runs for ~20 ms: within its 100 ms limit.
+    const queued = pool.run(() => new Promise((r) => setTimeout(() => r('ok'), 20)), { timeoutMs: 100 });
+    const stuck = pool.run(
+      () => {
+        for (;;);
+      },
+      { timeoutMs: 50 },
+    );
+    expect(await watchdog(busy)).toBe('busy');
+    expect(await watchdog(queued)).toBe('ok');
+    await expect(watchdog(stuck)).rejects.toBeInstanceOf(TimeoutError);
+    expect(await watchdog(pool.run(() => 'next'))).toBe('next');
+  });
+
+  it('abort removes a queued task and stops a running one; the task sees the signal', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const ac = new AbortController();
+    const running = pool.run(
+      async () => {
+        const { currentTask } = await import('threadkit/thread');
+        const signal = currentTask()!.signal;
+        await new Promise((r) => signal.addEventListener('abort', r));
+        return 'saw abort';
+      },
+      { signal: ac.signal },
+    );
+    const queuedAc = new AbortController();
+    const queued = pool.run(() => 'never', { signal: queuedAc.signal });
+    await sleep(50);
+    queuedAc.abort(new Error('dequeued'));
+    await expect(watchdog(queued)).rejects.toThrow('dequeued');
+    ac.abort(new Error('stop'));
+    await expect(watchdog(running)).rejects.toThrow('stop');
+    const hard = new AbortController();
+    const spinning = pool.run(
+      () => {
+        for (;;);
+      },
+      { signal: hard.signal },
+    );
+    await sleep(30);
+    hard.abort('halt');
+    await expect(watchdog(spinning)).rejects.toBe('halt');
+    expect(await watchdog(pool.run(() => 'alive'))).toBe('alive');
+    await expect(pool.run(() => 1, { signal: AbortSignal.abort('pre') })).rejects.toBe('pre');
+  });
+
+  it('maxQueue bounds the queue', async () => {
+    await using pool = new ThreadPool({ size: 1, maxQueue: 1 });
+    const a = pool.run(() => new Promise((r) => setTimeout(() => r('a'), 50)));
+    const b = pool.run(() => 'b');
+    await expect(pool.run(() => 'c')).rejects.toBeInstanceOf(QueueFullError);
+    expect(await watchdog(Promise.all([a, b]))).toEqual(['a', 'b']);
+  });
+
+  it('idle workers exit after idleTimeoutMs and come back on demand', async () => {
+    await using pool = new ThreadPool({ size: 1, idleTimeoutMs: 30 });
+    const first = await watchdog(pool.run(async () => (await import('node:worker_threads')).threadId));
+    await sleep(200);
+    const second = await watchdog(pool.run(async () => (await import('node:worker_threads')).threadId));
+    expect(second).not.toBe(first);
+  });
+
+  it('close() finishes queued work; destroy() rejects pending; both refuse new work', async () => {
+    const pool = new ThreadPool({ size: 1 });
+    const queued = [pool.run(() => 1), pool.run(() => new Promise((r) => setTimeout(() => r(2), 30)))];
+    await watchdog(pool.close());
+    expect(await Promise.all(queued)).toEqual([1, 2]);
+    await expect(pool.run(() => 3)).rejects.toBeInstanceOf(PoolClosedError);
+    const doomed = new ThreadPool({ size: 1 });
+    const spin = doomed.run(() => {
+      for (;;);
+    });
+    const waiting = doomed.run(() => 1);
+    const outcomes = Promise.all([spin, waiting].map((p) => p.catch((e: unknown) => e)));
+    await sleep(30);
+    await watchdog(doomed.destroy());
+    const [spun, waited] = await outcomes;
+    expect(spun).toBeInstanceOf(PoolClosedError);
+    expect(waited).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('checks its arguments', async () => {
+    expect(() => new ThreadPool({ size: 0 })).toThrow(/Expected `size` to be an integer >= 1, got 0/);
+    expect(() => new ThreadPool({ maxQueue: -1 })).toThrow(RangeError);
+    expect(() => new ThreadPool({ idleTimeoutMs: 'x' as never })).toThrow(TypeError);
+    await using pool = new ThreadPool({ size: 1 });
+    await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
+    await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
+    await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
+  });
+});
+
+describe('process lifetime', () => {
+  it('a script that forgets close() still exits', async () => {
+    const { stdout, code } = await runFixture('forgets-close.cjs');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('42');
+  });
+
+  it('a running non-daemon thread keeps the process alive; a daemon one does not', async () => {
+    const [normal, daemon] = await Promise.all([
+      runFixture('keeps-alive.cjs'),
+      runFixture('keeps-alive.cjs', ['daemon']),
+    ]);
+    expect(Number(normal.stdout)).toBeGreaterThanOrEqual(380);
+    expect(Number(daemon.stdout)).toBeLessThan(380);
+  });
+});
