@@ -39,37 +39,53 @@ export function unbox(stored: unknown): unknown {
   return stored === UNDEFINED ? undefined : stored;
 }
 
-let storage: ContextStorage<Slots> = createContextStorage<Slots>();
+/**
+ * All per-thread state, in one object shared through `globalThis`, so that the ESM and CommonJS builds
+ * loaded into one thread (the dual-package hazard) are one set of thread-locals: otherwise isolate()
+ * and the Thread/pool hooks of one build would not see the locals of the other.
+ */
+interface SharedState {
+  /** Holds the current context array for each execution context. */
+  storage: ContextStorage<Slots>;
+  /** The thread's root context: current outside every run() and isolate(). */
+  root: Slots;
+  /** The next unused slot number. */
+  nextSlot: number;
+  /** Slot of every inheritable thread-local, by name. */
+  readonly namedSlots: Map<string, number>;
+}
 
-/** The thread's root context: current outside every run() and isolate(). */
-let root: Slots = [];
+/** Versioned: a future layout change takes a new key rather than misreading this one. */
+const STATE_KEY = Symbol.for('threadkit.threadlocal.state.v1');
 
-/** The next unused slot number. */
-let nextSlot = 0;
-
-/** Slot of every inheritable thread-local, by name. */
-const namedSlots = new Map<string, number>();
+const state: SharedState = ((globalThis as Record<symbol, SharedState | undefined>)[STATE_KEY] ??= {
+  storage: createContextStorage<Slots>(),
+  root: [],
+  nextSlot: 0,
+  namedSlots: new Map(),
+});
+const namedSlots = state.namedSlots;
 
 /** The context array of the current execution context. */
 export function currentSlots(): Slots {
-  return storage.getStore() ?? root;
+  return state.storage.getStore() ?? state.root;
 }
 
 /** Runs `fn` with `slots` as the current context, for fn and (with AsyncLocalStorage) its async work. */
 export function runWithSlots<R>(slots: Slots, fn: () => R): R {
-  return storage.run(slots, fn);
+  return state.storage.run(slots, fn);
 }
 
 /** Hands out a fresh slot for a non-inheritable thread-local. */
 export function allocateSlot(): number {
-  return nextSlot++;
+  return state.nextSlot++;
 }
 
 /** The slot shared by every inheritable thread-local called `name`; allocated on first use. */
 export function namedSlot(name: string): number {
   let slot = namedSlots.get(name);
   if (slot === undefined) {
-    slot = nextSlot++;
+    slot = state.nextSlot++;
     namedSlots.set(name, slot);
   }
   return slot;
@@ -97,6 +113,6 @@ export function hasNamedSlots(): boolean {
  * @internal
  */
 export function useContextStorage(kind?: ContextStorageKind): void {
-  storage = createContextStorage<Slots>(kind);
-  root = [];
+  state.storage = createContextStorage<Slots>(kind);
+  state.root = [];
 }

@@ -211,8 +211,9 @@ export class ThreadLocal<T> {
 
   /**
    * Calls `fn` with this local set to `value`, for `fn` and all async work it starts (callbacks,
-   * awaits, timers), also after `run()` has returned. Other thread-locals keep their current values.
-   * Nested runs shadow the outer value and restore it when they end.
+   * awaits, timers), also after `run()` has returned. The scope starts from a copy of the current
+   * values of every other thread-local; changes made outside afterwards are not seen inside. Nested
+   * runs shadow the outer value and restore it when they end.
    *
    * @param value - the value inside the scope
    * @param fn - called synchronously, with no arguments

@@ -1,24 +1,7 @@
-// Thread-locals across real threads: needs threadkit/thread (Thread, ThreadPool, currentThread).
-// Until that module exports a working Thread these tests are skipped (see threadModuleReady).
+// Thread-locals across real threads, with Thread, ThreadPool and currentThread from threadkit/thread.
 import { afterAll, describe, expect, it } from 'vitest';
-import * as threadModule from 'threadkit/thread';
+import { Thread, ThreadPool, currentThread } from 'threadkit/thread';
 import { ThreadLocal, local } from 'threadkit/threadlocal';
-
-/** The parts of the DESIGN.md thread API these tests use. */
-interface ThreadApi {
-  Thread: new <R, A extends unknown[]>(
-    target: (...args: A) => R | Promise<R>,
-    options?: { args?: A; name?: string },
-  ) => { start(): { join(): Promise<R> }; join(): Promise<R> };
-  ThreadPool: new (options?: { size?: number }) => {
-    run<R, A extends unknown[]>(target: (...args: A) => R | Promise<R>, options?: { args?: A }): Promise<R>;
-    close: () => Promise<void>;
-  };
-  currentThread: () => { name: string; threadId: number; isMainThread: boolean };
-}
-const api = threadModule as unknown as Partial<ThreadApi>;
-const threadModuleReady = typeof api.Thread === 'function' && typeof api.ThreadPool === 'function';
-const { Thread, ThreadPool, currentThread } = api as ThreadApi;
 
 /** The fixture module, imported inside each thread (a thread target must be self-contained). */
 const schoolUrl = new URL('../fixtures/threadlocal/school.mjs', import.meta.url).href;
@@ -28,9 +11,9 @@ interface SchoolModule {
   processStudent: () => string;
 }
 
-describe.skipIf(!threadModuleReady)('thread-locals across threads', () => {
-  const pool = threadModuleReady ? new ThreadPool({ size: 1 }) : undefined;
-  afterAll(() => pool?.close());
+describe('thread-locals across threads', () => {
+  const pool = new ThreadPool({ size: 1 });
+  afterAll(() => pool.close());
 
   it('Alice and Bob: each thread binds its own student (Python threading.local example)', async () => {
     const mine = local<{ student?: string }>();
@@ -60,24 +43,28 @@ describe.skipIf(!threadModuleReady)('thread-locals across threads', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       return before;
     };
-    expect(await pool!.run(task, { args: ['first', schoolUrl] })).toEqual([null, null]);
-    expect(await pool!.run(task, { args: ['second', schoolUrl] })).toEqual([null, null]);
+    expect(await pool.run(task, { args: ['first', schoolUrl] })).toEqual([null, null]);
+    expect(await pool.run(task, { args: ['second', schoolUrl] })).toEqual([null, null]);
   });
 
   it('inheritable values set at creation/submission arrive in Threads and pool tasks', async () => {
     const requestId = new ThreadLocal<{ id: string }>({ inheritable: true, name: 'requestId' });
     const plain = new ThreadLocal<string>({ name: 'plain' });
     plain.set('not inherited');
-    const readInWorker = async () => {
-      const { ThreadLocal: Local } = await import('threadkit/threadlocal');
+    // The specifier travels in `args`: vitest rewrites literal bare specifiers in this file's source.
+    const readInWorker = async (spec: string) => {
+      const { ThreadLocal: Local } = (await import(spec)) as typeof import('threadkit/threadlocal');
       return [new Local({ inheritable: true, name: 'requestId' }).get() ?? null];
     };
-    const thread = requestId.run({ id: 'r-1' }, () => new Thread(readInWorker).start());
+    const args: [string] = ['threadkit/threadlocal'];
+    const thread = requestId.run({ id: 'r-1' }, () => new Thread(readInWorker, { args }).start());
     requestId.set({ id: 'changed after creation' });
     expect(await thread.join()).toEqual([{ id: 'r-1' }]);
-    expect(await requestId.run({ id: 'r-2' }, () => pool!.run(readInWorker))).toEqual([{ id: 'r-2' }]);
+    expect(await requestId.run({ id: 'r-2' }, () => pool.run(readInWorker, { args }))).toEqual([
+      { id: 'r-2' },
+    ]);
     requestId.delete();
-    expect(await pool!.run(readInWorker)).toEqual([null]);
+    expect(await pool.run(readInWorker, { args })).toEqual([null]);
   });
 
   it('a non-cloneable inheritable value fails at submission with an error naming the local', async () => {
@@ -87,9 +74,9 @@ describe.skipIf(!threadModuleReady)('thread-locals across threads', () => {
       () => {},
       async () => {
         expect(() => new Thread(noop).start()).toThrow(/"onDone"/);
-        await expect(async () => pool!.run(noop)).rejects.toThrow(/"onDone"/);
+        await expect(async () => pool.run(noop)).rejects.toThrow(/"onDone"/);
       },
     );
-    expect(await pool!.run(noop)).toBe(0);
+    expect(await pool.run(noop)).toBe(0);
   });
 });
