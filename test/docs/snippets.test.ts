@@ -7,12 +7,9 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as threadModule from 'threadkit/thread';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = `${root}.cache/snippets`;
-/** Until ThreadPool lands on this branch, blocks that use it are skipped. */
-const poolReady = typeof (threadModule as Record<string, unknown>).ThreadPool === 'function';
 
 interface Snippet {
   readonly name: string;
@@ -51,8 +48,7 @@ for (const file of files) {
   if (snippets.length === 0) continue; // a guide without code (the choosing guide, runtime support)
   describe.concurrent(file, () => {
     for (const snippet of snippets) {
-      const skip = !poolReady && snippet.code.includes('ThreadPool');
-      it.skipIf(skip)(`runs the snippet at ${snippet.name}`, async () => {
+      it(`runs the snippet at ${snippet.name}`, async () => {
         const path = `${outDir}/${snippet.name.replace(/[/:.]/g, '_')}.ts`;
         writeFileSync(path, snippet.code);
         const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path], {
