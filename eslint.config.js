@@ -32,6 +32,7 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions, // keep: turns the project service off for JS
       globals: {
         console: 'readonly',
         process: 'readonly',
