@@ -51,7 +51,7 @@ let poolCount = 0;
  * fails alone; the worker is replaced. Idle workers never keep the process alive.
  *
  * Cooperative cancellation: inside a task, `currentTask()?.signal` aborts when the task's `signal`
- * aborts or its `timeoutMs` passes; a task still running {@link CANCEL_GRACE_MS | shortly} after is
+ * aborts or its `timeoutMs` passes; a task still running shortly (100 ms) after is
  * stopped by terminating its worker.
  *
  * @example
