@@ -1,0 +1,141 @@
+// The Mutex under the model checker: simulated threads run the real src/mutex/raw-mutex.ts (through
+// compileModel) the way src/mutex/mutex.ts calls it, and the harness checks mutual exclusion, that no
+// wake-up is lost (runSchedule), that every thread finishes, and that the lock word is clean at the end.
+import fc from 'fast-check';
+import { Sim, type SimThread } from './sim.js';
+import {
+  ModelError,
+  randomWalk,
+  runRandom,
+  runSchedule,
+  schedule,
+  type RandomWalk,
+  type Switch,
+} from './scheduler.js';
+import { compileModel, type LoadOptions, type Model } from './transform.js';
+
+/** How one simulated thread acquires the mutex. */
+export type Kind = 'lock' | 'timed' | 'try' | 'async';
+
+export interface ThreadSpec {
+  readonly kind: Kind;
+  readonly iterations: number;
+  /** For 'timed' and 'async'. */
+  readonly timeoutMs: number;
+  /** For 'async': abort the wait after this long (simulated ms). */
+  readonly abortAfterMs: number;
+}
+
+export interface Scenario {
+  readonly threads: readonly ThreadSpec[];
+  /** Bounded preemptions at the script's switch points, or a random walk. */
+  readonly schedule: { readonly script: readonly Switch[] } | { readonly walk: RandomWalk };
+}
+
+const threadSpec = fc.record({
+  kind: fc.constantFrom<Kind>('lock', 'lock', 'timed', 'try', 'async'),
+  iterations: fc.integer({ min: 1, max: 4 }),
+  timeoutMs: fc.constantFrom(0, 1, 2, 5, Infinity),
+  abortAfterMs: fc.constantFrom(0, 0.5, 2, Infinity),
+});
+
+/** Scenarios of 2..maxThreads threads under at most `preemptions` switch points. */
+export const scenario = (maxThreads = 4, preemptions = 8): fc.Arbitrary<Scenario> =>
+  fc.record({
+    threads: fc.array(threadSpec, { minLength: 2, maxLength: maxThreads }),
+    schedule: fc.oneof(fc.record({ script: schedule(preemptions) }), fc.record({ walk: randomWalk() })),
+  });
+
+/** What the runs exercised, to check that the interesting paths are reached (summed over runs). */
+export const coverage = { runs: 0, acquired: 0, fair: 0, timedOut: 0, aborted: 0, ownerDied: 0 };
+
+type Gen<T> = (...args: unknown[]) => Generator<unknown, T, unknown>;
+
+/** Runs one scenario against a compiled raw-mutex model; throws a ModelError on a violation. */
+export function checkMutex(
+  factory: (sim: unknown) => Model,
+  s: Scenario,
+  options: { kills?: boolean } = {},
+): void {
+  const sim = new Sim();
+  const m = factory(sim);
+  const fn = <T>(name: string) => m[name] as Gen<T>;
+  const i32 = new Int32Array(new ArrayBuffer(64));
+  const base = 4; // not at 0, so that slot arithmetic is exercised
+  let holder = 0; // lock-word id of the thread inside the critical section (0: none)
+
+  function* critical(tid: number, t: SimThread): Generator<unknown, void, unknown> {
+    if (holder !== 0)
+      throw new ModelError(`mutual exclusion violated: ${t.name} entered while ${holder - 2} held it`, sim);
+    holder = tid;
+    yield;
+    yield;
+    if (holder !== tid)
+      throw new ModelError(`mutual exclusion violated inside ${t.name}'s critical section`, sim);
+    holder = 0;
+  }
+
+  function* body(spec: ThreadSpec, t: SimThread, tid: number): Generator<unknown, void, unknown> {
+    for (let i = 0; i < spec.iterations; i++) {
+      let got: unknown = yield* fn<boolean>('tryAcquireFast')(i32, base, tid);
+      if (!got && spec.kind === 'lock') got = yield* fn('acquireSlow')(i32, base, tid, Infinity);
+      if (!got && spec.kind === 'timed' && spec.timeoutMs > 0) {
+        got = yield* fn('acquireSlow')(i32, base, tid, spec.timeoutMs);
+      }
+      if (!got && spec.kind === 'async') {
+        const controller = (t.controller = new AbortController());
+        if (spec.abortAfterMs !== Infinity) {
+          sim.at(sim.time + spec.abortAfterMs, () => {
+            sim.log(`${t.name} aborts`);
+            controller.abort(new Error(`${t.name} aborted`));
+          });
+        }
+        try {
+          got = yield* fn('acquireSlowAsync')(i32, base, tid, spec.timeoutMs, t.controller.signal);
+        } catch (err) {
+          if (err !== t.controller.signal.reason) throw err;
+          coverage.aborted++;
+          got = false;
+        }
+        t.controller = undefined;
+      }
+      if (!got) {
+        if (spec.kind !== 'try') coverage.timedOut++;
+        continue;
+      }
+      coverage.acquired++;
+      if ((Atomics.load(i32, base + (m.STATE as number)) & (m.FAIR as number)) !== 0) coverage.fair++;
+      sim.log(`${t.name} acquired (${JSON.stringify(got)})`);
+      yield* critical(tid, t);
+      if (!(yield* fn<boolean>('release')(i32, base, tid)))
+        throw new ModelError(`${t.name}: release refused`, sim);
+      sim.log(`${t.name} released`);
+    }
+  }
+
+  coverage.runs++;
+  s.threads.forEach((spec, k) => {
+    const threadId = k + 1;
+    sim.spawn(`T${threadId}:${spec.kind}`, (t) => body(spec, t, threadId + 1));
+  });
+  const events = {
+    kill: options.kills ? (t: SimThread) => (holder === t.id + 2 ? t.id + 1 : undefined) : undefined,
+  };
+  if ('walk' in s.schedule) runRandom(sim, s.schedule.walk, events);
+  else runSchedule(sim, s.schedule.script, events);
+  const state = Atomics.load(i32, base + (m.STATE as number));
+  const waiters = Atomics.load(i32, base + (m.WAITERS as number));
+  if (state !== 0 || waiters !== 0) {
+    throw new ModelError(
+      `lock word not clean at the end: STATE=${state.toString(16)} WAITERS=${waiters}`,
+      sim,
+    );
+  }
+}
+
+/** The raw mutex as shipped. */
+export const rawMutex = (options?: LoadOptions) => compileModel('src/mutex/raw-mutex.ts', options);
+
+/** Property: every scenario passes against `factory`. */
+export const mutexProperty = (factory: (sim: unknown) => Model, maxThreads?: number, preemptions?: number) =>
+  fc.property(scenario(maxThreads, preemptions), (s) => checkMutex(factory, s));

@@ -1,0 +1,79 @@
+// Model checking of the real Mutex algorithm (src/mutex/raw-mutex.ts) under simulated Atomics:
+// fast-check picks interleavings (bounded preemptions or random walks), time, spurious wake-ups and
+// aborts. Bigger runs: mutex.stress.test.ts.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
+import { transformSource } from './transform.js';
+
+/** Plants a bug: replaces `from` (which must occur) by `to` in the algorithm's source. */
+const plant = (from: string, to: string) => (src: string) => {
+  if (!src.includes(from)) throw new Error(`planted bug: source no longer contains ${from}`);
+  return src.replace(from, to);
+};
+
+/** Runs the checker against a mutated algorithm; returns the violation it reports. */
+function find(mutate: (src: string) => string, numRuns = 6000): string {
+  const result = fc.check(mutexProperty(rawMutex({ mutate })), { numRuns, seed: 42 });
+  return result.failed ? String(result.errorInstance) : 'not found';
+}
+
+describe('Mutex model checker', () => {
+  it('rewrites every Atomics operation, or refuses to load', () => {
+    const source = readFileSync(new URL('../../src/mutex/raw-mutex.ts', import.meta.url), 'utf8');
+    expect(() => transformSource(source)).not.toThrow();
+    const leak = `${source}\nexport const leak = (a: Int32Array) => Atomics.load(a, 0);`;
+    expect(() => transformSource(leak)).toThrow(/not total/);
+  });
+
+  it('finds no violation in the shipped algorithm (2–4 threads)', () => {
+    const before = { ...coverage };
+    fc.assert(mutexProperty(rawMutex()), { numRuns: 3000 });
+    // The runs reach the paths that matter: contention, timeouts, aborts, fair mode.
+    expect(coverage.acquired - before.acquired).toBeGreaterThan(10_000);
+    expect(coverage.timedOut - before.timedOut).toBeGreaterThan(50);
+    expect(coverage.aborted - before.aborted).toBeGreaterThan(20);
+    expect(coverage.fair - before.fair).toBeGreaterThan(0);
+  });
+
+  describe('finds planted bugs', () => {
+    it('the notify in releaseSlow removed', () => {
+      const bug = plant('if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);', '');
+      expect(find(bug)).toMatch(/lost wake-up/);
+    });
+
+    it('PARKED not set before parking', () => {
+      expect(find(plant('let want = s | PARKED;', 'let want = s;'))).toMatch(/lost wake-up/);
+    });
+
+    it('spin taking the lock with a store instead of a compareExchange', () => {
+      const bug = plant(
+        'if (Atomics.compareExchange(i32, base + STATE, 0, tid) === 0) return true;',
+        '{ Atomics.store(i32, base + STATE, tid); return true; }',
+      );
+      expect(find(bug)).toMatch(/mutual exclusion violated/);
+    });
+
+    it('an aborted async waiter not evicting its abandoned wait (I4)', () => {
+      const bug = plant('if (wait.absorbsNotify) notify(i32, base + STATE, Infinity);', '');
+      expect(find(bug)).toMatch(/lost wake-up/);
+    });
+
+    it('a handoff nobody claims left in place (I3)', () => {
+      const bug = plant(
+        'if (notify(i32, base + STATE, 1) === 0) settleHandoff(i32, base);',
+        'notify(i32, base + STATE, 1);',
+      );
+      expect(find(bug, 30_000)).toMatch(/not clean/);
+    });
+
+    it('a waiter that acquires without deregistering', () => {
+      const bug = plant(
+        'Atomics.sub(i32, this.#base + WAITERS, 1);\n        return ACQUIRED;',
+        'return ACQUIRED;',
+      );
+      expect(find(bug)).toMatch(/not clean/);
+    });
+  });
+});

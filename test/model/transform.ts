@@ -1,0 +1,211 @@
+// Loads a real lock-algorithm source file (e.g. src/mutex/raw-mutex.ts) as a model for the simulator:
+// the code is the production code, mechanically rewritten so that a simulated thread can be suspended
+// at every atomic step. The rewrite (on the TypeScript AST, then stripped of types):
+//   - every function and method becomes a generator, `async` is dropped;
+//   - `Atomics.op(...)` becomes `(yield* sim.atomics.op(...))`;
+//   - calls of the runtime imports (`waitSync`, `notify`, `waitAsync`, ...) become `(yield* sim.fn(...))`,
+//     except the pure ones (`now`, ...), which become plain `sim.fn(...)` calls;
+//   - calls of the file's own functions and methods become `yield*` delegations;
+//   - `new LocalClass(...)` becomes `(yield* new LocalClass().__init(...))` (constructors may hold steps);
+//   - `await x` becomes `(yield* sim.await(x))`, and `Promise` the simulator's synchronous promise.
+// The rewrite must be total: a leftover `Atomics`, `await` or `async` fails the load, so a future edit
+// to the algorithm cannot silently escape the model checker.
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+
+/** Imports the simulator replaces with plain (non-yielding) functions. */
+const PURE_IMPORTS = new Set(['now', 'isThreadDead']);
+
+/** The exports of a loaded model: generator versions of the file's functions, and its constants. */
+export type Model = Record<string, unknown>;
+
+/** Options of {@link loadModel}. */
+export interface LoadOptions {
+  /** Edits the source before the rewrite (to plant a bug); must change it. */
+  readonly mutate?: (source: string) => string;
+}
+
+const f = ts.factory;
+
+const yieldStar = (expr: ts.Expression): ts.Expression =>
+  f.createParenthesizedExpression(f.createYieldExpression(f.createToken(ts.SyntaxKind.AsteriskToken), expr));
+
+const simMember = (...path: string[]): ts.Expression =>
+  path.reduce<ts.Expression>(
+    (acc, name) => f.createPropertyAccessExpression(acc, name),
+    f.createIdentifier('__sim'),
+  );
+
+const withoutAsync = (mods: readonly ts.ModifierLike[] | undefined) =>
+  mods?.filter((m) => m.kind !== ts.SyntaxKind.AsyncKeyword && m.kind !== ts.SyntaxKind.ExportKeyword);
+
+/** Rewrites `file` (a path) into a model factory; see the header comment. */
+export function transformSource(source: string): { code: string; exported: string[] } {
+  const sf = ts.createSourceFile('model.ts', source, ts.ScriptTarget.ES2022, true);
+  const imported = new Set<string>();
+  const localFns = new Set<string>();
+  const localClasses = new Set<string>();
+  const methods = new Set<string>();
+  const exported: string[] = [];
+  for (const st of sf.statements) {
+    const isExport =
+      ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    if (ts.isImportDeclaration(st)) {
+      const names = st.importClause?.namedBindings;
+      if (names && ts.isNamedImports(names)) for (const el of names.elements) imported.add(el.name.text);
+    } else if (ts.isFunctionDeclaration(st) && st.name) {
+      localFns.add(st.name.text);
+      if (isExport) exported.push(st.name.text);
+    } else if (ts.isClassDeclaration(st) && st.name) {
+      localClasses.add(st.name.text);
+      for (const m of st.members)
+        if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name)) methods.add(m.name.text);
+      if (isExport) exported.push(st.name.text);
+    } else if (ts.isVariableStatement(st) && isExport) {
+      for (const d of st.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) exported.push(d.name.text);
+    }
+  }
+
+  const visit = (node: ts.Node): ts.Node | undefined => {
+    if (ts.isImportDeclaration(node)) return undefined;
+    if (ts.isFunctionDeclaration(node)) {
+      const body = ts.visitEachChild(node, visit, undefined);
+      return f.updateFunctionDeclaration(
+        body,
+        withoutAsync(body.modifiers),
+        f.createToken(ts.SyntaxKind.AsteriskToken),
+        body.name,
+        body.typeParameters,
+        body.parameters,
+        undefined,
+        body.body,
+      );
+    }
+    if (ts.isMethodDeclaration(node)) {
+      const body = ts.visitEachChild(node, visit, undefined);
+      return f.updateMethodDeclaration(
+        body,
+        withoutAsync(body.modifiers),
+        f.createToken(ts.SyntaxKind.AsteriskToken),
+        body.name,
+        undefined,
+        body.typeParameters,
+        body.parameters,
+        undefined,
+        body.body,
+      );
+    }
+    if (ts.isConstructorDeclaration(node)) {
+      const body = ts.visitEachChild(node, visit, undefined);
+      const stmts = [...(body.body?.statements ?? []), f.createReturnStatement(f.createThis())];
+      return f.createMethodDeclaration(
+        undefined,
+        f.createToken(ts.SyntaxKind.AsteriskToken),
+        '__init',
+        undefined,
+        undefined,
+        body.parameters,
+        undefined,
+        f.createBlock(stmts, true),
+      );
+    }
+    if (ts.isVariableStatement(node)) {
+      const body = ts.visitEachChild(node, visit, undefined);
+      return f.updateVariableStatement(body, withoutAsync(body.modifiers), body.declarationList);
+    }
+    if (ts.isClassDeclaration(node)) {
+      const body = ts.visitEachChild(node, visit, undefined);
+      return f.updateClassDeclaration(
+        body,
+        withoutAsync(body.modifiers),
+        body.name,
+        body.typeParameters,
+        body.heritageClauses,
+        body.members,
+      );
+    }
+    if (ts.isIdentifier(node) && node.text === 'Promise') return simMember('Promise');
+    if (ts.isAwaitExpression(node)) {
+      const inner = ts.visitNode(node.expression, visit) as ts.Expression;
+      return yieldStar(f.createCallExpression(simMember('await'), undefined, [inner]));
+    }
+    if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      localClasses.has(node.expression.text)
+    ) {
+      const args = (node.arguments ?? []).map((a) => ts.visitNode(a, visit) as ts.Expression);
+      const bare = f.createNewExpression(node.expression, undefined, []);
+      return yieldStar(
+        f.createCallExpression(f.createPropertyAccessExpression(bare, '__init'), undefined, args),
+      );
+    }
+    if (ts.isCallExpression(node)) {
+      const args = node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression);
+      const callee = node.expression;
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+        if (callee.expression.text === 'Atomics') {
+          return yieldStar(f.createCallExpression(simMember('atomics', callee.name.text), undefined, args));
+        }
+      }
+      if (ts.isIdentifier(callee) && imported.has(callee.text)) {
+        const call = f.createCallExpression(simMember(callee.text), undefined, args);
+        return PURE_IMPORTS.has(callee.text) ? call : yieldStar(call);
+      }
+      if (ts.isIdentifier(callee) && localFns.has(callee.text)) {
+        return yieldStar(f.createCallExpression(callee, undefined, args));
+      }
+      if (ts.isPropertyAccessExpression(callee) && methods.has(callee.name.text)) {
+        const target = ts.visitNode(callee.expression, visit) as ts.Expression;
+        return yieldStar(
+          f.createCallExpression(f.createPropertyAccessExpression(target, callee.name), undefined, args),
+        );
+      }
+      return f.updateCallExpression(
+        node,
+        ts.visitNode(callee, visit) as ts.Expression,
+        node.typeArguments,
+        args,
+      );
+    }
+    return ts.visitEachChild(node, visit, undefined);
+  };
+
+  const rewritten = ts.visitEachChild(sf, visit, undefined);
+  const printed = ts.createPrinter().printFile(rewritten);
+  const js = ts.transpileModule(printed, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: true },
+  }).outputText;
+  const leftovers = [/\bAtomics\./, /(?<!\.)\bawait\b/, /\basync\b/, /(?<!__sim\.)\bPromise\b/].filter((re) =>
+    re.test(js),
+  );
+  if (leftovers.length > 0) {
+    throw new Error(`model transform is not total: ${leftovers.join(', ')} left in\n${js}`);
+  }
+  const code = `'use strict';\n${js.replace(/^export \{\};?$/m, '')}`;
+  try {
+    // Strict mode makes a `yield` left outside a generator (an operation in an arrow function or a
+    // callback, which the rewrite cannot suspend) a syntax error instead of a multiplication.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    new Function('__sim', code);
+  } catch (err) {
+    throw new Error(
+      `model transform is not total: ${String(err)} (an operation outside a function or method?)`,
+    );
+  }
+  return { code, exported };
+}
+
+/**
+ * Compiles `path` (relative to the repository root) into a model factory; call the factory with a Sim
+ * to get the model's exports bound to it (compiling once, binding per run, keeps runs cheap).
+ */
+export function compileModel(path: string, options: LoadOptions = {}): (sim: unknown) => Model {
+  const original = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+  const source = options.mutate ? options.mutate(original) : original;
+  if (source === original && options.mutate) throw new Error('mutate() did not change the source');
+  const { code, exported } = transformSource(source);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('__sim', `${code}\nreturn { ${exported.join(', ')} };`) as (s: unknown) => Model;
+}
