@@ -13,8 +13,12 @@ export function describe(value: unknown): string {
   return name ? `an instance of ${name}` : 'an object';
 }
 
+/** The longest delay a runtime timer supports (~24.8 days); Node fires longer ones after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Validates an optional timeout in milliseconds and returns it (`undefined` or `Infinity` for none).
+ * A timeout longer than a timer can wait (~24.8 days) counts as none, so that it never fires early.
  */
 export function checkTimeout(value: unknown, name = 'timeoutMs'): number {
   if (value === undefined) return Infinity;
@@ -24,7 +28,7 @@ export function checkTimeout(value: unknown, name = 'timeoutMs'): number {
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got ${value}`);
   }
-  return value;
+  return value > MAX_TIMER_MS ? Infinity : value;
 }
 
 /** Validates an optional `AbortSignal`. */

@@ -12,6 +12,7 @@ import {
   SLOTS,
   STATE,
   TAG,
+  WAITERS,
   acquireSlow,
   acquireSlowAsync,
   ownerOf,
@@ -125,7 +126,12 @@ export class Mutex {
     this.#base = slots.base;
     this.#reentrant = opts.reentrant === true;
     const tag = MUTEX_TAG | (this.#reentrant ? REENTRANT_FLAG : 0);
-    const found = Atomics.compareExchange(this.#i32, this.#base + TAG, 0, tag);
+    // Read the other slots before claiming the TAG: nobody uses a mutex before it is tagged, so nonzero
+    // slots seen while TAG was still 0 are foreign data, which would read as a lock held forever.
+    const used = Atomics.load(this.#i32, this.#base + STATE) | Atomics.load(this.#i32, this.#base + WAITERS);
+    const foreign = used !== 0 || Atomics.load(this.#i32, this.#base + DEPTH) !== 0;
+    let found = Atomics.compareExchange(this.#i32, this.#base + TAG, 0, foreign ? 0 : tag);
+    if (found === 0 && foreign) found = -1;
     if (found !== 0 && found !== tag) {
       throw new TypeError(
         (found & ~REENTRANT_FLAG) === MUTEX_TAG

@@ -34,6 +34,21 @@ export function checkTransfer(value: unknown): readonly TransferListItem[] {
   if (value === undefined) return [];
   if (!Array.isArray(value))
     throw new TypeError(`Expected \`transfer\` to be an array, got ${describe(value)}`);
+  value.forEach((item: unknown, i) => {
+    // The obvious non-transferables; the runtime rejects the rest when posting (the task then fails).
+    const proto: unknown =
+      item !== null && typeof item === 'object' ? Object.getPrototypeOf(item) : undefined;
+    if (
+      proto === undefined ||
+      proto === Object.prototype ||
+      proto === null ||
+      item instanceof SharedArrayBuffer
+    ) {
+      throw new TypeError(
+        `Expected \`transfer[${i}]\` to be a transferable object (ArrayBuffer, MessagePort, ...), got ${describe(item)}`,
+      );
+    }
+  });
   return value as TransferListItem[];
 }
 

@@ -55,7 +55,10 @@ export class PoolWorker {
     this.worker.once('online', () => (this.online = true));
   }
 
-  /** Sends a batch; the worker runs it in order and reports results in batches. */
+  /**
+   * Sends a batch; the worker runs it in order and reports results in batches. Throws what posting
+   * throws (DataCloneError), with the batch registered in `inflight` for the caller to fail.
+   */
   send(batch: readonly Task[]): void {
     if (this.idleTimer !== undefined) {
       clearTimeout(this.idleTimer);
@@ -79,8 +82,14 @@ export class PoolWorker {
       task.holder = this;
       this.inflight.set(task.id, task);
     }
+    try {
+      this.worker.postMessage({ defs, tasks } satisfies PoolRequest, transfer);
+    } catch (err) {
+      // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the defs.
+      if (defs) for (const def of defs) this.#known.delete(def.id);
+      throw err;
+    }
     this.worker.ref(); // busy: pending results keep the process alive
-    this.worker.postMessage({ defs, tasks } satisfies PoolRequest, transfer);
   }
 
   /** Asks the running task to stop (its `currentTask().signal` aborts). */

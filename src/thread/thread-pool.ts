@@ -315,8 +315,27 @@ export class ThreadPool implements AsyncDisposable {
         this.#head = 0;
       }
       this.#inflightCount += batch.length;
-      worker.send(batch);
+      this.#send(worker, batch);
     }
+  }
+
+  /** Posts a batch; a task whose args or transfer list cannot be posted fails alone, as if it threw. */
+  #send(worker: PoolWorker, batch: Task[]): void {
+    try {
+      worker.send(batch);
+      return;
+    } catch {
+      // Find the culprits: send the tasks one by one.
+    }
+    const failed: unknown[] = [];
+    for (const task of batch) {
+      try {
+        worker.send([task]);
+      } catch (err) {
+        failed.push(task.id, 0, serializeError(err));
+      }
+    }
+    if (failed.length > 0) queueMicrotask(() => this.#onResults(worker, failed));
   }
 
   #spawn(): PoolWorker {
