@@ -115,6 +115,42 @@ export class BlockingNotAllowedError extends ThreadkitError {
 }
 
 /**
+ * Thrown by `Mutex.lock()` and `tryLock()` (and the rejection of `lockAsync()`) when the thread that
+ * held the mutex died holding it: terminated, crashed, `process.exit()`, or killed for running out of
+ * memory (POSIX's `EOWNERDEAD`). **The lock is acquired**: the current thread now holds it through
+ * {@link OwnerDiedError.guard}. The data it protects may be half-updated; repair or reset it, then
+ * release the guard. Only the first acquirer after the death gets this error; later ones lock normally.
+ *
+ * @example
+ * ```ts
+ * import { Mutex, OwnerDiedError } from 'threadkit';
+ * const m = new Mutex();
+ * let guard;
+ * try {
+ *   guard = m.lock();
+ * } catch (err) {
+ *   if (!(err instanceof OwnerDiedError)) throw err;
+ *   guard = err.guard; // we hold the lock; the previous owner died inside its critical section
+ *   // ... check or repair the shared state here ...
+ * }
+ * guard.unlock();
+ * ```
+ */
+export class OwnerDiedError extends ThreadkitError {
+  /** The guard of the lock the current thread now holds; release it as any guard. */
+  readonly guard: { unlock(): void } & Disposable;
+
+  /**
+   * @param message - which lock died held
+   * @param guard - the guard of the lock now held
+   */
+  constructor(message: string, guard: { unlock(): void } & Disposable) {
+    super('ERR_OWNER_DIED', message);
+    this.guard = guard;
+  }
+}
+
+/**
  * Thrown when shared memory holds a value no correct use of the primitive can produce (for example a
  * lock word overwritten by unrelated code). It signals memory corruption, not a race.
  *

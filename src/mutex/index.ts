@@ -12,4 +12,5 @@ export {
   TimeoutError,
   BlockingNotAllowedError,
   InconsistentStateError,
+  OwnerDiedError,
 } from '../errors.js';

@@ -1,4 +1,4 @@
-import { DeadlockError, NotOwnerError, TimeoutError } from '../errors.js';
+import { DeadlockError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { canBlock, threadId } from '../internal/runtime.js';
 import { checkOptions, checkSharedSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
@@ -6,15 +6,19 @@ import { BlockingNotAllowedError } from '../errors.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import {
   DEPTH,
+  LOCKED,
   MUTEX_TAG,
+  OWNER_DIED,
   OWNER_MASK,
   REENTRANT_FLAG,
   SLOTS,
   STATE,
   TAG,
+  TIMED_OUT,
   WAITERS,
   acquireSlow,
   acquireSlowAsync,
+  ownerIsDead,
   ownerOf,
   release,
   tryAcquireFast,
@@ -68,6 +72,14 @@ if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit i
  *
  * Memory ordering: everything a thread wrote before `unlock()` is visible to the next thread after
  * its `lock()` returns (the lock word is accessed with sequentially consistent `Atomics`).
+ *
+ * Dead owners (POSIX robust mutexes): if a {@link Thread} or {@link ThreadPool} worker dies holding the
+ * mutex (terminated, crashed, `process.exit()`, out of memory), the next acquirer does not hang: within
+ * ~25 ms of the death it gets the lock together with an {@link OwnerDiedError} (thrown by `lock()` and
+ * `tryLock()`, rejected by `lockAsync()`) whose `guard` holds it, so that it can repair the protected
+ * state before releasing. Only that first acquirer is told; `withLock`/`withLockAsync` release the lock
+ * and rethrow without running `fn`. Threads started with a raw `new Worker()` are not tracked: a lock
+ * they die holding stays held.
  *
  * To share a mutex, pass it to a {@link Thread} or {@link ThreadPool} task (it arrives live), or post
  * it with `postMessage` and call {@link Mutex.from} on the data that arrives.
@@ -184,6 +196,7 @@ export class Mutex {
    *
    * @returns a guard; release with `guard.unlock()`, `mutex.unlock()` or a `using` declaration
    * @throws DeadlockError if this thread already holds a non-reentrant mutex
+   * @throws OwnerDiedError (holding the lock) if its previous owner died holding it
    * @throws BlockingNotAllowedError on a thread that may not block (use {@link Mutex.lockAsync})
    * @example
    * ```ts
@@ -193,8 +206,9 @@ export class Mutex {
    * ```
    */
   lock(): MutexGuard {
-    if (!this.#acquire(Infinity)) throw new Error('unreachable: untimed lock returned without the lock');
-    return new Guard(this);
+    const got = this.#acquire(Infinity);
+    if (got === TIMED_OUT) throw new Error('unreachable: untimed lock returned without the lock');
+    return this.#guard(got);
   }
 
   /**
@@ -204,6 +218,7 @@ export class Mutex {
    * @default timeoutMs 0
    * @returns a guard, or `null` if the mutex was not acquired in time
    * @throws DeadlockError if this thread already holds a non-reentrant mutex
+   * @throws OwnerDiedError (holding the lock) if its previous owner died holding it
    * @throws BlockingNotAllowedError if `timeoutMs > 0` on a thread that may not block
    * @example
    * ```ts
@@ -215,7 +230,8 @@ export class Mutex {
    */
   tryLock(timeoutMs?: number): MutexGuard | null {
     const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
-    return this.#acquire(t) ? new Guard(this) : null;
+    const got = this.#acquire(t);
+    return got === TIMED_OUT ? null : this.#guard(got);
   }
 
   /**
@@ -229,6 +245,7 @@ export class Mutex {
    * @returns a guard
    * @throws TimeoutError (rejects) if `timeoutMs` passes first
    * @throws the signal's `reason` (rejects) if aborted
+   * @throws OwnerDiedError (rejects; the lock is held by its `guard`) if the previous owner died
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -244,10 +261,9 @@ export class Mutex {
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;
     if (tryAcquireFast(this.#i32, this.#base, TID)) return new Guard(this);
-    if (!(await acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal))) {
-      throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
-    }
-    return new Guard(this);
+    const got = await acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal);
+    if (got === TIMED_OUT) throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
+    return this.#guard(got);
   }
 
   /**
@@ -296,7 +312,7 @@ export class Mutex {
   withLock<R>(fn: () => R): R {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
-    using _guard = this.lock();
+    using _guard = released(() => this.lock());
     return fn();
   }
 
@@ -317,7 +333,7 @@ export class Mutex {
   async withLockAsync<R>(fn: () => R | Promise<R>, options?: LockAsyncOptions): Promise<R> {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
-    using _guard = await this.lockAsync(options);
+    using _guard = await this.lockAsync(options).catch(releaseIfOwnerDied);
     return await fn();
   }
 
@@ -350,27 +366,56 @@ export class Mutex {
     return ownerOf(Atomics.load(this.#i32, this.#base + STATE)) === TID;
   }
 
-  /** Blocking or timed acquisition shared by lock() and tryLock(). */
-  #acquire(timeoutMs: number): boolean {
+  /** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
+  #guard(got: number): MutexGuard {
+    const guard = new Guard(this);
+    if (got !== OWNER_DIED) return guard;
+    // The dead owner's reentrant depth is meaningless now (DEPTH is only touched by the owner).
+    Atomics.store(this.#i32, this.#base + DEPTH, 0);
+    throw new OwnerDiedError(
+      'The previous owner of this Mutex died holding it; this thread now holds it (see `error.guard`)',
+      guard,
+    );
+  }
+
+  /** Blocking or timed acquisition shared by lock() and tryLock(): LOCKED, OWNER_DIED or TIMED_OUT. */
+  #acquire(timeoutMs: number): number {
     const i32 = this.#i32;
     const base = this.#base;
-    if (tryAcquireFast(i32, base, TID)) return true;
-    if (ownerOf(Atomics.load(i32, base + STATE)) === TID) {
+    if (tryAcquireFast(i32, base, TID)) return LOCKED;
+    const state = Atomics.load(i32, base + STATE);
+    if (ownerOf(state) === TID) {
       if (this.#reentrant) {
         Atomics.add(i32, base + DEPTH, 1);
-        return true;
+        return LOCKED;
       }
       throw new DeadlockError(
         'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
       );
     }
-    if (timeoutMs === 0) return false;
+    // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
+    if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
     if (!canBlock()) {
       throw new BlockingNotAllowedError(
         'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() instead',
       );
     }
     return acquireSlow(i32, base, TID, timeoutMs);
+  }
+}
+
+/** Rethrows `err`, first releasing the lock an OwnerDiedError holds (withLock does not run `fn` then). */
+function releaseIfOwnerDied(err: unknown): never {
+  if (err instanceof OwnerDiedError) err.guard.unlock();
+  throw err;
+}
+
+/** Runs `acquire`, releasing the lock if it reports a dead owner (see {@link releaseIfOwnerDied}). */
+function released<G>(acquire: () => G): G {
+  try {
+    return acquire();
+  } catch (err) {
+    releaseIfOwnerDied(err);
   }
 }
 

@@ -15,6 +15,9 @@
  *     FIFO list (the spec orders Atomics waiter lists), so every waiter is served within one round of
  *     the queue. FAIR is dropped by a waiter that got the lock after less than FAIR_AFTER_MS, or when no
  *     one else waits.
+ *   - dead owners (POSIX robust mutexes): a waiter that finds the owner's thread in the registry of dead
+ *     threads (src/internal/dead-threads.ts) takes the lock over and reports OWNER_DIED. Nothing wakes a
+ *     waiter when an owner dies, so parked waiters re-check at least every OWNER_CHECK_MS.
  *
  * Slots:
  *   STATE    the lock word (below).
@@ -30,6 +33,7 @@
  *   | tid               | 1      | any  | 0       | locked; waiters may be parked: unlock must notify      |
  *   | tid               | any    | 1    | 0       | locked in fair mode: unlock hands the lock over        |
  *   | 0                 | 0      | any  | 1       | handed off: only a registered waiter may claim it      |
+ *   | tid of a dead one | any    | any  | 0       | owner died: a registered waiter may take it over (CAS) |
  *
  * Invariants (these are why no wake-up is lost):
  *   I1. A thread parks only with Atomics.wait(STATE, v) where v has PARKED set (or HANDOFF clear and an
@@ -39,7 +43,10 @@
  *   I3. A HANDOFF state is always claimed by a registered waiter or, when WAITERS drops to 0, reset to
  *       0 by whoever saw the count drop (the unlocker or the last leaving waiter).
  *   I4. A waiter that gives up (timeout, abort) after consuming a notify passes the wake-up on.
+ *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
+ *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
  */
+import { isThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
 import { notify, waitAsync, waitSync } from '../internal/wait.js';
 
@@ -69,12 +76,23 @@ export const REENTRANT_FLAG = 1;
 export const FAIR_AFTER_MS = 1;
 /** Loads of STATE a thread spins for before parking; a futex wake costs ~15–45 µs, this ~1–5 µs. */
 export const SPIN_LIMIT = 100;
+/** A parked waiter wakes at least this often (ms) to check whether the owner's thread died (I5). */
+export const OWNER_CHECK_MS = 25;
 
-/** Returned by `attempt` when the lock was acquired. */
+/** `acquireSlow` results: not acquired in time; acquired; acquired from an owner that died holding it. */
+export const TIMED_OUT = 0;
+export const LOCKED = 1;
+export const OWNER_DIED = 2;
+
+/** Returned by `attempt` when the lock was acquired, and when it was taken over from a dead owner. */
 const ACQUIRED = -1;
+const TAKEN_OVER = -2;
 
 /** The owner field of a lock word (0 = unlocked). */
 export const ownerOf = (state: number): number => state & OWNER_MASK;
+
+/** Whether the lock word names an owner whose thread died (its lock-word id is thread id + 1). */
+export const ownerIsDead = (state: number): boolean => isThreadDead(ownerOf(state) - 1);
 
 /** One uncontended acquire: a single compareExchange. */
 export function tryAcquireFast(i32: Int32Array, base: number, tid: number): boolean {
@@ -171,8 +189,9 @@ class Waiter {
   }
 
   /**
-   * Claims the lock if nobody owns it (including a HANDOFF), otherwise makes sure PARKED (and FAIR, if
-   * this waiter is starving) is set. Returns ACQUIRED, or the STATE value to park on.
+   * Claims the lock if nobody owns it (including a HANDOFF) or its owner died, otherwise makes sure
+   * PARKED (and FAIR, if this waiter is starving) is set. Returns ACQUIRED, TAKEN_OVER, or the STATE
+   * value to park on.
    */
   attempt(): number {
     const i32 = this.#i32;
@@ -190,6 +209,12 @@ class Waiter {
         Atomics.sub(i32, this.#base + WAITERS, 1);
         return ACQUIRED;
       }
+      if (ownerIsDead(s)) {
+        // Keep PARKED and FAIR: other waiters may sleep, and this thread's unlock must wake them (I5).
+        if (Atomics.compareExchange(i32, at, s, (s & (PARKED | FAIR)) | this.#tid) !== s) continue;
+        Atomics.sub(i32, this.#base + WAITERS, 1);
+        return TAKEN_OVER;
+      }
       let want = s | PARKED;
       if (waited >= FAIR_AFTER_MS) want |= FAIR;
       if (want !== s && Atomics.compareExchange(i32, at, s, want) !== s) continue;
@@ -205,29 +230,31 @@ class Waiter {
 }
 
 /**
- * Blocking acquire after the fast path failed. Returns false if `timeoutMs` passed first.
- * The caller has already checked for self-deadlock and that this thread may block.
+ * Blocking acquire after the fast path failed: LOCKED, OWNER_DIED (locked, taken over from a dead
+ * owner) or TIMED_OUT. The caller has already checked for self-deadlock and that this thread may block.
  */
-export function acquireSlow(i32: Int32Array, base: number, tid: number, timeoutMs: number): boolean {
+export function acquireSlow(i32: Int32Array, base: number, tid: number, timeoutMs: number): number {
   const deadline = now() + timeoutMs;
-  if (timeoutMs > 0 && spin(i32, base, tid)) return true;
+  if (timeoutMs > 0 && spin(i32, base, tid)) return LOCKED;
   const waiter = new Waiter(i32, base, tid);
   for (;;) {
     const parkOn = waiter.attempt();
-    if (parkOn === ACQUIRED) return true;
+    if (parkOn === ACQUIRED) return LOCKED;
+    if (parkOn === TAKEN_OVER) return OWNER_DIED;
     const left = deadline - now();
     if (left <= 0) {
       waiter.leave();
-      return false;
+      return TIMED_OUT;
     }
-    // Sleeps only while STATE still equals parkOn, which has PARKED set (I1).
-    waitSync(i32, base + STATE, parkOn, left, 'Mutex.lock()');
+    // Sleeps only while STATE still equals parkOn, which has PARKED set (I1); wakes in time to see a
+    // dead owner (I5).
+    waitSync(i32, base + STATE, parkOn, Math.min(left, OWNER_CHECK_MS), 'Mutex.lock()');
   }
 }
 
 /**
- * Non-blocking acquire after the fast path failed. Resolves true when acquired, false when
- * `timeoutMs` passed; rejects with `signal.reason` when aborted.
+ * Non-blocking acquire after the fast path failed. Resolves LOCKED, OWNER_DIED or TIMED_OUT as
+ * `acquireSlow` does; rejects with `signal.reason` when aborted.
  */
 export async function acquireSlowAsync(
   i32: Int32Array,
@@ -235,19 +262,20 @@ export async function acquireSlowAsync(
   tid: number,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-): Promise<boolean> {
+): Promise<number> {
   const deadline = now() + timeoutMs;
   const waiter = new Waiter(i32, base, tid);
   for (;;) {
     const parkOn = waiter.attempt();
-    if (parkOn === ACQUIRED) return true;
+    if (parkOn === ACQUIRED) return LOCKED;
+    if (parkOn === TAKEN_OVER) return OWNER_DIED;
     const left = deadline - now();
     if (left <= 0 || signal?.aborted) {
       waiter.leave();
       if (signal?.aborted) throw signal.reason;
-      return false;
+      return TIMED_OUT;
     }
-    const wait = waitAsync(i32, base + STATE, parkOn, left);
+    const wait = waitAsync(i32, base + STATE, parkOn, Math.min(left, OWNER_CHECK_MS));
     const outcome = await raceAbort(wait.result, signal);
     if (outcome === 'aborted') {
       wait.cancel();

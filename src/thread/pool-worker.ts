@@ -1,6 +1,7 @@
 // One worker of a ThreadPool, seen from the caller's side: which targets it already compiled, which
 // tasks it holds (a batch runs one task after another, in order), and whether it may be reused.
 import { Worker, type TransferListItem } from 'node:worker_threads';
+import { deadThreadsBuffer } from '../internal/dead-threads.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import { PROGRESS, TASK_STRIDE, type PoolRequest, type PoolWorkerData } from './protocol.js';
 import type { TargetDef } from './target.js';
@@ -44,14 +45,18 @@ export class PoolWorker {
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker's thread id (`worker.threadId` reads -1 once it exited). */
+  readonly threadId: number;
 
   constructor(name: string, resourceLimits: object | undefined) {
     const workerData: PoolWorkerData = {
       mode: 'pool',
       name,
       progress: this.progress.buffer,
+      deadThreads: deadThreadsBuffer(),
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
+    this.threadId = this.worker.threadId;
     this.worker.once('online', () => (this.online = true));
   }
 

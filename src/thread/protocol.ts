@@ -35,6 +35,8 @@ export interface ThreadWorkerData {
   readonly inherited: InheritedLocals | undefined;
   readonly status: SharedArrayBuffer;
   readonly port: MessagePort;
+  /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
+  readonly deadThreads: SharedArrayBuffer;
 }
 
 /** `workerData` of a pool worker. */
@@ -42,6 +44,8 @@ export interface PoolWorkerData {
   readonly mode: 'pool';
   readonly name: string;
   readonly progress: SharedArrayBuffer;
+  /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
+  readonly deadThreads: SharedArrayBuffer;
 }
 
 /** A Thread's single result message: `[ok, value]`, value encoded or a serialized error. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { encode, decode } from '../internal/codec.js';
+import { markThreadDead } from '../internal/dead-threads.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { PoolClosedError, QueueFullError, ThreadExitError, TimeoutError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -343,7 +344,10 @@ export class ThreadPool implements AsyncDisposable {
     this.#workers.add(w);
     w.worker.on('message', (results: unknown[]) => this.#onResults(w, results));
     w.worker.on('error', (err) => ((w as { lastError?: unknown }).lastError ??= err));
-    w.worker.on('exit', (code) => this.#onExit(w, code));
+    w.worker.on('exit', (code) => {
+      markThreadDead(w.threadId); // locks it held can be taken over
+      this.#onExit(w, code);
+    });
     return w;
   }
 

@@ -3,6 +3,8 @@
 // their results back in batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import { decode, encode } from '../internal/codec.js';
+import { adoptDeadThreads, markThreadDead } from '../internal/dead-threads.js';
+import { threadId } from '../internal/runtime.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
 import { Mutex } from '../mutex/index.js';
@@ -177,5 +179,9 @@ function runPool(data: PoolWorkerData): void {
 }
 
 const data = workerData as ThreadWorkerData | PoolWorkerData;
+adoptDeadThreads(data.deadThreads);
+// Dying on its own (process.exit(), an uncaught error, the end): mark itself, so that a lock it holds is
+// taken over even while the thread that created it is blocked and cannot see the 'exit' event.
+process.on('exit', () => markThreadDead(threadId));
 if (data.mode === 'thread') runThread(data);
 else runPool(data);

@@ -6,6 +6,7 @@ import {
   type TransferListItem,
 } from 'node:worker_threads';
 import { encode, decode } from '../internal/codec.js';
+import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { waitSync } from '../internal/wait.js';
@@ -136,6 +137,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         inherited: this.#inherited,
         status: this.#status.buffer,
         port: port2,
+        deadThreads: deadThreadsBuffer(),
       },
       transferList: [port2, ...(this.#transfer as never[])],
       resourceLimits: this.#resourceLimits,
@@ -146,7 +148,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     port1.on('message', (msg: ThreadResult) => this.#settleFrom(msg));
     port1.unref(); // only the worker itself (unless daemon) keeps the process alive
     worker.on('error', (err) => (this.#runtimeError ??= err));
-    worker.on('exit', (code) => this.#onExit(code));
+    worker.on('exit', (code) => {
+      markThreadDead(this.#threadId); // locks it held can be taken over
+      this.#onExit(code);
+    });
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
     return this;
   }

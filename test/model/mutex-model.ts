@@ -24,6 +24,8 @@ export interface ThreadSpec {
   readonly timeoutMs: number;
   /** For 'async': abort the wait after this long (simulated ms). */
   readonly abortAfterMs: number;
+  /** With kills on: the iteration in whose critical section the thread dies (-1: none). */
+  readonly diesAt: number;
 }
 
 export interface Scenario {
@@ -37,6 +39,7 @@ const threadSpec = fc.record({
   iterations: fc.integer({ min: 1, max: 4 }),
   timeoutMs: fc.constantFrom(0, 1, 2, 5, Infinity),
   abortAfterMs: fc.constantFrom(0, 0.5, 2, Infinity),
+  diesAt: fc.constantFrom(-1, -1, 0, 1),
 });
 
 /** Scenarios of 2..maxThreads threads under at most `preemptions` switch points. */
@@ -64,11 +67,26 @@ export function checkMutex(
   const base = 4; // not at 0, so that slot arithmetic is exercised
   let holder = 0; // lock-word id of the thread inside the critical section (0: none)
 
-  function* critical(tid: number, t: SimThread): Generator<unknown, void, unknown> {
+  function* critical(
+    tid: number,
+    t: SimThread,
+    got: unknown,
+    dies: boolean,
+  ): Generator<unknown, void, unknown> {
+    if (got === m.OWNER_DIED) {
+      if (holder === 0 || !sim.dead.has(holder - 1))
+        throw new ModelError(`${t.name} took over from a live owner`, sim);
+      coverage.ownerDied++;
+      holder = 0;
+    }
     if (holder !== 0)
       throw new ModelError(`mutual exclusion violated: ${t.name} entered while ${holder - 2} held it`, sim);
     holder = tid;
     yield;
+    if (dies) {
+      sim.kill(t, tid - 1);
+      yield; // never resumed
+    }
     yield;
     if (holder !== tid)
       throw new ModelError(`mutual exclusion violated inside ${t.name}'s critical section`, sim);
@@ -106,7 +124,7 @@ export function checkMutex(
       coverage.acquired++;
       if ((Atomics.load(i32, base + (m.STATE as number)) & (m.FAIR as number)) !== 0) coverage.fair++;
       sim.log(`${t.name} acquired (${JSON.stringify(got)})`);
-      yield* critical(tid, t);
+      yield* critical(tid, t, got, options.kills === true && spec.diesAt === i);
       if (!(yield* fn<boolean>('release')(i32, base, tid)))
         throw new ModelError(`${t.name}: release refused`, sim);
       sim.log(`${t.name} released`);
@@ -125,7 +143,8 @@ export function checkMutex(
   else runSchedule(sim, s.schedule.script, events);
   const state = Atomics.load(i32, base + (m.STATE as number));
   const waiters = Atomics.load(i32, base + (m.WAITERS as number));
-  if (state !== 0 || waiters !== 0) {
+  const deadOwner = sim.dead.has((state & (m.OWNER_MASK as number)) - 1);
+  if ((state !== 0 && !deadOwner) || waiters !== 0) {
     throw new ModelError(
       `lock word not clean at the end: STATE=${state.toString(16)} WAITERS=${waiters}`,
       sim,
@@ -133,9 +152,25 @@ export function checkMutex(
   }
 }
 
-/** The raw mutex as shipped. */
-export const rawMutex = (options?: LoadOptions) => compileModel('src/mutex/raw-mutex.ts', options);
+/**
+ * The raw mutex as shipped, except that parked waiters do not poll for dead owners unless
+ * `ownerCheck` is set: the poll would rescue a lost wake-up after 25 ms and hide it from the checker.
+ */
+export const rawMutex = (options: LoadOptions & { ownerCheck?: boolean } = {}) =>
+  compileModel('src/mutex/raw-mutex.ts', {
+    mutate: (src) => {
+      const edited = options.mutate ? options.mutate(src) : src;
+      if (options.ownerCheck) return edited === src ? `${src}\n` : edited;
+      const poll = 'export const OWNER_CHECK_MS = 25;';
+      if (!edited.includes(poll)) throw new Error(`raw-mutex.ts no longer contains ${poll}`);
+      return edited.replace(poll, 'export const OWNER_CHECK_MS = Infinity;');
+    },
+  });
 
 /** Property: every scenario passes against `factory`. */
-export const mutexProperty = (factory: (sim: unknown) => Model, maxThreads?: number, preemptions?: number) =>
-  fc.property(scenario(maxThreads, preemptions), (s) => checkMutex(factory, s));
+export const mutexProperty = (
+  factory: (sim: unknown) => Model,
+  maxThreads?: number,
+  preemptions?: number,
+  kills = false,
+) => fc.property(scenario(maxThreads, preemptions), (s) => checkMutex(factory, s, { kills }));

@@ -8,3 +8,9 @@ it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemption
   fc.assert(mutexProperty(rawMutex(), 5, 16), { numRuns: 100_000 });
   expect(coverage.runs - before).toBe(100_000);
 });
+
+it('finds no violation in 30 000 runs where lock holders die (owner polling on)', () => {
+  const before = coverage.ownerDied;
+  fc.assert(mutexProperty(rawMutex({ ownerCheck: true }), 5, 16, true), { numRuns: 30_000 });
+  expect(coverage.ownerDied - before).toBeGreaterThan(1_000);
+});

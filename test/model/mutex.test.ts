@@ -37,6 +37,17 @@ describe('Mutex model checker', () => {
     expect(coverage.fair - before.fair).toBeGreaterThan(0);
   });
 
+  it('threads dying in the critical section: a waiter takes over, nobody hangs (owner polling on)', () => {
+    const before = coverage.ownerDied;
+    fc.assert(mutexProperty(rawMutex({ ownerCheck: true }), 4, 8, true), { numRuns: 2000 });
+    expect(coverage.ownerDied - before).toBeGreaterThan(20);
+  });
+
+  it('finds the hang on a dead owner when parked waiters do not poll', () => {
+    const result = fc.check(mutexProperty(rawMutex(), 4, 8, true), { numRuns: 3000, seed: 42 });
+    expect(String(result.errorInstance)).toMatch(/lost wake-up/);
+  });
+
   describe('finds planted bugs', () => {
     it('the notify in releaseSlow removed', () => {
       const bug = plant('if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);', '');

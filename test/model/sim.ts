@@ -196,6 +196,7 @@ export class Sim {
     t.resumeWith = undefined;
     const r = t.body.next(input);
     this.current = undefined;
+    if (t.status === 'dead') return;
     if (r.done) t.status = 'done';
     else if (r.value === BLOCK) t.status = 'blocked';
   }
