@@ -6,6 +6,7 @@ export default defineConfig({
     mutex: 'src/mutex/index.ts',
     thread: 'src/thread/index.ts',
     threadlocal: 'src/threadlocal/index.ts',
+    semaphore: 'src/semaphore/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

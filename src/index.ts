@@ -9,4 +9,5 @@
 export * from './mutex/index.js';
 export * from './thread/index.js';
 export * from './threadlocal/index.js';
+export * from './semaphore/index.js';
 export * from './errors.js';
