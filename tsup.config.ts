@@ -7,6 +7,8 @@ export default defineConfig({
     thread: 'src/thread/index.ts',
     threadlocal: 'src/threadlocal/index.ts',
     semaphore: 'src/semaphore/index.ts',
+    event: 'src/event/index.ts',
+    latch: 'src/latch/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -10,4 +10,6 @@ export * from './mutex/index.js';
 export * from './thread/index.js';
 export * from './threadlocal/index.js';
 export * from './semaphore/index.js';
+export * from './event/index.js';
+export * from './latch/index.js';
 export * from './errors.js';
