@@ -9,6 +9,7 @@ export default defineConfig({
     semaphore: 'src/semaphore/index.ts',
     event: 'src/event/index.ts',
     latch: 'src/latch/index.ts',
+    condition: 'src/condition/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

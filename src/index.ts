@@ -12,4 +12,5 @@ export * from './threadlocal/index.js';
 export * from './semaphore/index.js';
 export * from './event/index.js';
 export * from './latch/index.js';
+export * from './condition/index.js';
 export * from './errors.js';
