@@ -10,6 +10,7 @@ export default defineConfig({
     event: 'src/event/index.ts',
     latch: 'src/latch/index.ts',
     condition: 'src/condition/index.ts',
+    barrier: 'src/barrier/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -13,4 +13,5 @@ export * from './semaphore/index.js';
 export * from './event/index.js';
 export * from './latch/index.js';
 export * from './condition/index.js';
+export * from './barrier/index.js';
 export * from './errors.js';
