@@ -11,6 +11,7 @@ export default defineConfig({
     latch: 'src/latch/index.ts',
     condition: 'src/condition/index.ts',
     barrier: 'src/barrier/index.ts',
+    once: 'src/once/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -14,4 +14,5 @@ export * from './event/index.js';
 export * from './latch/index.js';
 export * from './condition/index.js';
 export * from './barrier/index.js';
+export * from './once/index.js';
 export * from './errors.js';
