@@ -12,6 +12,7 @@ export default defineConfig({
     condition: 'src/condition/index.ts',
     barrier: 'src/barrier/index.ts',
     once: 'src/once/index.ts',
+    rwlock: 'src/rwlock/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

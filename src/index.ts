@@ -15,4 +15,5 @@ export * from './latch/index.js';
 export * from './condition/index.js';
 export * from './barrier/index.js';
 export * from './once/index.js';
+export * from './rwlock/index.js';
 export * from './errors.js';
