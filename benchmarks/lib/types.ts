@@ -28,6 +28,8 @@ export interface BenchRow {
 export interface BenchRatio {
   readonly label: string;
   readonly value: number;
+  /** Unit of `value` when it is not a ratio, e.g. 'ms'. Optional; the default is 'x'. */
+  readonly unit?: string;
   /** The target as text, e.g. '<= 1.5x' */
   readonly target?: string;
   readonly pass?: boolean;

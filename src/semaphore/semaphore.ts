@@ -160,7 +160,7 @@ export class Semaphore {
    * ```
    */
   acquire(n?: number): void {
-    this.#take(this.#checkN(n), Infinity);
+    this.#take(n === undefined ? 1 : this.#checkN(n), Infinity);
   }
 
   /**
@@ -241,7 +241,8 @@ export class Semaphore {
    * ```
    */
   release(n?: number): void {
-    const count = checkCount(n, 'n', 1);
+    // The common `release()` skips validation: one permit always fits the count's range.
+    const count = n === undefined ? 1 : checkCount(n, 'n', 1);
     if (!give(this.#i32, this.#base, count)) {
       const max = this.max;
       throw new SemaphoreOverflowError(
