@@ -4,8 +4,6 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     mutex: 'src/mutex/index.ts',
-    thread: 'src/thread/index.ts',
-    threadlocal: 'src/threadlocal/index.ts',
     semaphore: 'src/semaphore/index.ts',
     event: 'src/event/index.ts',
     latch: 'src/latch/index.ts',
@@ -13,6 +11,8 @@ export default defineConfig({
     barrier: 'src/barrier/index.ts',
     once: 'src/once/index.ts',
     rwlock: 'src/rwlock/index.ts',
+    thread: 'src/thread/index.ts',
+    threadlocal: 'src/threadlocal/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
