@@ -4,6 +4,13 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     mutex: 'src/mutex/index.ts',
+    semaphore: 'src/semaphore/index.ts',
+    event: 'src/event/index.ts',
+    latch: 'src/latch/index.ts',
+    condition: 'src/condition/index.ts',
+    barrier: 'src/barrier/index.ts',
+    once: 'src/once/index.ts',
+    rwlock: 'src/rwlock/index.ts',
     thread: 'src/thread/index.ts',
     threadlocal: 'src/threadlocal/index.ts',
     // Worker bootstrap of Thread and ThreadPool, loaded by file URL (not an export).
