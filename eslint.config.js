@@ -9,6 +9,7 @@ export default tseslint.config(
       'docs-site/**',
       'node_modules/**',
       'coverage/**',
+      '.cache/**',
       'test/fixtures/**/*.cjs',
       'test/fixtures/**/*.mjs',
     ],

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decode, encode } from '../internal/codec.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
-import { Mutex } from '../mutex/index.js';
+import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { serializeError } from './error-codec.js';
@@ -25,11 +25,11 @@ import {
 import { reviveError } from './error-codec.js';
 
 /**
- * Shareable primitives register with the codec when their module loads; load each here (by a used
- * import, which bundlers cannot drop) so that one arriving in args is revived live. Importing the
- * whole package instead makes every worker start measurably slower.
+ * Shareable primitives register with the codec when their module loads; load each here (see
+ * shareables.ts) so that one arriving in args is revived live. Only the primitives are loaded, not the
+ * whole package, which would make every worker start measurably slower.
  */
-export const shareable = [Mutex];
+export const shareable = shareableTypes;
 
 /** A batch running longer than this sends the results it has so far. */
 const FLUSH_AFTER_MS = 4;
