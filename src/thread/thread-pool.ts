@@ -463,7 +463,9 @@ export class ThreadPool implements AsyncDisposable {
 
   async #stopAll(): Promise<void> {
     const workers = [...this.#workers];
+    // Listen before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
+    const exited = workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve)));
     for (const w of workers) this.#retire(w);
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve))));
+    await Promise.all(exited);
   }
 }
