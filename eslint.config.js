@@ -45,6 +45,20 @@ export default tseslint.config(
     },
   },
   {
+    // The runtime matrix: scripts run by Node, smoke tests run by Node, Bun, Deno and browsers.
+    files: ['scripts/**/*.mjs', 'test/runtimes/**/*.mjs'],
+    languageOptions: {
+      globals: { performance: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
+    // Code that runs in a browser page or Web Worker (page.waitForFunction callbacks included).
+    files: ['scripts/browser-smoke.mjs', 'test/runtimes/browser/**/*.mjs'],
+    languageOptions: {
+      globals: { window: 'readonly', self: 'readonly', Worker: 'readonly', document: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
