@@ -40,9 +40,14 @@ export default defineConfig([
     shims: true,
   },
   {
-    // Browsers (the `browser` export condition): Mutex and ThreadLocal so far; Thread and ThreadPool
-    // still need a Web Worker host (see docs/runtime-support.md).
-    entry: { mutex: 'src/mutex/index.ts', threadlocal: 'src/threadlocal/index.ts' },
+    // Browsers (the `browser` export condition): threads on module Web Workers.
+    entry: {
+      index: 'src/index.ts',
+      mutex: 'src/mutex/index.ts',
+      thread: 'src/thread/index.ts',
+      threadlocal: 'src/threadlocal/index.ts',
+      'thread-worker': 'src/thread/thread-worker.ts',
+    },
     outDir: 'dist/browser',
     format: ['esm'],
     dts: false,

@@ -4,7 +4,8 @@
 // Browsers give workers no thread id, yet a Mutex lock word records its owner's id, so every agent
 // (the page and each worker) needs a distinct one:
 //   - the main thread (a window) is 0, as in Node;
-//   - a worker uses the id its creator put on `globalThis[Symbol.for('threadkit.threadId')]` before
+//   - a worker started by Thread or ThreadPool uses the id in its name ('threadkit:<id>');
+//   - another worker uses the id its creator put on `globalThis[Symbol.for('threadkit.threadId')]` before
 //     loading threadkit, when present (deterministic, for bootstraps that hand out ids);
 //   - otherwise a random id in [1, 2^27): with W workers on one page, two share an id with a
 //     probability of about W² / 2^28 (1 in 2 million for 16 workers).
@@ -19,6 +20,9 @@ const MAX_ID = 2 ** 27;
 export const isMainThread: boolean = typeof (globalThis as { window?: unknown }).window !== 'undefined';
 
 function workerId(): number {
+  // A worker started by Thread/ThreadPool is named 'threadkit:<id>' (see worker-host.browser.ts).
+  const named = /^threadkit:(\d+)$/.exec((globalThis as { name?: string }).name ?? '');
+  if (named) return Number(named[1]);
   const given = (globalThis as { [THREAD_ID]?: unknown })[THREAD_ID];
   if (Number.isInteger(given) && (given as number) > 0 && (given as number) < MAX_ID) return given as number;
   const random = new Uint32Array(1);
@@ -49,3 +53,12 @@ export function canBlock(): boolean {
 
 /** A monotonic clock in milliseconds. */
 export const now: () => number = () => performance.now();
+
+/** The URL of a stack frame's file name: browsers already give URLs; a bare path is taken as same-origin. */
+export const toFileUrl = (path: string): string =>
+  new URL(path, (globalThis as { location?: { href: string } }).location?.href).href;
+
+/** Lets a timer not keep the process alive (Node); browsers' timers never do, and have no unref(). */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  (timer as { unref?: () => void }).unref?.();
+}
