@@ -9,6 +9,8 @@ export default tseslint.config(
       'docs-site/**',
       'node_modules/**',
       'coverage/**',
+      // Caches: generated doc snippets, runtime binaries of the matrix (npm run test:runtimes).
+      '.cache/**',
       'test/fixtures/**/*.cjs',
       'test/fixtures/**/*.mjs',
     ],

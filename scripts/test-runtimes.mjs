@@ -102,7 +102,7 @@ function nodeRuntime(major) {
     what: 'full test suite (vitest)',
     async install(allowInstall) {
       if (Number(process.versions.node.split('.')[0]) === major) {
-        return { bin: process.execPath, version: process.version };
+        return { bin: process.execPath, version: process.versions.node };
       }
       if (!nodePlatform) return { skip: `no Node binary package for platform ${process.platform}` };
       const pkg = `node-${nodePlatform}-${process.arch}`;
@@ -147,7 +147,7 @@ const deno = {
 const chromium = {
   id: 'chromium',
   label: 'Chromium (headless)',
-  what: 'browser smoke tests: Mutex across Web Workers, lockAsync, ThreadLocal (no Thread/ThreadPool yet)',
+  what: 'smoke tests on a page: Thread/ThreadPool on Web Workers, Mutex, lockAsync, ThreadLocal',
   async install(allowInstall) {
     const bin = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
     if (!existsSync(bin)) {
