@@ -348,6 +348,9 @@ export class Mutex {
   #acquire(timeoutMs: number): boolean {
     const i32 = this.#i32;
     const base = this.#base;
+    // A call that may block throws on a thread that may not, even when the lock happens to be free:
+    // otherwise it would fail only under contention, which a test on an idle page never shows.
+    if (timeoutMs !== 0 && !canBlock()) throw notAllowed();
     if (tryAcquireFast(i32, base, TID)) return true;
     if (ownerOf(Atomics.load(i32, base + STATE)) === TID) {
       if (this.#reentrant) {
@@ -359,13 +362,14 @@ export class Mutex {
       );
     }
     if (timeoutMs === 0) return false;
-    if (!canBlock()) {
-      throw new BlockingNotAllowedError(
-        'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() instead',
-      );
-    }
     return acquireSlow(i32, base, TID, timeoutMs);
   }
+}
+
+function notAllowed(): BlockingNotAllowedError {
+  return new BlockingNotAllowedError(
+    'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() or tryLock(0) instead',
+  );
 }
 
 registerShareable({ name: 'Mutex', type: Mutex, revive: (data) => Mutex.from(data) });

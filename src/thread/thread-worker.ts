@@ -1,7 +1,7 @@
 // Worker bootstrap, built as its own entry (dist/thread-worker.js / .cjs). A Thread's worker runs one
 // target and reports its outcome; a pool worker runs batches of tasks one after another and sends
 // their results back in batches.
-import { parentPort, workerData } from 'node:worker_threads';
+import { exitSoon, onThreadExit, onWorkerData, parentPort } from '../internal/worker-scope.js';
 import { decode, encode } from '../internal/codec.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
@@ -70,9 +70,9 @@ function runThread(data: ThreadWorkerData): void {
     Atomics.store(status, STATE, SETTLED);
     notify(status, STATE, Infinity);
     // The thread ends when its target settles, as in Python; leftover timers do not keep it alive.
-    setImmediate(() => process.exit(0));
+    exitSoon(0);
   };
-  process.on('exit', (code) => {
+  onThreadExit((code) => {
     if (settled) return;
     Atomics.store(status, EXIT_CODE, code);
     Atomics.store(status, STATE, EXITED);
@@ -94,7 +94,7 @@ function runThread(data: ThreadWorkerData): void {
 
 function runPool(data: PoolWorkerData): void {
   setThreadName(data.name);
-  const port = parentPort!;
+  const port = parentPort;
   const progress = new Int32Array(data.progress);
   const storage = taskStorage();
   const queue: unknown[] = [];
@@ -124,7 +124,7 @@ function runPool(data: PoolWorkerData): void {
     }
   };
   // process.exit() or an uncaught error inside a task: hand over what finished before dying.
-  process.on('exit', flush);
+  onThreadExit(flush);
 
   const pump = async () => {
     pumping = true;
@@ -176,6 +176,8 @@ function runPool(data: PoolWorkerData): void {
   });
 }
 
-const data = workerData as ThreadWorkerData | PoolWorkerData;
-if (data.mode === 'thread') runThread(data);
-else runPool(data);
+onWorkerData((received) => {
+  const data = received as ThreadWorkerData | PoolWorkerData;
+  if (data.mode === 'thread') runThread(data);
+  else runPool(data);
+});
