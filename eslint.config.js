@@ -9,6 +9,8 @@ export default tseslint.config(
       'docs-site/**',
       'node_modules/**',
       'coverage/**',
+      // Caches: generated doc snippets, runtime binaries of the matrix (npm run test:runtimes).
+      '.cache/**',
       'test/fixtures/**/*.cjs',
       'test/fixtures/**/*.mjs',
     ],
@@ -42,6 +44,20 @@ export default tseslint.config(
         Atomics: 'readonly',
         Int32Array: 'readonly',
       },
+    },
+  },
+  {
+    // The runtime matrix: scripts run by Node, smoke tests run by Node, Bun, Deno and browsers.
+    files: ['scripts/**/*.mjs', 'test/runtimes/**/*.mjs'],
+    languageOptions: {
+      globals: { performance: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
+    // Code that runs in a browser page or Web Worker (page.waitForFunction callbacks included).
+    files: ['scripts/browser-smoke.mjs', 'test/runtimes/browser/**/*.mjs'],
+    languageOptions: {
+      globals: { window: 'readonly', self: 'readonly', Worker: 'readonly', document: 'readonly' },
     },
   },
   {

@@ -95,6 +95,43 @@ export class TimeoutError extends ThreadkitError {
 }
 
 /**
+ * Thrown by a bounded {@link Semaphore}'s `release()` when it would raise the permit count above its
+ * `max` (Python's `BoundedSemaphore` raises `ValueError` there): a release without a matching acquire.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore, SemaphoreOverflowError } from 'threadkit';
+ * const s = new Semaphore(1, { max: 1 });
+ * try { s.release(); } catch (err) { console.log(err instanceof SemaphoreOverflowError); } // true
+ * ```
+ */
+export class SemaphoreOverflowError extends ThreadkitError {
+  /** @param message - how many permits were released and what the bound is */
+  constructor(message: string) {
+    super('ERR_SEMAPHORE_OVERFLOW', message);
+  }
+}
+
+/**
+ * Thrown (or rejected with) by `Barrier.wait()` when the barrier is broken: it was aborted, reset, or
+ * another party timed out or was aborted while waiting, so this generation can never complete.
+ *
+ * @example
+ * ```ts
+ * import { Barrier, BrokenBarrierError } from 'threadkit';
+ * const b = new Barrier(2);
+ * b.abort();
+ * try { b.wait(); } catch (err) { console.log(err instanceof BrokenBarrierError); } // true
+ * ```
+ */
+export class BrokenBarrierError extends ThreadkitError {
+  /** @param message - why the barrier is broken */
+  constructor(message: string) {
+    super('ERR_BROKEN_BARRIER', message);
+  }
+}
+
+/**
  * Thrown by a blocking call (such as `Mutex.lock()`) on a thread where the runtime forbids blocking,
  * for example a browser's main thread. Use the `…Async` form there.
  *

@@ -1,5 +1,6 @@
 // The one place that knows which runtime we are on: thread identity and whether this thread may block.
 // Every primitive asks here instead of importing worker_threads itself.
+import { pathToFileURL } from 'node:url';
 import { isMainThread as nodeIsMainThread, threadId as nodeThreadId } from 'node:worker_threads';
 
 /** The runtime's id of the current thread: 0 on the main thread, a positive integer in a worker. */
@@ -28,3 +29,11 @@ export function canBlock(): boolean {
 
 /** A monotonic clock in milliseconds. */
 export const now: () => number = () => performance.now();
+
+/** The file URL of a path (a stack frame's file name). */
+export const toFileUrl = (path: string): string => pathToFileURL(path).href;
+
+/** Lets a timer not keep the process alive (Node); browsers' timers never do, and have no unref(). */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  (timer as { unref?: () => void }).unref?.();
+}

@@ -382,6 +382,9 @@ export class Mutex {
   #acquire(timeoutMs: number): number {
     const i32 = this.#i32;
     const base = this.#base;
+    // A call that may block throws on a thread that may not, even when the lock happens to be free:
+    // otherwise it would fail only under contention, which a test on an idle page never shows.
+    if (timeoutMs !== 0 && !canBlock()) throw notAllowed();
     if (tryAcquireFast(i32, base, TID)) return LOCKED;
     const state = Atomics.load(i32, base + STATE);
     if (ownerOf(state) === TID) {
@@ -395,11 +398,6 @@ export class Mutex {
     }
     // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
     if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
-    if (!canBlock()) {
-      throw new BlockingNotAllowedError(
-        'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() instead',
-      );
-    }
     return acquireSlow(i32, base, TID, timeoutMs);
   }
 }
@@ -417,6 +415,12 @@ function released<G>(acquire: () => G): G {
   } catch (err) {
     releaseIfOwnerDied(err);
   }
+}
+
+function notAllowed(): BlockingNotAllowedError {
+  return new BlockingNotAllowedError(
+    'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() or tryLock(0) instead',
+  );
 }
 
 registerShareable({ name: 'Mutex', type: Mutex, revive: (data) => Mutex.from(data) });

@@ -1,6 +1,6 @@
 // Finds the file that called into threadkit, so that `import()` inside a shipped function and a
 // relative module target resolve as they would in that file.
-import { pathToFileURL } from 'node:url';
+import { toFileUrl } from '../internal/runtime.js';
 
 /** The folder holding this module: every frame inside it is threadkit's own (dist/ once built). */
 const OWN_DIR = new URL('.', import.meta.url).href;
@@ -10,7 +10,7 @@ interface CallSiteLike {
 }
 
 function toUrl(file: string): string {
-  return /^[a-z][a-z\d+.-]*:/i.test(file) && !/^[a-z]:\\/i.test(file) ? file : pathToFileURL(file).href;
+  return /^[a-z][a-z\d+.-]*:/i.test(file) && !/^[a-z]:\\/i.test(file) ? file : toFileUrl(file);
 }
 
 /**

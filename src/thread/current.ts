@@ -1,13 +1,13 @@
 // Who is running: the thread's name (set by the worker bootstrap) and the pool task in progress.
 // Both live on globalThis under registered symbols, so the ESM and CJS builds of threadkit loaded in
 // the same worker agree.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { createContextStorage, type ContextStorage } from '../internal/async-context.js';
 import { isMainThread, threadId } from '../internal/runtime.js';
 
 const NAME = Symbol.for('threadkit.thread.name');
 const TASK = Symbol.for('threadkit.thread.task');
 
-type Globals = { [NAME]?: string; [TASK]?: AsyncLocalStorage<TaskState> };
+type Globals = { [NAME]?: string; [TASK]?: ContextStorage<TaskState> };
 
 /** What runs on a worker for one task; `controller` is created on first access of the signal. */
 export interface TaskState {
@@ -22,8 +22,8 @@ export function setThreadName(name: string): void {
 }
 
 /** The storage of the running task (created by the worker bootstrap). */
-export function taskStorage(): AsyncLocalStorage<TaskState> {
-  return ((globalThis as Globals)[TASK] ??= new AsyncLocalStorage<TaskState>());
+export function taskStorage(): ContextStorage<TaskState> {
+  return ((globalThis as Globals)[TASK] ??= createContextStorage<TaskState>());
 }
 
 /** Identity of the calling thread, as returned by {@link currentThread}. */

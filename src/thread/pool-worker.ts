@@ -1,7 +1,7 @@
 // One worker of a ThreadPool, seen from the caller's side: which targets it already compiled, which
 // tasks it holds (a batch runs one task after another, in order), and whether it may be reused.
-import { Worker, type TransferListItem } from 'node:worker_threads';
 import { deadThreadsBuffer } from '../internal/dead-threads.js';
+import { Worker, type TransferListItem } from '../internal/worker-host.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import { PROGRESS, TASK_STRIDE, type PoolRequest, type PoolWorkerData } from './protocol.js';
 import type { TargetDef } from './target.js';

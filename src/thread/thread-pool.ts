@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
-import type { TransferListItem } from 'node:worker_threads';
+import { unrefTimer } from '../internal/runtime.js';
+import { cpuCount, type TransferListItem } from '../internal/worker-host.js';
 import { encode, decode } from '../internal/codec.js';
 import { markThreadDead } from '../internal/dead-threads.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
@@ -91,7 +91,7 @@ export class ThreadPool implements AsyncDisposable {
    */
   constructor(options?: ThreadPoolOptions) {
     const opts = checkOptions<ThreadPoolOptions>(options);
-    this.#size = checkCount(opts.size, 'size', 1) ?? availableParallelism();
+    this.#size = checkCount(opts.size, 'size', 1) ?? cpuCount();
     if (this.#size === Infinity)
       throw new RangeError('Expected `size` to be a finite integer >= 1, got Infinity');
     this.#idleTimeoutMs = checkTimeout(opts.idleTimeoutMs, 'idleTimeoutMs');
@@ -397,7 +397,7 @@ export class ThreadPool implements AsyncDisposable {
       if (w.inflight.size > 0) return;
       this.#retire(w);
     }, this.#idleTimeoutMs);
-    w.idleTimer.unref();
+    unrefTimer(w.idleTimer);
   }
 
   #checkDrained(): void {
@@ -422,9 +422,11 @@ export class ThreadPool implements AsyncDisposable {
     this.#fail(task, reason);
     if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
     holder.cancel(task, serializeError(reason));
-    setTimeout(() => {
-      if (holder.inflight.has(task.id) && !holder.retired) this.#retire(holder);
-    }, CANCEL_GRACE_MS).unref();
+    unrefTimer(
+      setTimeout(() => {
+        if (holder.inflight.has(task.id) && !holder.retired) this.#retire(holder);
+      }, CANCEL_GRACE_MS),
+    );
   }
 
   #fail(task: Task, error: unknown): void {
@@ -486,7 +488,9 @@ export class ThreadPool implements AsyncDisposable {
 
   async #stopAll(): Promise<void> {
     const workers = [...this.#workers];
+    // Listen before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
+    const exited = workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve)));
     for (const w of workers) this.#retire(w);
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve))));
+    await Promise.all(exited);
   }
 }

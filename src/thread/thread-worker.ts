@@ -1,13 +1,13 @@
 // Worker bootstrap, built as its own entry (dist/thread-worker.js / .cjs). A Thread's worker runs one
 // target and reports its outcome; a pool worker runs batches of tasks one after another and sends
 // their results back in batches.
-import { parentPort, workerData } from 'node:worker_threads';
+import { exitSoon, onThreadExit, onWorkerData, parentPort } from '../internal/worker-scope.js';
 import { decode, encode } from '../internal/codec.js';
 import { adoptDeadThreads, markThreadDead } from '../internal/dead-threads.js';
 import { threadId } from '../internal/runtime.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
-import { Mutex } from '../mutex/index.js';
+import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { serializeError } from './error-codec.js';
@@ -27,11 +27,11 @@ import {
 import { reviveError } from './error-codec.js';
 
 /**
- * Shareable primitives register with the codec when their module loads; load each here (by a used
- * import, which bundlers cannot drop) so that one arriving in args is revived live. Importing the
- * whole package instead makes every worker start measurably slower.
+ * Shareable primitives register with the codec when their module loads; load each here (see
+ * shareables.ts) so that one arriving in args is revived live. Only the primitives are loaded, not the
+ * whole package, which would make every worker start measurably slower.
  */
-export const shareable = [Mutex];
+export const shareable = shareableTypes;
 
 /** A batch running longer than this sends the results it has so far. */
 const FLUSH_AFTER_MS = 4;
@@ -72,9 +72,9 @@ function runThread(data: ThreadWorkerData): void {
     Atomics.store(status, STATE, SETTLED);
     notify(status, STATE, Infinity);
     // The thread ends when its target settles, as in Python; leftover timers do not keep it alive.
-    setImmediate(() => process.exit(0));
+    exitSoon(0);
   };
-  process.on('exit', (code) => {
+  onThreadExit((code) => {
     if (settled) return;
     Atomics.store(status, EXIT_CODE, code);
     Atomics.store(status, STATE, EXITED);
@@ -96,7 +96,7 @@ function runThread(data: ThreadWorkerData): void {
 
 function runPool(data: PoolWorkerData): void {
   setThreadName(data.name);
-  const port = parentPort!;
+  const port = parentPort;
   const progress = new Int32Array(data.progress);
   const storage = taskStorage();
   const queue: unknown[] = [];
@@ -126,7 +126,7 @@ function runPool(data: PoolWorkerData): void {
     }
   };
   // process.exit() or an uncaught error inside a task: hand over what finished before dying.
-  process.on('exit', flush);
+  onThreadExit(flush);
 
   const pump = async () => {
     pumping = true;
@@ -178,10 +178,12 @@ function runPool(data: PoolWorkerData): void {
   });
 }
 
-const data = workerData as ThreadWorkerData | PoolWorkerData;
-adoptDeadThreads(data.deadThreads);
-// Dying on its own (process.exit(), an uncaught error, the end): mark itself, so that a lock it holds is
-// taken over even while the thread that created it is blocked and cannot see the 'exit' event.
-process.on('exit', () => markThreadDead(threadId));
-if (data.mode === 'thread') runThread(data);
-else runPool(data);
+onWorkerData((received) => {
+  const data = received as ThreadWorkerData | PoolWorkerData;
+  adoptDeadThreads(data.deadThreads);
+  // Dying on its own (process.exit(), an uncaught error, the end): mark itself, so that a lock it holds
+  // is taken over even while the thread that created it is blocked and cannot see the 'exit' event.
+  onThreadExit(() => markThreadDead(threadId));
+  if (data.mode === 'thread') runThread(data);
+  else runPool(data);
+});

@@ -4,7 +4,7 @@ import {
   receiveMessageOnPort,
   type MessagePort,
   type TransferListItem,
-} from 'node:worker_threads';
+} from '../internal/worker-host.js';
 import { encode, decode } from '../internal/codec.js';
 import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
@@ -346,6 +346,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   #onExit(code: number): void {
     if (this.#outcome || this.#takeResult()) return;
+    // SETTLED is stored only after the result was posted: where it cannot be taken off the port at
+    // once (browsers), it is still on its way and settles the thread when it arrives.
+    if (!this.#terminated && this.#status && Atomics.load(this.#status, STATE) === SETTLED) return;
     const why = this.#terminated
       ? 'was terminated'
       : this.#runtimeError !== undefined

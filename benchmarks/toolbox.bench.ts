@@ -1,0 +1,128 @@
+// Toolbox benchmarks (issue 5): each primitive against a naive hand-written Atomics version (and the
+// RwLock against the Mutex too), measured side by side in one run.
+//   1. semaphore: contended acquire+release throughput, permits = workers / 2
+//   2. barrier: generations per second (every worker passes once per generation)
+//   3. rwlock: read-heavy throughput (15 reads of a 16-int table per write)
+import { Barrier } from 'threadkit/barrier';
+import { Mutex } from 'threadkit/mutex';
+import { RwLock } from 'threadkit/rwlock';
+import { Semaphore } from 'threadkit/semaphore';
+import type { BenchContext, BenchRatio, BenchRow, BenchSuite } from './lib/types.js';
+import { median, workerCounts } from './lib/stats.js';
+import { runWorkers } from './lib/workers.js';
+
+const SEMAPHORE = 'semaphore contended throughput';
+const BARRIER = 'barrier generations';
+const RWLOCK = 'rwlock read-heavy throughput';
+
+interface Case {
+  readonly name: string;
+  readonly body: URL;
+  readonly impls: readonly string[];
+  readonly minWorkers: number;
+  /** Sets up the primitive in fresh shared memory, before the workers open it. */
+  prepare(impl: string, shared: SharedArrayBuffer, workers: number): void;
+  /** ops/s of all workers → the reported value. */
+  readonly per: (opsPerSec: number, workers: number) => number;
+  readonly unit: string;
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: SEMAPHORE,
+    body: new URL('./toolbox/semaphore.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 1,
+    prepare(impl, shared, workers) {
+      const permits = Math.max(1, workers >> 1);
+      if (impl === 'naive') new Int32Array(shared)[0] = permits;
+      else new Semaphore(permits, { buffer: shared });
+    },
+    per: (ops) => ops,
+    unit: 'acquire+release/s',
+  },
+  {
+    name: BARRIER,
+    body: new URL('./toolbox/barrier.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 2,
+    prepare(impl, shared, workers) {
+      if (impl !== 'naive') new Barrier(workers, { buffer: shared });
+    },
+    per: (ops, workers) => ops / workers,
+    unit: 'generations/s',
+  },
+  {
+    name: RWLOCK,
+    body: new URL('./toolbox/rwlock.body.ts', import.meta.url),
+    impls: ['threadkit', 'threadkit Mutex', 'naive'],
+    minWorkers: 1,
+    prepare(impl, shared) {
+      if (impl === 'threadkit') new RwLock({ buffer: shared });
+      else if (impl === 'threadkit Mutex') new Mutex({ buffer: shared });
+    },
+    per: (ops) => ops,
+    unit: 'ops/s',
+  },
+];
+
+const bodyImpl = (impl: string): string => (impl === 'threadkit Mutex' ? 'mutex' : impl);
+
+const suite: BenchSuite = {
+  name: 'toolbox',
+  async run(ctx: BenchContext) {
+    const durationMs = ctx.full ? 1500 : 400;
+    const reps = ctx.full ? 3 : 1;
+    const counts = workerCounts(ctx.cores, ctx.full ? Math.max(2 * ctx.cores, 16) : Math.max(ctx.cores, 4));
+    const rows: BenchRow[] = [];
+    const ratios: BenchRatio[] = [];
+    for (const c of CASES) {
+      for (const workers of counts.filter((n) => n >= c.minWorkers)) {
+        const value = new Map<string, number>();
+        for (const impl of c.impls) {
+          const runs: number[] = [];
+          for (let r = 0; r < reps; r++) {
+            const shared = new SharedArrayBuffer(256);
+            c.prepare(impl, shared, workers);
+            const res = await runWorkers({
+              body: c.body,
+              workers,
+              durationMs,
+              shared,
+              params: { impl: bodyImpl(impl) },
+            });
+            runs.push(c.per(res.opsPerSec, workers));
+          }
+          const v = median(runs);
+          value.set(impl, v);
+          rows.push({
+            case: c.name,
+            impl,
+            value: v,
+            unit: c.unit,
+            higherIsBetter: true,
+            params: { workers },
+          });
+          ctx.log(`${c.name} ${impl} @${workers}: ${Math.round(v).toLocaleString('en')} ${c.unit}`);
+        }
+        const tk = value.get('threadkit') ?? NaN;
+        ratios.push({
+          label: `${c.name} vs naive @${workers} workers`,
+          value: tk / (value.get('naive') ?? NaN),
+        });
+        if (value.has('threadkit Mutex')) {
+          ratios.push({
+            label: `${c.name} vs Mutex @${workers} workers`,
+            value: tk / value.get('threadkit Mutex')!,
+          });
+        }
+      }
+    }
+    return {
+      rows,
+      ratios,
+      charts: CASES.map((c) => ({ title: c.name, case: c.name, xParam: 'workers', yLabel: c.unit })),
+    };
+  },
+};
+export default suite;

@@ -1,0 +1,60 @@
+// Worker body: read-heavy access to a 16-int table, one write in 16 ops. params: impl.
+import { Mutex } from 'threadkit/mutex';
+import { RwLock } from 'threadkit/rwlock';
+import { defineBody, stringParam } from '../lib/worker-body.js';
+import { NaiveRwLock } from './naive.js';
+
+const TABLE = 8; // Int32 index of the table, after the lock's slots
+const SIZE = 16;
+
+interface Rw {
+  read(fn: () => void): void;
+  write(fn: () => void): void;
+}
+
+function open(impl: string, shared: SharedArrayBuffer): Rw {
+  if (impl === 'naive') {
+    const l = new NaiveRwLock(new Int32Array(shared), 0);
+    return {
+      read: (fn) => (l.readLock(), fn(), l.readUnlock()),
+      write: (fn) => (l.writeLock(), fn(), l.writeUnlock()),
+    };
+  }
+  if (impl === 'mutex') {
+    const m = Mutex.from({ buffer: shared, byteOffset: 0 });
+    return { read: (fn) => m.withLock(fn), write: (fn) => m.withLock(fn) };
+  }
+  const l = RwLock.from({ buffer: shared, byteOffset: 0 });
+  return {
+    read: (fn) => {
+      using _ = l.readLock();
+      fn();
+    },
+    write: (fn) => {
+      using _ = l.writeLock();
+      fn();
+    },
+  };
+}
+
+export default defineBody((ctx) => {
+  const lock = open(stringParam(ctx, 'impl'), ctx.shared);
+  const table = new Int32Array(ctx.shared, TABLE * 4, SIZE);
+  let sum = 0;
+  const read = () => {
+    for (let i = 0; i < SIZE; i++) sum += table[i]!;
+  };
+  const write = () => {
+    for (let i = 0; i < SIZE; i++) table[i]!++;
+  };
+  let op = ctx.index;
+  return {
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        if ((op++ & 15) === 0) lock.write(write);
+        else lock.read(read);
+      }
+    },
+    stats: () => ({ sum: sum & 0xffff }),
+  };
+});

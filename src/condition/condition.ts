@@ -1,0 +1,337 @@
+import { BlockingNotAllowedError, NotOwnerError, TimeoutError } from '../errors.js';
+import { registerShareable } from '../internal/codec.js';
+import { parkUntilAsync } from '../internal/park.js';
+import { canBlock, now } from '../internal/runtime.js';
+import { claimTagged, openTagged } from '../internal/tagged.js';
+import { checkOptions, checkSharedSlots, checkTimeout, describe } from '../internal/validate.js';
+import { checkCount } from '../internal/validate-count.js';
+import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
+import { waitSync } from '../internal/wait.js';
+import { Mutex, type MutexGuard } from '../mutex/index.js';
+import { DEPTH } from '../mutex/raw-mutex.js';
+import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, notified, passOn, signal } from './raw-condition.js';
+
+/** Options of {@link Condition}'s constructor. */
+export interface ConditionOptions {
+  /**
+   * Shared memory to place the condition in; a `SharedArrayBuffer` with {@link Condition.BYTES} bytes
+   * free at `byteOffset`. (The mutex lives wherever it was created.)
+   * @default a new SharedArrayBuffer of Condition.BYTES bytes
+   */
+  readonly buffer?: SharedArrayBuffer;
+  /**
+   * Byte offset of the condition in `buffer`; a multiple of 4.
+   * @default 0
+   */
+  readonly byteOffset?: number;
+}
+
+/**
+ * A condition variable bound to a {@link Mutex}: Python's `threading.Condition` on shared memory.
+ * A thread holding the mutex calls `wait()` to release it and sleep until another thread calls
+ * `notify()`; it holds the mutex again when `wait()` returns. Wake-ups may be spurious, so wait in a
+ * loop on your predicate, or use {@link Condition.waitFor}. No notify is ever lost: one that happens
+ * after a waiter released the mutex always reaches it (or another waiter).
+ *
+ * Memory ordering: the mutex provides it. What a thread wrote under the mutex before `notify()` and
+ * `unlock()` is visible to a waiter once its `wait()` returns.
+ *
+ * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
+ * {@link Condition.from} on what arrives (its mutex comes along).
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from 'threadkit/mutex';
+ * import { Condition } from 'threadkit/condition';
+ * const mutex = new Mutex();
+ * const ready = new Condition(mutex);
+ * const flag = new Int32Array(new SharedArrayBuffer(4));
+ * setTimeout(() => mutex.withLock(() => { flag[0] = 1; ready.notifyAll(); }), 5);
+ * using guard = await mutex.lockAsync();
+ * while (flag[0] === 0) await ready.waitAsync(guard);
+ * ```
+ */
+export class Condition {
+  /** Bytes one condition occupies in a caller-supplied buffer (see {@link ConditionOptions.buffer}). */
+  static readonly BYTES: number = SLOTS * 4;
+
+  /** The mutex that `wait()` releases and reacquires. */
+  readonly mutex: Mutex;
+  /** The shared memory holding the condition's sequence counter. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the condition within {@link Condition.buffer}. */
+  readonly byteOffset: number;
+
+  readonly #i32: Int32Array;
+  // Int32 index of the first slot; all slot constants are relative to it.
+  readonly #base: number;
+  // The mutex's memory, to save and restore a reentrant mutex's depth across a wait (owner-only slot).
+  readonly #mutexDepth: { readonly i32: Int32Array; readonly at: number };
+
+  /**
+   * Creates a condition bound to `mutex`, or opens the one already at `byteOffset` of `buffer`.
+   *
+   * @param mutex - the mutex guarding the state the condition is about
+   * @param options - where to place it
+   * @throws TypeError if `mutex` is not a Mutex, `buffer` is not a SharedArrayBuffer, or the memory
+   * holds something else
+   * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Condition.BYTES} bytes
+   */
+  constructor(mutex: Mutex, options?: ConditionOptions) {
+    if (!(mutex instanceof Mutex))
+      throw new TypeError(`Expected \`mutex\` to be a Mutex, got ${describe(mutex)}`);
+    const opts = checkOptions<ConditionOptions>(options);
+    const slots = checkSharedSlots(
+      opts.buffer ?? new SharedArrayBuffer(Condition.BYTES),
+      opts.byteOffset,
+      Condition.BYTES,
+    );
+    this.mutex = mutex;
+    this.buffer = slots.buffer;
+    this.byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
+    this.#base = slots.base;
+    this.#mutexDepth = { i32: new Int32Array(mutex.buffer), at: (mutex.byteOffset >> 2) + DEPTH };
+    claimTagged(slots, TAG, CONDITION_TAG, 'Condition', () => {});
+  }
+
+  /**
+   * Revives a condition (and its mutex) from its structured clone.
+   *
+   * @param handle - `structuredClone(condition)`: its `buffer`, `byteOffset` and cloned `mutex`
+   * @returns a `Condition` using the same shared memory, bound to the same mutex
+   * @throws TypeError if `handle` is not the clone of a condition
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const c = new Condition(new Mutex());
+   * const same = Condition.from(structuredClone(c));
+   * same.notifyAll();
+   * ```
+   */
+  static from(handle: unknown): Condition {
+    if (handle instanceof Condition) return handle;
+    const slots = openTagged(handle, Condition.BYTES, TAG, CONDITION_TAG, 'Condition');
+    const mutex = Mutex.from((handle as { mutex?: unknown }).mutex);
+    return new Condition(mutex, { buffer: slots.buffer, byteOffset: slots.byteOffset });
+  }
+
+  /**
+   * Releases the mutex, blocks (with `Atomics.wait`) until notified or `timeoutMs` passes, then
+   * reacquires the mutex (blocking, untimed) before returning. A reentrant mutex is released and
+   * restored at its full depth. May return early (spuriously): re-check your predicate.
+   *
+   * @param guard - the guard of the current thread's lock on {@link Condition.mutex}
+   * @param timeoutMs - how long to wait for a notify, in milliseconds
+   * @default timeoutMs Infinity
+   * @returns false if `timeoutMs` passed without a notify, else true; the mutex is held either way
+   * @throws NotOwnerError if the current thread does not hold the mutex (nothing is released)
+   * @throws BlockingNotAllowedError on a thread that may not block (use {@link Condition.waitAsync})
+   * @throws TypeError or RangeError for a bad `guard` or `timeoutMs`
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const m = new Mutex();
+   * const c = new Condition(m);
+   * using g = m.lock();
+   * console.log(c.wait(g, 10)); // false: nobody notified
+   * ```
+   */
+  wait(guard: MutexGuard, timeoutMs?: number): boolean {
+    const t = checkTimeout(timeoutMs);
+    this.#checkHeld(guard, 'wait');
+    if (!canBlock()) {
+      throw new BlockingNotAllowedError(
+        'Condition.wait() would block, and this thread may not block (a browser main thread); use waitAsync() instead',
+      );
+    }
+    const seq = enter(this.#i32, this.#base);
+    const depth = this.#release();
+    try {
+      // Sleeps only while SEQ still holds the value read under the mutex (I1 of raw-condition).
+      return waitSync(this.#i32, this.#base + SEQ, seq, t, 'Condition.wait()') !== 'timed-out';
+    } finally {
+      leave(this.#i32, this.#base);
+      this.mutex.lock();
+      this.#restore(depth);
+    }
+  }
+
+  /**
+   * Waits (as {@link Condition.wait}) until `predicate()` returns a truthy value, or `timeoutMs` passes.
+   * The predicate runs with the mutex held, first before any waiting.
+   *
+   * @param guard - the guard of the current thread's lock on {@link Condition.mutex}
+   * @param predicate - the condition to wait for, over state the mutex protects
+   * @param timeoutMs - how long to wait in all, in milliseconds
+   * @default timeoutMs Infinity
+   * @returns the predicate's last result (falsy only on timeout); the mutex is held
+   * @throws NotOwnerError, BlockingNotAllowedError, TypeError, RangeError as {@link Condition.wait}
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const m = new Mutex();
+   * const c = new Condition(m);
+   * const items: number[] = [1];
+   * using g = m.lock();
+   * const ok = c.waitFor(g, () => items.length > 0, 100); // true at once
+   * ```
+   */
+  waitFor<T>(guard: MutexGuard, predicate: () => T, timeoutMs?: number): T {
+    const deadline = now() + checkTimeout(timeoutMs);
+    if (typeof predicate !== 'function') {
+      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+    }
+    this.#checkHeld(guard, 'waitFor');
+    for (;;) {
+      const result = predicate();
+      const left = deadline - now();
+      if (result || left <= 0) return result;
+      this.wait(guard, left);
+    }
+  }
+
+  /**
+   * Releases the mutex and waits for a notify without blocking the event loop, then reacquires the
+   * mutex (with `lockAsync`, untimed) before settling, also when it rejects. While it waits it keeps
+   * a Node process alive. May resolve spuriously: re-check your predicate.
+   *
+   * @param guard - the guard of the current thread's lock on {@link Condition.mutex}
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it
+   * @throws TimeoutError (rejects) if `timeoutMs` passes without a notify; the mutex is held again
+   * @throws the signal's `reason` (rejects) if aborted; the mutex is held again
+   * @throws NotOwnerError (rejects) if the current thread does not hold the mutex
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const m = new Mutex();
+   * const c = new Condition(m);
+   * setTimeout(() => c.notify(), 5);
+   * using g = await m.lockAsync();
+   * await c.waitAsync(g, { timeoutMs: 1000 });
+   * ```
+   */
+  async waitAsync(guard: MutexGuard, options?: WaitAsyncOptions): Promise<void> {
+    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options);
+    this.#checkHeld(guard, 'waitAsync');
+    const i32 = this.#i32;
+    const base = this.#base;
+    const seq = enter(i32, base);
+    const depth = this.#release();
+    let woken: boolean;
+    try {
+      // Done once SEQ moves on. An abandoned wait that absorbs a notify passes it on (I2 of raw-condition).
+      const check = notified(i32, base, seq);
+      woken = await parkUntilAsync(i32, base + SEQ, timeoutMs, abort, check, () => passOn(i32, base));
+    } finally {
+      leave(i32, base);
+      await this.mutex.lockAsync();
+      this.#restore(depth);
+    }
+    if (!woken) throw new TimeoutError(`Condition.waitAsync() timed out after ${timeoutMs} ms`);
+  }
+
+  /**
+   * Asynchronous {@link Condition.waitFor}: waits until `predicate()` is truthy, without blocking.
+   *
+   * @param guard - the guard of the current thread's lock on {@link Condition.mutex}
+   * @param predicate - the condition to wait for, over state the mutex protects
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it in all
+   * @returns the predicate's truthy result; the mutex is held
+   * @throws TimeoutError (rejects) if `timeoutMs` passes first; the mutex is held again
+   * @throws the signal's `reason` (rejects) if aborted; the mutex is held again
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const m = new Mutex();
+   * const c = new Condition(m);
+   * const queue: string[] = [];
+   * setTimeout(() => m.withLock(() => { queue.push('job'); c.notify(); }), 5);
+   * using g = await m.lockAsync();
+   * await c.waitForAsync(g, () => queue.length > 0);
+   * ```
+   */
+  async waitForAsync<T>(guard: MutexGuard, predicate: () => T, options?: WaitAsyncOptions): Promise<T> {
+    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options);
+    if (typeof predicate !== 'function') {
+      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+    }
+    const deadline = now() + timeoutMs;
+    for (;;) {
+      this.#checkHeld(guard, 'waitForAsync');
+      const result = predicate();
+      if (result) return result;
+      const left = deadline - now();
+      if (left <= 0) throw new TimeoutError(`Condition.waitForAsync() timed out after ${timeoutMs} ms`);
+      await this.waitAsync(guard, { signal: abort, timeoutMs: left }).catch((err: unknown) => {
+        if (!(err instanceof TimeoutError)) throw err;
+      });
+    }
+  }
+
+  /**
+   * Wakes up to `n` threads or tasks waiting on this condition (none if nobody waits). Holding the
+   * mutex is not required, but change the state the waiters test under the mutex. Never blocks.
+   *
+   * @param n - how many waiters to wake
+   * @default n 1
+   * @throws RangeError if `n` is not a positive integer
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const c = new Condition(new Mutex());
+   * c.notify(2);
+   * ```
+   */
+  notify(n?: number): void {
+    signal(this.#i32, this.#base, checkCount(n, 'n', 1));
+  }
+
+  /**
+   * Wakes every thread and task waiting on this condition. Never blocks.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from 'threadkit/mutex';
+   * import { Condition } from 'threadkit/condition';
+   * const c = new Condition(new Mutex());
+   * c.notifyAll();
+   * ```
+   */
+  notifyAll(): void {
+    signal(this.#i32, this.#base, Infinity);
+  }
+
+  /** Throws unless `guard` is a guard and the current thread holds the mutex. */
+  #checkHeld(guard: unknown, method: string): void {
+    const g = guard as MutexGuard | null;
+    if (g === null || typeof g !== 'object' || typeof g.unlock !== 'function') {
+      throw new TypeError(`Expected \`guard\` to be a MutexGuard, got ${describe(guard)}`);
+    }
+    if (!this.mutex.isHeldByCurrentThread) {
+      throw new NotOwnerError(`Condition.${method}() needs the current thread to hold the condition's mutex`);
+    }
+  }
+
+  /** Fully releases the mutex (all levels of a reentrant one); returns the depth to restore. */
+  #release(): number {
+    const { i32, at } = this.#mutexDepth;
+    const depth = Atomics.load(i32, at);
+    Atomics.store(i32, at, 0);
+    this.mutex.unlock();
+    return depth;
+  }
+
+  /** Restores a reentrant mutex's depth after reacquiring it. */
+  #restore(depth: number): void {
+    if (depth !== 0) Atomics.store(this.#mutexDepth.i32, this.#mutexDepth.at, depth);
+  }
+}
+
+registerShareable({ name: 'Condition', type: Condition, revive: (data) => Condition.from(data) });

@@ -1,0 +1,82 @@
+// The wait loop shared by the value-waiting primitives (Semaphore, Event, Latch, Condition, Barrier):
+// re-check a condition, sleep on one slot while it holds the value the check saw, repeat. Keeping the
+// loop in one place keeps the deadline arithmetic, the abort race and the abandoned-wait hand-off
+// identical everywhere. The Mutex keeps its own loop because it also spins and tracks fairness.
+import { now } from './runtime.js';
+import { waitAsync, waitSync } from './wait.js';
+
+/**
+ * A primitive's condition check. It returns `null` when the wait is over (it may have taken what it
+ * waited for, e.g. permits), or the value of the wait slot it saw; the waiter then sleeps only while
+ * the slot still holds that value, so a change made after the check can never be missed.
+ */
+export type Check = () => number | null;
+
+/**
+ * Blocks until `check()` returns null, sleeping on `i32[index]` in between. Returns false if
+ * `timeoutMs` passed first (0: one check, no sleep).
+ */
+export function parkUntil(
+  i32: Int32Array,
+  index: number,
+  timeoutMs: number,
+  what: string,
+  check: Check,
+): boolean {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    const seen = check();
+    if (seen === null) return true;
+    const left = deadline - now();
+    if (left <= 0) return false;
+    // Sleeps only while the slot still holds `seen`; any later write is followed by a notify.
+    waitSync(i32, index, seen, left, what);
+  }
+}
+
+/**
+ * Non-blocking {@link parkUntil}. Resolves true when done, false when `timeoutMs` passed; rejects with
+ * `signal.reason` when aborted. If the wait it abandons on abort absorbs a notify later, `onAbsorbed`
+ * runs so the caller can pass that wake-up on (primitives that always wake everyone need not).
+ */
+export async function parkUntilAsync(
+  i32: Int32Array,
+  index: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  check: Check,
+  onAbsorbed?: () => void,
+): Promise<boolean> {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    const seen = check();
+    if (seen === null) return true;
+    const left = deadline - now();
+    if (left <= 0) return false;
+    const wait = waitAsync(i32, index, seen, left);
+    const outcome = await raceAbort(wait.result, signal);
+    if (outcome === 'aborted') {
+      wait.cancel();
+      // The native waiter stays in the runtime's list until notified or timed out (see AsyncWait).
+      if (onAbsorbed !== undefined && wait.absorbsNotify) {
+        void wait.result.then((v) => v === 'ok' && onAbsorbed());
+      }
+      throw signal?.reason;
+    }
+  }
+}
+
+/** Settles with `result`'s value, or with 'aborted' as soon as `signal` aborts. */
+export function raceAbort<T>(result: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (signal === undefined) return result;
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => {
+    const onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void result.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}

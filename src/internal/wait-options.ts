@@ -1,0 +1,27 @@
+import { checkOptions, checkSignal, checkTimeout } from './validate.js';
+
+/**
+ * Options of the asynchronous waits of {@link Event}, {@link CountDownLatch}, {@link Condition} and
+ * {@link Barrier}.
+ */
+export interface WaitAsyncOptions {
+  /** Abort the wait; the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
+   * @default Infinity
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Validates {@link WaitAsyncOptions}; throws the signal's reason at once if it is already aborted. */
+export function checkWaitAsyncOptions(options: unknown): {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+} {
+  const opts = checkOptions<WaitAsyncOptions>(options);
+  const signal = checkSignal(opts.signal);
+  const timeoutMs = checkTimeout(opts.timeoutMs);
+  if (signal?.aborted) throw signal.reason;
+  return { signal, timeoutMs };
+}

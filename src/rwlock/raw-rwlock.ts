@@ -1,0 +1,179 @@
+/*
+ * The reader-writer lock algorithm on raw shared memory, kept apart from the public `RwLock` class.
+ * It works on five Int32 slots at `base` in an Int32Array.
+ *
+ * Algorithm: Rust std's futex RwLock (library/std/src/sys/sync/rwlock/futex.rs), without its spinning,
+ * plus an exact count of registered writers so that a writer giving up (timeout, abort) can pass on a
+ * wake-up it was handed. Readers sleep on STATE; writers sleep on WRITER_SEQ, which every writer wake-up
+ * increments, so one writer is woken at a time while all readers are woken together.
+ *
+ * Fairness: writer-preferring. Once a writer waits (WRITERS_WAITING), new readers queue instead of
+ * joining the readers holding the lock, so a stream of readers cannot starve writers. When the lock is
+ * released and both kinds wait, a writer goes first; readers go when no writer is left to wake.
+ *
+ * Slots:
+ *   STATE          READERS_WAITING | WRITERS_WAITING | LOCK (bits 0–29, below).
+ *   WRITER_SEQ     writer wake-up counter; writers sleep on it.
+ *   WRITER_WAITERS writers registered in the slow path.
+ *   OWNER          thread id + 1 of the write-lock holder (0: none), for misuse and deadlock checks.
+ *   TAG            RWLOCK_TAG: identifies the memory as a reader-writer lock for `RwLock.from`.
+ *
+ * STATE LOCK field:
+ *   | LOCK              | meaning                          |
+ *   |-------------------|----------------------------------|
+ *   | 0                 | unlocked                         |
+ *   | 1 ..= MAX_READERS | read-locked by that many readers |
+ *   | WRITE_LOCKED      | write-locked                     |
+ *   READERS_WAITING: readers sleep on STATE; the releasing thread must wake them.
+ *   WRITERS_WAITING: a writer sleeps on WRITER_SEQ; readers may not join, the releaser must wake one.
+ *
+ * Invariants (why no wake-up is lost):
+ *   I1. Readers sleep only with Atomics.wait(STATE, v) where v has READERS_WAITING set, and every
+ *       release that clears READERS_WAITING wakes all readers.
+ *   I2. A writer sleeps only after setting WRITERS_WAITING, reading WRITER_SEQ, and seeing STATE still
+ *       locked with WRITERS_WAITING; a releaser clears WRITERS_WAITING before incrementing WRITER_SEQ,
+ *       so the writer either sees the clear (and retries) or its wait sees the new WRITER_SEQ.
+ *   I3. A writer that leaves without the lock, or whose abandoned async wait absorbed a wake-up, runs
+ *       `passOnWriter`: it wakes another registered writer if the lock is free, re-flags
+ *       WRITERS_WAITING if it is held, and clears stale flags (waking readers) when no writer is left.
+ */
+import { notify } from '../internal/wait.js';
+
+/** Slot indices, relative to the lock's base index. */
+export const STATE = 0;
+export const WRITER_SEQ = 1;
+export const WRITER_WAITERS = 2;
+export const OWNER = 3;
+export const TAG = 4;
+/** Int32 slots one lock occupies. */
+export const SLOTS = 5;
+
+/** STATE: the lock field. */
+export const LOCK_MASK = (1 << 30) - 1;
+/** STATE lock field: write-locked. */
+export const WRITE_LOCKED = LOCK_MASK;
+/** STATE lock field: the most readers at once. */
+export const MAX_READERS = LOCK_MASK - 1;
+/** STATE: readers are sleeping on STATE. */
+export const READERS_WAITING = 1 << 30;
+/** STATE: a writer is sleeping on WRITER_SEQ. */
+export const WRITERS_WAITING = 1 << 31;
+
+/** TAG: marks memory initialised as a threadkit reader-writer lock ("RwL" in the high bytes). */
+export const RWLOCK_TAG = 0x52774c00;
+
+const lockOf = (s: number): number => s & LOCK_MASK;
+
+/** Readers may join: not write-locked, room for one more, and nobody queued (writer preference). */
+export const readLockable = (s: number): boolean =>
+  lockOf(s) < MAX_READERS && (s & (READERS_WAITING | WRITERS_WAITING)) === 0;
+
+/** One read-lock attempt. Returns null when acquired, else the STATE value to sleep on (I1). */
+export function tryRead(i32: Int32Array, base: number): number | null {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    if (readLockable(s)) {
+      if (Atomics.compareExchange(i32, base + STATE, s, s + 1) === s) return null;
+      continue;
+    }
+    if ((s & READERS_WAITING) !== 0) return s;
+    if (Atomics.compareExchange(i32, base + STATE, s, s | READERS_WAITING) === s) return s | READERS_WAITING;
+  }
+}
+
+/** One uncontended write-lock attempt. */
+export function tryWriteFast(i32: Int32Array, base: number): boolean {
+  return Atomics.compareExchange(i32, base + STATE, 0, WRITE_LOCKED) === 0;
+}
+
+/**
+ * One write-lock attempt by a registered writer. Returns null when acquired, else the WRITER_SEQ value
+ * to sleep on (I2).
+ */
+export function tryWrite(i32: Int32Array, base: number): number | null {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    if (lockOf(s) === 0) {
+      // Keep WRITERS_WAITING while other writers are registered, so the unlock wakes one of them.
+      const others = Atomics.load(i32, base + WRITER_WAITERS) > 1 ? WRITERS_WAITING : 0;
+      const next = (s & READERS_WAITING) | others | WRITE_LOCKED;
+      if (Atomics.compareExchange(i32, base + STATE, s, next) === s) return null;
+      continue;
+    }
+    if (
+      (s & WRITERS_WAITING) === 0 &&
+      Atomics.compareExchange(i32, base + STATE, s, s | WRITERS_WAITING) !== s
+    ) {
+      continue;
+    }
+    const seq = Atomics.load(i32, base + WRITER_SEQ);
+    const now = Atomics.load(i32, base + STATE);
+    // I2: re-check after reading WRITER_SEQ; a release in between cleared the flag or the lock.
+    if (lockOf(now) !== 0 && (now & WRITERS_WAITING) !== 0) return seq;
+  }
+}
+
+/** Releases a read lock. Returns false if the lock was not read-locked (the caller throws). */
+export function readUnlock(i32: Int32Array, base: number): boolean {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    const lock = lockOf(s);
+    if (lock === 0 || lock === WRITE_LOCKED) return false;
+    if (Atomics.compareExchange(i32, base + STATE, s, s - 1) !== s) continue;
+    // The last reader out wakes a queued writer (readers only queue behind a writer).
+    if (lock === 1 && (s & WRITERS_WAITING) !== 0) wakeWriterOrReaders(i32, base, s - 1);
+    return true;
+  }
+}
+
+/** Releases the write lock (the caller checked OWNER). */
+export function writeUnlock(i32: Int32Array, base: number): void {
+  const s = Atomics.sub(i32, base + STATE, WRITE_LOCKED) - WRITE_LOCKED;
+  wakeWriterOrReaders(i32, base, s);
+}
+
+/** Wakes one writer; returns whether one was asleep. */
+function wakeWriter(i32: Int32Array, base: number): boolean {
+  Atomics.add(i32, base + WRITER_SEQ, 1); // I2: after WRITERS_WAITING was cleared
+  return notify(i32, base + WRITER_SEQ, 1) > 0;
+}
+
+/** After a release left the lock free in state `s`: hand it to one writer, else to all readers. */
+function wakeWriterOrReaders(i32: Int32Array, base: number, s: number): void {
+  if (s === WRITERS_WAITING) {
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) === s) {
+      wakeWriter(i32, base);
+      return;
+    }
+    s = Atomics.load(i32, base + STATE);
+  }
+  if (s === (READERS_WAITING | WRITERS_WAITING)) {
+    // If this fails, the lock was taken: its holder's release wakes the rest.
+    if (Atomics.compareExchange(i32, base + STATE, s, READERS_WAITING) !== s) return;
+    if (wakeWriter(i32, base)) return;
+    s = READERS_WAITING; // no writer was asleep after all: let the readers in
+  }
+  if (s === READERS_WAITING && Atomics.compareExchange(i32, base + STATE, s, 0) === s) {
+    notify(i32, base + STATE, Infinity); // I1: all readers
+  }
+}
+
+/** I3: called after a writer deregistered without the lock, or its abandoned wait absorbed a wake-up. */
+export function passOnWriter(i32: Int32Array, base: number): void {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    const writers = Atomics.load(i32, base + WRITER_WAITERS);
+    if (lockOf(s) !== 0) {
+      // Held: its release wakes a writer, provided the flag is set.
+      if (writers === 0 || (s & WRITERS_WAITING) !== 0) return;
+      if (Atomics.compareExchange(i32, base + STATE, s, s | WRITERS_WAITING) === s) return;
+    } else if (writers > 0) {
+      wakeWriter(i32, base); // free: the woken writer takes it or re-flags
+      return;
+    } else if (s === 0 || Atomics.compareExchange(i32, base + STATE, s, 0) === s) {
+      // Free and no writer left: clear stale flags so readers are not queued behind nobody.
+      if ((s & READERS_WAITING) !== 0) notify(i32, base + STATE, Infinity);
+      return;
+    }
+  }
+}

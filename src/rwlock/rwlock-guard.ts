@@ -1,0 +1,44 @@
+import { NotOwnerError } from '../errors.js';
+
+/**
+ * Proof that the current thread holds an {@link RwLock} for reading or writing. Release it with
+ * `unlock()`, or let a `using` declaration release it when the block exits.
+ *
+ * @example
+ * ```ts
+ * import { RwLock } from 'threadkit/rwlock';
+ * const lock = new RwLock();
+ * {
+ *   using guard = lock.readLock();
+ *   // ... read the shared data ...
+ * } // released here
+ * ```
+ */
+export interface RwLockGuard extends Disposable {
+  /**
+   * Releases the lock. Throws {@link NotOwnerError} if this guard was already released. Disposing
+   * (`using`) a guard that was already released explicitly does nothing.
+   */
+  unlock(): void;
+}
+
+/** @internal */
+export class RwGuard implements RwLockGuard {
+  // Releases the lock; undefined once released, so a guard releases at most once.
+  #release: (() => void) | undefined;
+
+  constructor(release: () => void) {
+    this.#release = release;
+  }
+
+  unlock(): void {
+    const release = this.#release;
+    if (release === undefined) throw new NotOwnerError('This RwLockGuard was already released');
+    this.#release = undefined;
+    release();
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#release !== undefined) this.unlock();
+  }
+}

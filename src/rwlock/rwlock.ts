@@ -1,0 +1,253 @@
+import { registerShareable } from '../internal/codec.js';
+import { claimTagged, openTagged } from '../internal/tagged.js';
+import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/validate.js';
+import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
+import { lockAsync, lockSync } from './acquire.js';
+import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
+import type { RwLockGuard } from './rwlock-guard.js';
+
+/** Options of {@link RwLock}'s constructor. */
+export interface RwLockOptions {
+  /**
+   * Shared memory to place the lock in; a `SharedArrayBuffer` with {@link RwLock.BYTES} bytes free at
+   * `byteOffset`.
+   * @default a new SharedArrayBuffer of RwLock.BYTES bytes
+   */
+  readonly buffer?: SharedArrayBuffer;
+  /**
+   * Byte offset of the lock in `buffer`; a multiple of 4.
+   * @default 0
+   */
+  readonly byteOffset?: number;
+}
+
+/**
+ * A reader-writer lock that works across worker threads (Rust's `std::sync::RwLock`): any number of
+ * readers at once, or one writer. Writer-preferring: once a writer waits, new readers queue behind
+ * it, so readers cannot starve writers.
+ *
+ * The write lock is owned by a thread: releasing it from another thread throws {@link NotOwnerError},
+ * and a thread that holds the write lock and asks for it again (or for a read lock, blocking) gets
+ * {@link DeadlockError} at once. Read locks are not tracked per thread: do not take a read lock while
+ * holding one if a writer may be waiting (the second would queue behind the writer, which waits for the
+ * first).
+ *
+ * Memory ordering: everything a writer wrote before releasing is visible to every later reader and
+ * writer after they acquire.
+ *
+ * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
+ * {@link RwLock.from} on what arrives.
+ *
+ * @example
+ * ```ts
+ * import { RwLock } from 'threadkit/rwlock';
+ * const lock = new RwLock();
+ * const table = new Int32Array(new SharedArrayBuffer(64));
+ * {
+ *   using _ = lock.writeLock();
+ *   table[0] = 1;
+ * }
+ * {
+ *   using _ = await lock.readLockAsync();
+ *   console.log(table[0]); // 1
+ * }
+ * ```
+ */
+export class RwLock {
+  /** Bytes one lock occupies in a caller-supplied buffer (see {@link RwLockOptions.buffer}). */
+  static readonly BYTES: number = SLOTS * 4;
+
+  /** The shared memory holding the lock word. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the lock within {@link RwLock.buffer}. */
+  readonly byteOffset: number;
+
+  readonly #i32: Int32Array;
+  // Int32 index of the first slot; all slot constants are relative to it.
+  readonly #base: number;
+
+  /**
+   * Creates an unlocked lock, or opens the one already at `byteOffset` of `buffer` (its state is kept).
+   *
+   * @param options - where to place it
+   * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds something else
+   * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link RwLock.BYTES} bytes
+   */
+  constructor(options?: RwLockOptions) {
+    const opts = checkOptions<RwLockOptions>(options);
+    const slots = checkSharedSlots(
+      opts.buffer ?? new SharedArrayBuffer(RwLock.BYTES),
+      opts.byteOffset,
+      RwLock.BYTES,
+    );
+    this.buffer = slots.buffer;
+    this.byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
+    this.#base = slots.base;
+    claimTagged(slots, TAG, RWLOCK_TAG, 'RwLock', () => {});
+  }
+
+  /**
+   * Revives a lock from its structured clone (what arrives through `postMessage` or `workerData`).
+   *
+   * @param handle - `structuredClone(lock)`, or any object with its `buffer` and `byteOffset`
+   * @returns an `RwLock` using the same shared memory
+   * @throws TypeError if `handle` is not the clone of an RwLock
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * using g = RwLock.from(structuredClone(l)).readLock();
+   * console.log(l.readers); // 1
+   * ```
+   */
+  static from(handle: unknown): RwLock {
+    if (handle instanceof RwLock) return handle;
+    const slots = openTagged(handle, RwLock.BYTES, TAG, RWLOCK_TAG, 'RwLock');
+    return new RwLock({ buffer: slots.buffer, byteOffset: slots.byteOffset });
+  }
+
+  /**
+   * Acquires a shared read lock, blocking the thread (with `Atomics.wait`) while a writer holds the
+   * lock or waits for it.
+   *
+   * @returns a guard; release with `guard.unlock()` or a `using` declaration
+   * @throws DeadlockError if this thread holds the write lock
+   * @throws BlockingNotAllowedError on a thread that may not block (use {@link RwLock.readLockAsync})
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * using g = l.readLock();
+   * ```
+   */
+  readLock(): RwLockGuard {
+    return lockSync(this.#i32, this.#base, 'read', Infinity)!;
+  }
+
+  /**
+   * Acquires a read lock if it becomes available within `timeoutMs` (0: only if available now).
+   *
+   * @param timeoutMs - how long to wait, in milliseconds
+   * @default timeoutMs 0
+   * @returns a guard, or `null` if not acquired in time
+   * @throws DeadlockError if this thread holds the write lock and `timeoutMs > 0`
+   * @throws RangeError if `timeoutMs` is negative or NaN
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * const g = l.tryReadLock(10);
+   * g?.unlock();
+   * ```
+   */
+  tryReadLock(timeoutMs?: number): RwLockGuard | null {
+    return lockSync(this.#i32, this.#base, 'read', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+  }
+
+  /**
+   * Acquires a read lock without blocking the event loop. While it waits it keeps a Node process alive.
+   *
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it
+   * @returns a guard
+   * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws the signal's `reason` (rejects) if aborted
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * using g = await l.readLockAsync({ timeoutMs: 1000 });
+   * ```
+   */
+  async readLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    return lockAsync(this.#i32, this.#base, 'read', signal, timeoutMs);
+  }
+
+  /**
+   * Acquires the exclusive write lock, blocking the thread (with `Atomics.wait`) until no reader or
+   * writer holds it. Waiting writers keep new readers out.
+   *
+   * @returns a guard; release with `guard.unlock()` or a `using` declaration
+   * @throws DeadlockError if this thread already holds the write lock
+   * @throws BlockingNotAllowedError on a thread that may not block (use {@link RwLock.writeLockAsync})
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * using g = l.writeLock();
+   * ```
+   */
+  writeLock(): RwLockGuard {
+    return lockSync(this.#i32, this.#base, 'write', Infinity)!;
+  }
+
+  /**
+   * Acquires the write lock if it becomes available within `timeoutMs` (0: only if free now).
+   *
+   * @param timeoutMs - how long to wait, in milliseconds
+   * @default timeoutMs 0
+   * @returns a guard, or `null` if not acquired in time
+   * @throws DeadlockError if this thread already holds the write lock and `timeoutMs > 0`
+   * @throws RangeError if `timeoutMs` is negative or NaN
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * const g = l.tryWriteLock();
+   * g?.unlock();
+   * ```
+   */
+  tryWriteLock(timeoutMs?: number): RwLockGuard | null {
+    return lockSync(this.#i32, this.#base, 'write', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+  }
+
+  /**
+   * Acquires the write lock without blocking the event loop. While it waits it keeps a Node process
+   * alive.
+   *
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it
+   * @returns a guard
+   * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws the signal's `reason` (rejects) if aborted
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * const l = new RwLock();
+   * using g = await l.writeLockAsync();
+   * ```
+   */
+  async writeLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    return lockAsync(this.#i32, this.#base, 'write', signal, timeoutMs);
+  }
+
+  /**
+   * Number of threads holding a read lock right now (a snapshot, for diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * console.log(new RwLock().readers); // 0
+   * ```
+   */
+  get readers(): number {
+    const lock = Atomics.load(this.#i32, this.#base + STATE) & LOCK_MASK;
+    return lock === WRITE_LOCKED ? 0 : lock;
+  }
+
+  /**
+   * Whether a thread holds the write lock right now.
+   *
+   * @example
+   * ```ts
+   * import { RwLock } from 'threadkit/rwlock';
+   * console.log(new RwLock().isWriteLocked); // false
+   * ```
+   */
+  get isWriteLocked(): boolean {
+    return (Atomics.load(this.#i32, this.#base + STATE) & LOCK_MASK) === WRITE_LOCKED;
+  }
+}
+
+registerShareable({ name: 'RwLock', type: RwLock, revive: (data) => RwLock.from(data) });

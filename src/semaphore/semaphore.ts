@@ -1,0 +1,299 @@
+import { SemaphoreOverflowError, TimeoutError } from '../errors.js';
+import { registerShareable } from '../internal/codec.js';
+import { parkUntil, parkUntilAsync } from '../internal/park.js';
+import { claimTagged, openTagged } from '../internal/tagged.js';
+import { checkOptions, checkSharedSlots, checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkCount } from '../internal/validate-count.js';
+import {
+  COUNT,
+  MAX,
+  MAX_PERMITS,
+  SEMAPHORE_TAG,
+  SLOTS,
+  TAG,
+  WAITERS,
+  give,
+  registered,
+  tryTake,
+} from './raw-semaphore.js';
+
+/** Options of {@link Semaphore}'s constructor. */
+export interface SemaphoreOptions {
+  /**
+   * Make the semaphore bounded (Python's `BoundedSemaphore`): `release()` throws
+   * {@link SemaphoreOverflowError} instead of raising the count above `max`. At least the initial permits.
+   * @default unbounded
+   */
+  readonly max?: number;
+  /**
+   * Shared memory to place the semaphore in; a `SharedArrayBuffer` with {@link Semaphore.BYTES} bytes
+   * free at `byteOffset`.
+   * @default a new SharedArrayBuffer of Semaphore.BYTES bytes
+   */
+  readonly buffer?: SharedArrayBuffer;
+  /**
+   * Byte offset of the semaphore in `buffer`; a multiple of 4.
+   * @default 0
+   */
+  readonly byteOffset?: number;
+}
+
+/** Options of {@link Semaphore.acquireAsync}. */
+export interface AcquireAsyncOptions {
+  /** Abort the wait; the promise rejects with `signal.reason` and no permit is taken. */
+  readonly signal?: AbortSignal;
+  /**
+   * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
+   * @default Infinity
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A counting semaphore that works across worker threads: Python's `threading.Semaphore` (and, with
+ * `max`, `BoundedSemaphore`) on shared memory, with weighted acquires.
+ *
+ * It holds a number of permits. `acquire(n)` takes `n`, waiting while fewer are available; `release(n)`
+ * returns them. Permits are not owned: any thread may release. Acquisition is not FIFO: a large request
+ * can be overtaken by smaller ones.
+ *
+ * Memory ordering: everything a thread wrote before `release()` is visible to a thread whose
+ * `acquire()` took any of the permits it released.
+ *
+ * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
+ * {@link Semaphore.from} on what arrives.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from 'threadkit/semaphore';
+ * const connections = new Semaphore(4); // at most 4 at a time, across all threads
+ * await connections.acquireAsync();
+ * try {
+ *   // ... use one connection ...
+ * } finally {
+ *   connections.release();
+ * }
+ * ```
+ */
+export class Semaphore {
+  /** Bytes one semaphore occupies in a caller-supplied buffer (see {@link SemaphoreOptions.buffer}). */
+  static readonly BYTES: number = SLOTS * 4;
+
+  /** The shared memory holding the permit count. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the semaphore within {@link Semaphore.buffer}. */
+  readonly byteOffset: number;
+
+  readonly #i32: Int32Array;
+  // Int32 index of the first slot; all slot constants are relative to it.
+  readonly #base: number;
+
+  /**
+   * Creates a semaphore with `permits` available, or opens the one already at `byteOffset` of `buffer`
+   * (its current count is kept and `permits` is ignored).
+   *
+   * @param permits - permits available at first, 0 or more
+   * @default permits 1
+   * @param options - a bound (`max`), and where to place it
+   * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds something else
+   * @throws RangeError if `permits` or `max` is not a valid count, `permits > max`, or `byteOffset`
+   * is misaligned or out of range
+   */
+  constructor(permits?: number, options?: SemaphoreOptions) {
+    const initial = checkCount(permits, 'permits', 1, 0);
+    const opts = checkOptions<SemaphoreOptions>(options);
+    const max = checkCount(opts.max, 'max', 0, Math.max(initial, 1));
+    const slots = checkSharedSlots(
+      opts.buffer ?? new SharedArrayBuffer(Semaphore.BYTES),
+      opts.byteOffset,
+      Semaphore.BYTES,
+    );
+    this.buffer = slots.buffer;
+    this.byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
+    this.#base = slots.base;
+    const created = claimTagged(slots, TAG, SEMAPHORE_TAG, 'Semaphore', () => {
+      Atomics.store(slots.i32, slots.base + COUNT, initial);
+      Atomics.store(slots.i32, slots.base + MAX, max);
+    });
+    if (!created && opts.max !== undefined && Atomics.load(slots.i32, slots.base + MAX) !== max) {
+      throw new TypeError(
+        `Expected \`max\` to match the semaphore already at byteOffset ${this.byteOffset} (max: ${this.max ?? 'none'})`,
+      );
+    }
+  }
+
+  /**
+   * Revives a semaphore from its structured clone (what arrives through `postMessage` or `workerData`).
+   *
+   * @param handle - `structuredClone(semaphore)`, or any object with its `buffer` and `byteOffset`
+   * @returns a `Semaphore` using the same shared memory
+   * @throws TypeError if `handle` is not the clone of a semaphore
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * const s = new Semaphore(2);
+   * const same = Semaphore.from(structuredClone(s));
+   * same.acquire();
+   * console.log(s.available); // 1
+   * ```
+   */
+  static from(handle: unknown): Semaphore {
+    if (handle instanceof Semaphore) return handle;
+    const slots = openTagged(handle, Semaphore.BYTES, TAG, SEMAPHORE_TAG, 'Semaphore');
+    return new Semaphore(0, { buffer: slots.buffer, byteOffset: slots.byteOffset });
+  }
+
+  /**
+   * Takes `n` permits, blocking the thread (with `Atomics.wait`) until that many are available.
+   *
+   * @param n - permits to take
+   * @default n 1
+   * @throws RangeError if `n` is not a positive integer, or exceeds `max` (it could never be satisfied)
+   * @throws BlockingNotAllowedError on a thread that may not block (use {@link Semaphore.acquireAsync})
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * const s = new Semaphore(3);
+   * s.acquire(2);
+   * console.log(s.available); // 1
+   * ```
+   */
+  acquire(n?: number): void {
+    this.#take(n === undefined ? 1 : this.#checkN(n), Infinity);
+  }
+
+  /**
+   * Takes `n` permits if they become available within `timeoutMs` (0: only if available now).
+   *
+   * @param n - permits to take
+   * @default n 1
+   * @param timeoutMs - how long to wait, in milliseconds
+   * @default timeoutMs 0
+   * @returns whether the permits were taken; on `false` none were
+   * @throws RangeError if `n` is not a positive integer or exceeds `max`, or `timeoutMs` is negative or NaN
+   * @throws BlockingNotAllowedError if it would block on a thread that may not block
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * const s = new Semaphore(1);
+   * if (s.tryAcquire(1, 50)) {
+   *   try { /* work *\/ } finally { s.release(); }
+   * }
+   * ```
+   */
+  tryAcquire(n?: number, timeoutMs?: number): boolean {
+    const count = this.#checkN(n);
+    return this.#take(count, timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+  }
+
+  /**
+   * Takes `n` permits without blocking the event loop. While it waits it keeps a Node process alive.
+   * An aborted or timed-out wait takes no permits.
+   *
+   * @param n - permits to take
+   * @default n 1
+   * @param options - `signal` to abort the wait, `timeoutMs` to bound it
+   * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws the signal's `reason` (rejects) if aborted
+   * @throws RangeError if `n` is not a positive integer or exceeds `max`
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * const s = new Semaphore(1);
+   * await s.acquireAsync(1, { timeoutMs: 1000 });
+   * s.release();
+   * ```
+   */
+  async acquireAsync(n?: number, options?: AcquireAsyncOptions): Promise<void> {
+    const count = this.#checkN(n);
+    const opts = checkOptions<AcquireAsyncOptions>(options);
+    const signal = checkSignal(opts.signal);
+    const timeoutMs = checkTimeout(opts.timeoutMs);
+    if (signal?.aborted) throw signal.reason;
+    const i32 = this.#i32;
+    const base = this.#base;
+    if (tryTake(i32, base, count) === null) return;
+    Atomics.add(i32, base + WAITERS, 1);
+    let taken: boolean;
+    try {
+      // No onAbsorbed: every release wakes all sleepers, so an absorbed notify strands nobody (I2).
+      taken = await parkUntilAsync(i32, base + COUNT, timeoutMs, signal, () => tryTake(i32, base, count));
+    } finally {
+      Atomics.sub(i32, base + WAITERS, 1);
+    }
+    if (!taken) throw new TimeoutError(`Semaphore.acquireAsync(${count}) timed out after ${timeoutMs} ms`);
+  }
+
+  /**
+   * Returns `n` permits, waking threads waiting for them. Any thread may release.
+   *
+   * @param n - permits to return
+   * @default n 1
+   * @throws SemaphoreOverflowError if that would raise the count above `max` (nothing is released)
+   * @throws RangeError if `n` is not a positive integer
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * const s = new Semaphore(0);
+   * s.release(2);
+   * console.log(s.available); // 2
+   * ```
+   */
+  release(n?: number): void {
+    // The common `release()` skips validation: one permit always fits the count's range.
+    const count = n === undefined ? 1 : checkCount(n, 'n', 1);
+    if (!give(this.#i32, this.#base, count)) {
+      const max = this.max;
+      throw new SemaphoreOverflowError(
+        max === undefined
+          ? `Semaphore.release(${count}) would overflow the permit count (${this.available} + ${count} > ${MAX_PERMITS})`
+          : `Semaphore.release(${count}) would raise the permits above max ${max} (${this.available} available): more releases than acquires`,
+      );
+    }
+  }
+
+  /**
+   * Permits available right now (a snapshot, for diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * console.log(new Semaphore(5).available); // 5
+   * ```
+   */
+  get available(): number {
+    return Atomics.load(this.#i32, this.#base + COUNT);
+  }
+
+  /**
+   * The bound of a bounded semaphore, or `undefined` for an unbounded one.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from 'threadkit/semaphore';
+   * console.log(new Semaphore(2, { max: 2 }).max); // 2
+   * ```
+   */
+  get max(): number | undefined {
+    return Atomics.load(this.#i32, this.#base + MAX) || undefined;
+  }
+
+  /** Validates a permit count against the bound (a request above it could never be met). */
+  #checkN(n: unknown): number {
+    return checkCount(n, 'n', 1, 1, this.max ?? MAX_PERMITS);
+  }
+
+  /** Blocking or timed acquisition shared by acquire() and tryAcquire(). */
+  #take(n: number, timeoutMs: number): boolean {
+    const i32 = this.#i32;
+    const base = this.#base;
+    if (tryTake(i32, base, n) === null) return true;
+    if (timeoutMs === 0) return false;
+    return registered(i32, base, () =>
+      parkUntil(i32, base + COUNT, timeoutMs, 'Semaphore.acquire()', () => tryTake(i32, base, n)),
+    );
+  }
+}
+
+registerShareable({ name: 'Semaphore', type: Semaphore, revive: (data) => Semaphore.from(data) });

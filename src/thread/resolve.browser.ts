@@ -1,0 +1,22 @@
+// Browser build of resolve.ts: resolves specifiers of `import()` in shipped source and of module
+// targets inside a Web Worker, where there is no node_modules and import maps do not apply.
+//   - relative paths resolve against the caller's file, absolute paths against its origin;
+//   - `threadkit` and `threadkit/<entry>` resolve to the browser build this code belongs to, so a
+//     thread function can `await import('threadkit/thread')` as on Node;
+//   - URLs are used as they are; other bare names are passed on, for the browser to report.
+
+/** Entry points of the browser build (dist/browser/<entry>.js), by package subpath. */
+const ENTRIES: Record<string, string> = {
+  threadkit: 'index',
+  'threadkit/mutex': 'mutex',
+  'threadkit/thread': 'thread',
+  'threadkit/threadlocal': 'threadlocal',
+};
+
+/** Resolves `specifier` as the caller's file (`base`, a URL) would. */
+export function resolveSpecifier(specifier: string, base: string | undefined): string {
+  const entry = ENTRIES[specifier];
+  if (entry !== undefined) return new URL(`./${entry}.js`, import.meta.url).href;
+  if (/^\.{0,2}\//.test(specifier)) return new URL(specifier, base ?? import.meta.url).href;
+  return specifier;
+}

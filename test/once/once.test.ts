@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlockError, Once, TimeoutError } from '../../src/once/index.js';
+import { Event } from '../../src/event/index.js';
+import { runWorkers, sleep } from '../helpers/toolbox-workers.js';
+
+describe('Once (one thread)', () => {
+  it('runs once; a throwing run leaves it incomplete for a retry', async () => {
+    const o = new Once();
+    expect(() =>
+      o.run(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(o.isDone).toBe(false);
+    let calls = 0;
+    expect(o.run(() => calls++)).toBe(true);
+    expect(o.run(() => calls++)).toBe(false);
+    expect(await o.runAsync(() => calls++)).toBe(false);
+    expect(calls).toBe(1);
+    expect(o.isDone).toBe(true);
+  });
+
+  it('async: concurrent callers wait for the running one; timeout and abort while waiting', async () => {
+    const o = new Once();
+    const first = o.runAsync(() => sleep(30));
+    await expect(o.runAsync(() => {}, { timeoutMs: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    const reason = new Error('stop');
+    await expect(o.runAsync(() => {}, { signal: AbortSignal.timeout(5) })).rejects.toHaveProperty(
+      'name',
+      'TimeoutError',
+    );
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(reason), 5);
+    await expect(o.runAsync(() => {}, { signal: ac.signal })).rejects.toBe(reason);
+    expect(() => o.run(() => {})).toThrow(DeadlockError); // this thread is running it (async)
+    const second = o.runAsync(() => {});
+    expect(await first).toBe(true);
+    expect(await second).toBe(false);
+  });
+
+  it('misuse and bad input throw at once', () => {
+    const o = new Once();
+    expect(() => o.run(() => o.run(() => {}))).toThrow(DeadlockError);
+    expect(() => o.run('x' as never)).toThrow(/`fn`/);
+    expect(() => Once.from(structuredClone(new Event()))).toThrow(/holds no Once/);
+    const o2 = Once.from(structuredClone(o));
+    o2.run(() => {});
+    expect(o.isDone).toBe(true);
+  });
+});
+
+describe('Once (worker threads, built package)', () => {
+  it('runs the function in exactly one of many racing threads', async () => {
+    const once = new Once();
+    const stats = new SharedArrayBuffer(8);
+    const data = [false, true, false, true].map((async) => ({ once, stats, async }));
+    const results = await runWorkers<string>('once-run.mjs', data);
+    expect(results.filter((r) => r === 'ran')).toHaveLength(1);
+    expect(results.filter((r) => r === 'skipped')).toHaveLength(3);
+    expect([...new Int32Array(stats)]).toEqual([1, 1]);
+  });
+
+  it('lets a waiter retry after the running thread throws', async () => {
+    const once = new Once();
+    const stats = new SharedArrayBuffer(8);
+    const data = [false, true, false, true].map((async) => ({ once, stats, async, failFirst: true }));
+    const results = await runWorkers<string>('once-run.mjs', data);
+    expect(results.filter((r) => r === 'threw')).toHaveLength(1);
+    expect(results.filter((r) => r === 'ran')).toHaveLength(1);
+    expect([...new Int32Array(stats)]).toEqual([2, 1]);
+  });
+});

@@ -1,0 +1,69 @@
+// Thread and ThreadPool smoke test: join/result, names, errors keep their class, a pool maps work.
+import { BlockingNotAllowedError, Thread, ThreadPool, currentThread, spawn } from 'threadkit';
+import { check } from './harness.mjs';
+
+export const tests = [
+  [
+    'spawn/join/result; currentThread inside and outside',
+    async () => {
+      check(currentThread().isMainThread && currentThread().name === 'MainThread', 'main thread info');
+      const t = new Thread(
+        async (a, b) => {
+          const { currentThread: ct } = await import('threadkit/thread');
+          return { sum: a + b, name: ct().name, main: ct().isMainThread };
+        },
+        { args: [2, 3], name: 'adder' },
+      ).start();
+      const r = await t.join();
+      check(r.sum === 5 && r.name === 'adder' && r.main === false, `got ${JSON.stringify(r)}`);
+      check(t.result.sum === 5 && !t.isAlive, 'result/isAlive after join');
+      check(t.threadId > 0, `threadId ${t.threadId}`);
+    },
+  ],
+  [
+    'a thread error rejects join() with its class',
+    async () => {
+      const t = spawn(() => {
+        throw new RangeError('out of range');
+      });
+      const err = await t.join().catch((e) => e);
+      check(err instanceof RangeError && err.message === 'out of range', `got ${err}`);
+    },
+  ],
+  [
+    'joinSync (BlockingNotAllowedError on a browser main thread)',
+    async (env) => {
+      const t = spawn((n) => n * 2, 21);
+      if (env.browserMain) {
+        let thrown;
+        try {
+          t.joinSync();
+        } catch (err) {
+          thrown = err;
+        }
+        check(thrown instanceof BlockingNotAllowedError, `joinSync threw ${thrown}`);
+        check((await t.join()) === 42, 'join after a refused joinSync');
+        return;
+      }
+      check(t.joinSync() === 42, 'joinSync result');
+    },
+  ],
+  [
+    'ThreadPool runs and maps on 2 workers, then closes',
+    async () => {
+      const pool = new ThreadPool({ size: 2 });
+      check((await pool.run((a, b) => a * b, { args: [6, 7] })) === 42, 'run');
+      const squares = await pool.map(
+        (n) => n * n,
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      check(
+        squares.every((v, i) => v === i * i),
+        `map gave ${squares}`,
+      );
+      const err = await pool.run(() => Promise.reject(new TypeError('bad'))).catch((e) => e);
+      check(err instanceof TypeError, `task error ${err}`);
+      await pool.close();
+    },
+  ],
+];
