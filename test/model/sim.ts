@@ -21,6 +21,11 @@ export class SimPromise<T = unknown> {
     executor?.((v) => this.resolve(v));
   }
 
+  /** `Promise.resolve` of the simulated code. */
+  static resolve<T>(v: T): SimPromise<T> {
+    return SimPromise.resolved(v);
+  }
+
   static resolved<T>(v: T): SimPromise<T> {
     const p = new SimPromise<T>();
     p.resolve(v);

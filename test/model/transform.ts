@@ -23,6 +23,8 @@ export type Model = Record<string, unknown>;
 export interface LoadOptions {
   /** Edits the source before the rewrite (to plant a bug); must change it. */
   readonly mutate?: (source: string) => string;
+  /** Names of callback parameters that the caller passes as generator functions (`check`, `wait`). */
+  readonly generatorParams?: readonly string[];
 }
 
 const f = ts.factory;
@@ -40,7 +42,10 @@ const withoutAsync = (mods: readonly ts.ModifierLike[] | undefined) =>
   mods?.filter((m) => m.kind !== ts.SyntaxKind.AsyncKeyword && m.kind !== ts.SyntaxKind.ExportKeyword);
 
 /** Rewrites `file` (a path) into a model factory; see the header comment. */
-export function transformSource(source: string): { code: string; exported: string[] } {
+export function transformSource(
+  source: string,
+  generatorParams: readonly string[] = [],
+): { code: string; exported: string[] } {
   const sf = ts.createSourceFile('model.ts', source, ts.ScriptTarget.ES2022, true);
   const imported = new Set<string>();
   const localFns = new Set<string>();
@@ -153,7 +158,7 @@ export function transformSource(source: string): { code: string; exported: strin
         const call = f.createCallExpression(simMember(callee.text), undefined, args);
         return PURE_IMPORTS.has(callee.text) ? call : yieldStar(call);
       }
-      if (ts.isIdentifier(callee) && localFns.has(callee.text)) {
+      if (ts.isIdentifier(callee) && (localFns.has(callee.text) || generatorParams.includes(callee.text))) {
         return yieldStar(f.createCallExpression(callee, undefined, args));
       }
       if (ts.isPropertyAccessExpression(callee) && methods.has(callee.name.text)) {
@@ -205,7 +210,7 @@ export function compileModel(path: string, options: LoadOptions = {}): (sim: unk
   const original = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
   const source = options.mutate ? options.mutate(original) : original;
   if (source === original && options.mutate) throw new Error('mutate() did not change the source');
-  const { code, exported } = transformSource(source);
+  const { code, exported } = transformSource(source, options.generatorParams);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('__sim', `${code}\nreturn { ${exported.join(', ')} };`) as (s: unknown) => Model;
 }

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
+import { semaphoreModels, semaphoreProperty } from './semaphore-model.js';
 
 it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemptions', () => {
   const before = coverage.runs;
@@ -13,4 +14,8 @@ it('finds no violation in 30 000 runs where lock holders die (owner polling on)'
   const before = coverage.ownerDied;
   fc.assert(mutexProperty(rawMutex({ ownerCheck: true }), 5, 16, true), { numRuns: 30_000 });
   expect(coverage.ownerDied - before).toBeGreaterThan(1_000);
+});
+
+it('Semaphore: finds no violation in 50 000 runs of 2–6 threads', () => {
+  fc.assert(semaphoreProperty(semaphoreModels(), 6, 16), { numRuns: 50_000 });
 });
