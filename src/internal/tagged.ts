@@ -17,7 +17,8 @@ export interface TaggedSlots {
 
 /**
  * Claims zeroed memory for a primitive of kind `tag` (running `init` before publishing the tag), or
- * opens the one of the same kind already there. Returns whether it was created.
+ * opens the one of the same kind already there. Returns whether it was created. `tagSlot` must be the
+ * primitive's last slot.
  *
  * @throws TypeError naming `byteOffset` when the memory holds another primitive or other data
  */
@@ -29,7 +30,19 @@ export function claimTagged(
   init: () => void,
 ): boolean {
   const at = slots.base + tagSlot;
-  const found = Atomics.compareExchange(slots.i32, at, 0, INITIALISING);
+  // The tag is every primitive's last slot. Read the others before claiming: nobody writes them
+  // before the tag is claimed, so nonzero slots under a zero tag are foreign data (or an overlapping
+  // primitive), which would read as a lock held forever or a count that never drains.
+  let foreign = false;
+  for (let i = slots.base; i < at; i++) if (Atomics.load(slots.i32, i) !== 0) foreign = true;
+  const found = foreign
+    ? Atomics.load(slots.i32, at)
+    : Atomics.compareExchange(slots.i32, at, 0, INITIALISING);
+  if (found === 0 && foreign) {
+    throw new TypeError(
+      `Expected \`byteOffset\` ${slots.byteOffset} to hold a ${kind} or free (zeroed) memory, found other data`,
+    );
+  }
   if (found === 0) {
     init();
     Atomics.store(slots.i32, at, tag);
