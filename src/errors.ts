@@ -188,6 +188,25 @@ export class OwnerDiedError extends ThreadkitError {
 }
 
 /**
+ * Thrown, with diagnostics on (`setDiagnostics({ lockOrder: true })`), by a lock call that acquires two
+ * mutexes in the opposite order to an earlier acquisition in the same thread: A then B before, B then
+ * A now. Two threads doing that can deadlock; the error is raised before this call can block.
+ *
+ * @example
+ * ```ts
+ * import { LockOrderError } from 'threadkit';
+ * const err = new LockOrderError('Lock-order inversion: ...');
+ * console.log(err.code); // 'ERR_LOCK_ORDER'
+ * ```
+ */
+export class LockOrderError extends ThreadkitError {
+  /** @param message - the two locks and their earlier order */
+  constructor(message: string) {
+    super('ERR_LOCK_ORDER', message);
+  }
+}
+
+/**
  * Thrown when shared memory holds a value no correct use of the primitive can produce (for example a
  * lock word overwritten by unrelated code). It signals memory corruption, not a race.
  *

@@ -5,6 +5,7 @@
  */
 export { Mutex, type MutexOptions, type LockAsyncOptions } from './mutex.js';
 export type { MutexGuard } from './mutex-guard.js';
+export { setDiagnostics, type DiagnosticsOptions, type SlowLockReport } from './diagnostics.js';
 export {
   ThreadkitError,
   NotOwnerError,
@@ -13,4 +14,5 @@ export {
   BlockingNotAllowedError,
   InconsistentStateError,
   OwnerDiedError,
+  LockOrderError,
 } from '../errors.js';

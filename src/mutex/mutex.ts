@@ -4,6 +4,7 @@ import { canBlock, threadId } from '../internal/runtime.js';
 import { checkOptions, checkSharedSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { BlockingNotAllowedError } from '../errors.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
+import { checkOrder, diagnostics, noteAcquired, noteReleased, reportSlow } from './diagnostics.js';
 import {
   DEPTH,
   LOCKED,
@@ -206,6 +207,7 @@ export class Mutex {
    * ```
    */
   lock(): MutexGuard {
+    if (diagnostics.lockOrder) checkOrder(this);
     const got = this.#acquire(Infinity);
     if (got === TIMED_OUT) throw new Error('unreachable: untimed lock returned without the lock');
     return this.#guard(got);
@@ -230,6 +232,7 @@ export class Mutex {
    */
   tryLock(timeoutMs?: number): MutexGuard | null {
     const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
+    if (diagnostics.lockOrder && t > 0) checkOrder(this);
     const got = this.#acquire(t);
     return got === TIMED_OUT ? null : this.#guard(got);
   }
@@ -260,8 +263,9 @@ export class Mutex {
     const signal = checkSignal(opts.signal);
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;
-    if (tryAcquireFast(this.#i32, this.#base, TID)) return new Guard(this);
-    const got = await acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal);
+    if (diagnostics.lockOrder) checkOrder(this);
+    if (tryAcquireFast(this.#i32, this.#base, TID)) return this.#guard(LOCKED);
+    const got = await this.#acquireAsync(timeoutMs, signal);
     if (got === TIMED_OUT) throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
     return this.#guard(got);
   }
@@ -286,6 +290,7 @@ export class Mutex {
         return;
       }
     }
+    if (diagnostics.lockOrder) noteReleased(this);
     if (!release(this.#i32, this.#base, TID)) {
       const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE));
       throw new NotOwnerError(
@@ -368,6 +373,7 @@ export class Mutex {
 
   /** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
   #guard(got: number): MutexGuard {
+    if (diagnostics.lockOrder) noteAcquired(this);
     const guard = new Guard(this);
     if (got !== OWNER_DIED) return guard;
     // The dead owner's reentrant depth is meaningless now (DEPTH is only touched by the owner).
@@ -398,7 +404,28 @@ export class Mutex {
     }
     // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
     if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
-    return acquireSlow(i32, base, TID, timeoutMs);
+    const slow = diagnostics.slowLockMs;
+    if (timeoutMs <= slow) return acquireSlow(i32, base, TID, timeoutMs);
+    // Diagnostics: wait up to the threshold, report once, then wait out the rest.
+    const got = acquireSlow(i32, base, TID, slow);
+    if (got !== TIMED_OUT) return got;
+    this.#reportSlow(slow);
+    return acquireSlow(i32, base, TID, timeoutMs - slow);
+  }
+
+  /** The async slow path, with the slow-lock report of the diagnostics. */
+  async #acquireAsync(timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
+    const slow = diagnostics.slowLockMs;
+    if (timeoutMs <= slow) return acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal);
+    const got = await acquireSlowAsync(this.#i32, this.#base, TID, slow, signal);
+    if (got !== TIMED_OUT) return got;
+    this.#reportSlow(slow);
+    return acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs - slow, signal);
+  }
+
+  #reportSlow(waitedMs: number): void {
+    const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE));
+    reportSlow('Mutex', this, owner - 1, waitedMs);
   }
 }
 
