@@ -1,0 +1,92 @@
+// Fault injection and soak for ThreadPool and Thread: many tasks, some of which throw, reject, kill
+// their worker or time out; every other result must arrive, exactly once and for the right task.
+// `npm test` runs a slice; `npm run test:stress` (THREADKIT_STRESS=1) runs the big versions.
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { ThreadPool, spawn } from 'threadkit/thread';
+import { STRESS } from '../helpers/workers.js';
+
+type Fault = 'ok' | 'throw' | 'reject' | 'exit' | 'timeout';
+
+/** Deterministic fault plan: mostly 'ok', a few of each fault. */
+function plan(n: number, seed: number): Fault[] {
+  let x = seed >>> 0 || 1;
+  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
+  return Array.from({ length: n }, () => {
+    const r = next();
+    return r < 0.02 ? 'throw' : r < 0.04 ? 'reject' : r < 0.045 ? 'timeout' : r < 0.047 ? 'exit' : 'ok';
+  });
+}
+
+async function faultRun(n: number, seed: number) {
+  await using pool = new ThreadPool({ size: 2 });
+  const faults = plan(n, seed);
+  const task = async (i: number, fault: Fault) => {
+    if (fault === 'throw') throw new RangeError(`task ${i} throws`);
+    if (fault === 'reject') return Promise.reject(new TypeError(`task ${i} rejects`));
+    if (fault === 'exit') process.exit(9);
+    if (fault === 'timeout') await new Promise((r) => setTimeout(r, 60));
+    return i * 2;
+  };
+  const settled = await Promise.allSettled(
+    faults.map((fault, i) =>
+      pool.run(task, { args: [i, fault], timeoutMs: fault === 'timeout' ? 5 : undefined }),
+    ),
+  );
+  const counts = { ok: 0, throw: 0, reject: 0, exit: 0, timeout: 0, lost: 0, wrong: 0 };
+  settled.forEach((s, i) => {
+    const fault = faults[i]!;
+    if (fault === 'ok') {
+      if (s.status === 'fulfilled' && s.value === i * 2) counts.ok++;
+      else counts.lost++;
+      return;
+    }
+    const expected = {
+      throw: 'RangeError',
+      reject: 'TypeError',
+      exit: 'ThreadExitError',
+      timeout: 'TimeoutError',
+    };
+    if (s.status === 'rejected' && (s.reason as Error).name === expected[fault]) counts[fault]++;
+    else counts.wrong++;
+  });
+  return counts;
+}
+
+describe('ThreadPool under injected faults', () => {
+  const n = STRESS ? 100_000 : 2_000;
+  it(`${n} tasks with throws, rejections, worker exits and timeouts: every other result arrives once`, async () => {
+    const counts = await faultRun(n, 12345);
+    console.log(`pool faults: ${n} tasks`, counts);
+    expect(counts.lost).toBe(0);
+    expect(counts.wrong).toBe(0);
+    expect(counts.ok).toBeGreaterThan(n * 0.9);
+    expect(counts.exit).toBeGreaterThan(0);
+    expect(counts.timeout).toBeGreaterThan(0);
+  }, 280_000);
+});
+
+describe('soak: memory stays bounded', () => {
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => (gc(), gc(), process.memoryUsage().heapUsed / 2 ** 20);
+
+  it('pool tasks and Thread start/join cycles', async () => {
+    const rounds = STRESS ? 20 : 4;
+    const perRound = { tasks: STRESS ? 5_000 : 1_000, threads: STRESS ? 50 : 10 };
+    await using pool = new ThreadPool({ size: 2 });
+    const samples: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      await Promise.all(
+        Array.from({ length: perRound.tasks }, (_, i) => pool.run((x: number) => x + 1, { args: [i] })),
+      );
+      for (let t = 0; t < perRound.threads; t++) await spawn((x: number) => x, t).join();
+      samples.push(heap());
+    }
+    const warm = samples[1]!;
+    const last = samples[samples.length - 1]!;
+    console.log(`soak: ${rounds} rounds, heap MB after each:`, samples.map((s) => s.toFixed(1)).join(' '));
+    expect(last - warm).toBeLessThan(STRESS ? 16 : 8);
+  }, 280_000);
+});
