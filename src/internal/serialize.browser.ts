@@ -53,7 +53,9 @@ function toJson(value: unknown, path: Set<object>): Json {
     case 'undefined':
       return { [TAG]: 'u' };
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [TAG]: 'n', v: String(value) };
+      return Number.isFinite(value) && !Object.is(value, -0)
+        ? value
+        : { [TAG]: 'n', v: Object.is(value, -0) ? '-0' : String(value) };
     case 'bigint':
       return { [TAG]: 'b', v: value.toString() };
     case 'function':

@@ -4,7 +4,7 @@
  *
  * @module queue
  */
-export { Queue, type QueueWaitOptions } from './queue.js';
+export { Queue, type QueueItem, type QueueWaitOptions } from './queue.js';
 export type { QueueOptions } from './memory.js';
 export type { WaitAsyncOptions } from '../internal/wait-options.js';
 export { ThreadkitError, TimeoutError, BlockingNotAllowedError, QueueClosedError } from '../errors.js';

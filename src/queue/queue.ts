@@ -8,6 +8,17 @@ import { IS_CLOSED } from './raw-queue.js';
 import { createQueueBuffer, openQueueBuffer, type QueueOptions } from './memory.js';
 import * as waits from './waits.js';
 
+/**
+ * What {@link Queue.tryGet} returns when it got a value: a wrapper, so that a queued `undefined` is
+ * told apart from "nothing" (`null`).
+ *
+ * @typeParam T - the type of the values
+ */
+export interface QueueItem<T> {
+  /** The value got from the queue (a copy of what was put). */
+  readonly value: T;
+}
+
 /** Options of {@link Queue.putAsync} and {@link Queue.getAsync}. */
 export type QueueWaitOptions = WaitAsyncOptions;
 
@@ -199,7 +210,7 @@ export class Queue<T = unknown> {
    * console.log(q.tryGet(100)); // { value: 'job' }
    * ```
    */
-  tryGet(timeoutMs?: number): { value: T } | null {
+  tryGet(timeoutMs?: number): QueueItem<T> | null {
     return this.#get(timeoutMs === undefined ? 0 : checkTimeout(timeoutMs), 'Queue.tryGet()');
   }
 
@@ -343,7 +354,7 @@ export class Queue<T = unknown> {
   }
 
   /** Blocking or timed get shared by get() and tryGet(): `{ value }`, or null when timed out. */
-  #get(timeoutMs: number, what: string): { value: T } | null {
+  #get(timeoutMs: number, what: string): QueueItem<T> | null {
     const r = waits.getSync(this.#mem, timeoutMs, what);
     if (r === IS_CLOSED) throw closedError(what);
     return r === null ? null : { value: decodeValue(r) as T };
@@ -353,7 +364,7 @@ export class Queue<T = unknown> {
   async #getAsync(
     signal: AbortSignal | undefined,
     timeoutMs: number,
-  ): Promise<{ value: T } | typeof IS_CLOSED | null> {
+  ): Promise<QueueItem<T> | typeof IS_CLOSED | null> {
     const r = await waits.getAsync(this.#mem, signal, timeoutMs);
     return r === null || r === IS_CLOSED ? r : { value: decodeValue(r) as T };
   }

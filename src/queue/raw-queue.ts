@@ -76,9 +76,12 @@ const CONTENDED = 2;
 /** Loads of LOCK a thread spins for before sleeping: critical sections are a copy, usually < 1 µs. */
 export const SPIN_LIMIT = 100;
 
-/** Bytes of the whole buffer for a queue of `capacity` items and `dataBytes` bytes of data area. */
+/**
+ * Bytes of the whole buffer for a queue of `capacity` items and `dataBytes` bytes of data area
+ * (rounded up to whole Int32s, so the buffer can be viewed as an Int32Array).
+ */
 export const bytesFor = (capacity: number, dataBytes: number): number =>
-  (HEADER_SLOTS + capacity) * 4 + dataBytes;
+  (HEADER_SLOTS + capacity + Math.ceil(dataBytes / 4)) * 4;
 
 /** A queue's memory: the header and length ring (`i32`) and the data area (`data`). */
 export interface QueueMemory {
