@@ -28,8 +28,8 @@ let opening: SharedArrayBuffer | undefined;
 /**
  * A bounded multi-producer, multi-consumer FIFO queue across worker threads: Python's `queue.Queue`
  * on shared memory. Values are copied into the queue's `SharedArrayBuffer` (structured-clone
- * semantics; in the browser build a JSON-based encoding, see the guide), so a consumer thread needs no
- * message handler: any thread holding the queue can `get()`. Every value put is got exactly once, in
+ * semantics; the browser build uses a JSON-based encoding, described in the "Sharing memory" guide),
+ * so a consumer thread needs no message handler: any thread holding the queue can `get()`. Every value put is got exactly once, in
  * the order the puts happened; waiting threads are not served in FIFO order.
  *
  * It holds at most `capacity` values and `maxBytes` bytes of serialized values; `put` waits while
