@@ -44,6 +44,8 @@ export class PoolWorker {
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `performance.now()` of the last result message (0: none yet). */
+  lastResultAt = 0;
 
   constructor(name: string, resourceLimits: object | undefined) {
     const workerData: PoolWorkerData = {

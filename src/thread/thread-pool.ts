@@ -4,15 +4,19 @@ import { encode, decode } from '../internal/codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { PoolClosedError, QueueFullError, ThreadExitError, TimeoutError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
-import { callerStack } from './callsite.js';
+import { callerStack, type StackHolder } from './callsite.js';
 import { reviveError, serializeError } from './error-codec.js';
 import { checkCount, checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { PoolWorker, type Task } from './pool-worker.js';
 import { RESULT_STRIDE } from './protocol.js';
-import { targetDef, type Target } from './target.js';
+import { targetDef, type Target, type TargetDef } from './target.js';
 
 /** Most tasks sent to one worker in one message: amortizes messaging without starving other workers. */
 const MAX_BATCH = 64;
+/** Most tasks a worker holds: the batch it runs and the next one, so it never idles between them. */
+const PIPELINE_DEPTH = 2 * MAX_BATCH;
+/** A worker gets a batch before finishing its current one only if it reported results this recently. */
+const PIPELINE_WINDOW_MS = 2;
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
@@ -83,6 +87,11 @@ export class ThreadPool implements AsyncDisposable {
   #closed = false;
   #drained: (() => void) | undefined;
   #inflightCount = 0;
+  /**
+   * Caller stack shared by the tasks of one target submitted in the same synchronous run (until the
+   * dispatch microtask): capturing a stack per task costs more than the rest of `run()` together.
+   */
+  #lastStack: { def: TargetDef; stack: StackHolder } | undefined;
 
   /**
    * @param options - see {@link ThreadPoolOptions}
@@ -166,7 +175,11 @@ export class ThreadPool implements AsyncDisposable {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }
       const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
-      const runs = Array.from(items, (item) => this.#submit(fn, { args: [item], signal }) as Promise<R>);
+      const stack = callerStack();
+      const runs = Array.from(
+        items,
+        (item) => this.#submit(fn, { args: [item], signal }, stack) as Promise<R>,
+      );
       return Promise.all(runs);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
@@ -236,7 +249,7 @@ export class ThreadPool implements AsyncDisposable {
     await this.close();
   }
 
-  #submit(target: Target, options: RunOptions | undefined): Promise<unknown> {
+  #submit(target: Target, options: RunOptions | undefined, stack?: StackHolder): Promise<unknown> {
     const opts = checkOptions<RunOptions>(options);
     const def = targetDef(target, opts.export);
     if (opts.args !== undefined && !Array.isArray(opts.args)) {
@@ -265,7 +278,7 @@ export class ThreadPool implements AsyncDisposable {
       timeoutMs,
       signal,
       solo: signal !== undefined || timeoutMs !== Infinity,
-      callerStack: callerStack(),
+      callerStack: stack ?? this.#callerStack(def),
       resolve,
       reject,
       settled: false,
@@ -286,14 +299,32 @@ export class ThreadPool implements AsyncDisposable {
     return promise;
   }
 
-  /** Hands queued tasks to idle (or new) workers: a solo task alone, others in fair-sized batches. */
+  #callerStack(def: TargetDef): StackHolder {
+    const last = this.#lastStack;
+    if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
+    const stack = callerStack();
+    this.#lastStack = { def, stack };
+    return stack;
+  }
+
+  /**
+   * Hands queued tasks to workers: a solo task alone to an idle worker, others in fair-sized batches.
+   * A worker that is busy with tiny tasks (it reported results within {@link PIPELINE_WINDOW_MS}) also
+   * gets the next batch before it finishes the current one, so it never waits for the round trip;
+   * a worker that is not reporting (a long task) gets nothing more, so no task queues behind it.
+   */
   #dispatch(): void {
     this.#dispatchScheduled = false;
+    this.#lastStack = undefined;
     while (this.#queued > 0) {
-      const free = this.#idle.length + this.#size - this.#workers.size;
-      if (free === 0) return;
-      const worker = this.#idle.pop() ?? this.#spawn();
-      const share = Math.min(MAX_BATCH, Math.ceil(this.#queued / free));
+      while (this.#queue[this.#head] === undefined) this.#head++;
+      const solo = this.#queue[this.#head]!.solo;
+      const worker =
+        this.#idle.pop() ??
+        (this.#workers.size < this.#size ? this.#spawn() : solo ? undefined : this.#pipelineTarget());
+      if (worker === undefined) return;
+      const room = PIPELINE_DEPTH - worker.inflight.size;
+      const share = Math.min(MAX_BATCH, room, Math.ceil(this.#queued / this.#size));
       const batch: Task[] = [];
       while (batch.length < share && this.#head < this.#queue.length) {
         const task = this.#queue[this.#head];
@@ -319,6 +350,17 @@ export class ThreadPool implements AsyncDisposable {
     }
   }
 
+  /** The least loaded worker still streaming results with room for another batch, if any. */
+  #pipelineTarget(): PoolWorker | undefined {
+    const now = performance.now();
+    let best: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.inflight.size + MAX_BATCH > PIPELINE_DEPTH || now - w.lastResultAt > PIPELINE_WINDOW_MS) continue;
+      if (best === undefined || w.inflight.size < best.inflight.size) best = w;
+    }
+    return best;
+  }
+
   #spawn(): PoolWorker {
     const w = new PoolWorker(`${this.#name}-${++this.#workerCount}`, this.#resourceLimits);
     this.#workers.add(w);
@@ -340,6 +382,7 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #onResults(w: PoolWorker, results: unknown[]): void {
+    w.lastResultAt = performance.now();
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const task = w.inflight.get(results[i] as number);
       if (!task) continue;
@@ -350,7 +393,9 @@ export class ThreadPool implements AsyncDisposable {
       if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
       else task.reject(reviveError(results[i + 2], task.callerStack));
     }
-    if (w.inflight.size === 0 && !w.retired) this.#becomeIdle(w);
+    if (w.retired) return;
+    if (w.inflight.size === 0) this.#becomeIdle(w);
+    else if (this.#queued > 0) this.#dispatch();
   }
 
   #becomeIdle(w: PoolWorker): void {

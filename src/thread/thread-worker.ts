@@ -33,6 +33,8 @@ export const shareable = [Mutex];
 
 /** A batch running longer than this sends the results it has so far. */
 const FLUSH_AFTER_MS = 4;
+/** Results sent once this many are ready, so the pool refills this worker while it keeps running. */
+const FLUSH_AFTER_RESULTS = 32;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -154,7 +156,11 @@ function runPool(data: PoolWorkerData): void {
         results.push(id, 0, serializeError(explainError(err)));
       }
       current = undefined;
-      if (performance.now() - lastFlush > FLUSH_AFTER_MS) flush();
+      if (
+        results.length >= FLUSH_AFTER_RESULTS * RESULT_STRIDE ||
+        performance.now() - lastFlush > FLUSH_AFTER_MS
+      )
+        flush();
     }
     Atomics.store(progress, PROGRESS, 0);
     flush();
