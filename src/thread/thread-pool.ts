@@ -47,6 +47,8 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
 }
 
 let poolCount = 0;
+/** Placeholder until a task's caller stack is captured (right after it is dispatched or queued). */
+const NO_STACK: StackHolder = {};
 
 /**
  * A fixed-size pool of reusable worker threads that runs functions (shipped as source, compiled once
@@ -278,7 +280,7 @@ export class ThreadPool implements AsyncDisposable {
       timeoutMs,
       signal,
       solo: signal !== undefined || timeoutMs !== Infinity,
-      callerStack: stack ?? this.#callerStack(def),
+      callerStack: NO_STACK,
       resolve,
       reject,
       settled: false,
@@ -292,13 +294,21 @@ export class ThreadPool implements AsyncDisposable {
     }
     this.#queue.push(task);
     this.#queued++;
-    if (!this.#dispatchScheduled) {
+    if (this.#dispatchScheduled) {
+      // part of a burst: dispatched together, in batches, by the microtask below
+    } else if (this.#queued === 1 && this.#idle.length > 0) {
+      this.#dispatch(); // a lone task: post it now, and capture the stack while the worker runs it
+    } else {
       this.#dispatchScheduled = true;
+      this.#lastStack = undefined;
       queueMicrotask(() => this.#dispatch());
     }
+    // Results arrive by message, so never before this synchronous code ends.
+    task.callerStack = stack ?? this.#callerStack(def);
     return promise;
   }
 
+  /** A fresh caller stack, or the one of the previous task of `def` in the same burst. */
   #callerStack(def: TargetDef): StackHolder {
     const last = this.#lastStack;
     if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
@@ -411,14 +421,22 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #armIdle(w: PoolWorker): void {
-    if (w.idleTimer !== undefined || w.inflight.size > 0) return;
+    if (w.inflight.size > 0) return;
     w.worker.unref(); // an idle pool never keeps the process alive
-    if (this.#idleTimeoutMs === Infinity) return;
+    w.idleSince = performance.now();
+    // One timer per idle stretch, not per task: when it fires it checks how long the worker has idled.
+    if (this.#idleTimeoutMs !== Infinity && w.idleTimer === undefined)
+      this.#startIdleTimer(w, this.#idleTimeoutMs);
+  }
+
+  #startIdleTimer(w: PoolWorker, ms: number): void {
     w.idleTimer = setTimeout(() => {
       w.idleTimer = undefined;
-      if (w.inflight.size > 0) return;
-      this.#retire(w);
-    }, this.#idleTimeoutMs);
+      if (w.inflight.size > 0 || w.retired) return; // busy: #armIdle starts a timer when it idles again
+      const left = w.idleSince + this.#idleTimeoutMs - performance.now();
+      if (left > 0) this.#startIdleTimer(w, left);
+      else this.#retire(w);
+    }, ms);
     w.idleTimer.unref();
   }
 
