@@ -16,7 +16,7 @@ import { reviveError } from './error-codec.js';
 import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
 import { targetDef, type TargetDef } from './target.js';
-import { WORKER_URL } from './worker-url.js';
+import { WORKER_URL, workerExecArgv } from './worker-url.js';
 
 /** Options of {@link Thread}. */
 export interface ThreadOptions<A extends unknown[] = unknown[]> {
@@ -139,6 +139,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       },
       transferList: [port2, ...(this.#transfer as never[])],
       resourceLimits: this.#resourceLimits,
+      execArgv: workerExecArgv(this.#target),
     });
     this.#worker = worker;
     this.#threadId = worker.threadId;

@@ -1,7 +1,45 @@
 // Where the worker bootstrap lives: next to this module's built file (dist/thread-worker.js beside
 // the ESM chunks, .cjs beside the CommonJS ones), or the TypeScript source when run from src/.
+// And which of the parent's Node flags a Thread's worker needs.
+import type { TargetDef } from './target.js';
+
 const here = import.meta.url;
 const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
 
 /** URL of the worker bootstrap file matching the running build. */
 export const WORKER_URL: URL = new URL(`./thread-worker${ext}`, here);
+
+/** Flags whose value is a module to preload: `--import x`, `--import=x`, and the like. */
+const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+/** Preloads that only teach Node to load TypeScript (or other source) files. */
+const SOURCE_LOADER = /^(?:tsx|ts-node|@swc-node\/register|esbuild-register|@esbuild-kit\/|jiti)(?:$|[/])/;
+
+/**
+ * The `execArgv` for a Thread's worker, or undefined to inherit the parent's flags as Node does.
+ *
+ * A worker inherits the parent's flags, so under `node --import tsx` every worker first starts tsx's
+ * loader, and our built bootstrap's modules then load through it: several times slower than a plain
+ * Worker. The built bootstrap needs no loader, and a function target that does not `import()` loads
+ * no module at all, so for exactly that case the source-loader preloads (and nothing else) are
+ * dropped. A module target, or a function that imports, keeps them: it may load TypeScript.
+ */
+export function workerExecArgv(target: TargetDef): string[] | undefined {
+  if (ext === '.ts' || target.kind !== 'fn' || target.callerUrl !== undefined) return undefined;
+  if (/\bimport\b|__vite_ssr_dynamic_import__/.test(target.code)) return undefined;
+  const argv = process.execArgv;
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (!PRELOAD_FLAGS.has(flag)) {
+      kept.push(arg);
+      continue;
+    }
+    const value = eq === -1 ? argv[i + 1] : arg.slice(eq + 1);
+    const isLoader = flag.includes('loader') || SOURCE_LOADER.test(value ?? '');
+    if (eq === -1) i++; // the value is the next entry
+    if (!isLoader) kept.push(arg, ...(eq === -1 && value !== undefined ? [value] : []));
+  }
+  return kept.length === argv.length ? undefined : kept;
+}
