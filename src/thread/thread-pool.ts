@@ -9,6 +9,7 @@ import { reviveError, serializeError } from './error-codec.js';
 import { checkCount, checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { PoolWorker, type Task } from './pool-worker.js';
 import { RESULT_STRIDE } from './protocol.js';
+import { TaskQueue } from './task-queue.js';
 import { targetDef, type Target, type TargetDef } from './target.js';
 
 /** Most tasks sent to one worker in one message: amortizes messaging without starving other workers. */
@@ -80,10 +81,8 @@ export class ThreadPool implements AsyncDisposable {
   readonly #workers = new Set<PoolWorker>();
   /** Workers with nothing in flight, most recently used last. */
   readonly #idle: PoolWorker[] = [];
-  /** Tasks not yet dispatched; `#head` is the first live slot (cancelled tasks are skipped). */
-  #queue: (Task | undefined)[] = [];
-  #head = 0;
-  #queued = 0;
+  /** Tasks not yet dispatched. */
+  readonly #queue = new TaskQueue();
   #nextTaskId = 1;
   #dispatchScheduled = false;
   #closed = false;
@@ -203,7 +202,7 @@ export class ThreadPool implements AsyncDisposable {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#queued > 0 || this.#inflightCount > 0) {
+    if (this.#queue.size > 0 || this.#inflightCount > 0) {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
     await this.#stopAll();
@@ -224,13 +223,7 @@ export class ThreadPool implements AsyncDisposable {
   async destroy(): Promise<void> {
     this.#closed = true;
     const error = new PoolClosedError(`${this.#name} was destroyed before the task finished`);
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const task = this.#queue[i];
-      if (task) this.#fail(task, error);
-    }
-    this.#queue = [];
-    this.#head = 0;
-    this.#queued = 0;
+    for (const task of this.#queue.clear()) this.#fail(task, error);
     for (const w of this.#workers) for (const task of w.inflight.values()) this.#fail(task, error);
     await this.#stopAll();
   }
@@ -262,9 +255,9 @@ export class ThreadPool implements AsyncDisposable {
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
     const free = this.#idle.length + this.#size - this.#workers.size;
-    if (this.#queued >= this.#maxQueue + free) {
+    if (this.#queue.size >= this.#maxQueue + free) {
       throw new QueueFullError(
-        `${this.#name} already has ${this.#queued} tasks queued (maxQueue: ${this.#maxQueue})`,
+        `${this.#name} already has ${this.#queue.size} tasks queued (maxQueue: ${this.#maxQueue})`,
       );
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -293,10 +286,9 @@ export class ThreadPool implements AsyncDisposable {
       signal.addEventListener('abort', task.onAbort, { once: true });
     }
     this.#queue.push(task);
-    this.#queued++;
     if (this.#dispatchScheduled) {
       // part of a burst: dispatched together, in batches, by the microtask below
-    } else if (this.#queued === 1 && this.#idle.length > 0) {
+    } else if (this.#queue.size === 1 && this.#idle.length > 0) {
       this.#dispatch(); // a lone task: post it now, and capture the stack while the worker runs it
     } else {
       this.#dispatchScheduled = true;
@@ -326,34 +318,23 @@ export class ThreadPool implements AsyncDisposable {
   #dispatch(): void {
     this.#dispatchScheduled = false;
     this.#lastStack = undefined;
-    while (this.#queued > 0) {
-      while (this.#queue[this.#head] === undefined) this.#head++;
-      const solo = this.#queue[this.#head]!.solo;
+    while (this.#queue.size > 0) {
+      const solo = this.#queue.peek()!.solo;
       const worker =
         this.#idle.pop() ??
         (this.#workers.size < this.#size ? this.#spawn() : solo ? undefined : this.#pipelineTarget());
       if (worker === undefined) return;
       const room = PIPELINE_DEPTH - worker.inflight.size;
-      const share = Math.min(MAX_BATCH, room, Math.ceil(this.#queued / this.#size));
+      const share = Math.min(MAX_BATCH, room, Math.ceil(this.#queue.size / this.#size));
       const batch: Task[] = [];
-      while (batch.length < share && this.#head < this.#queue.length) {
-        const task = this.#queue[this.#head];
-        if (task === undefined) {
-          this.#head++;
-          continue;
-        }
-        if (task.solo && batch.length > 0) break;
-        this.#queue[this.#head++] = undefined;
-        this.#queued--;
+      while (batch.length < share && this.#queue.size > 0) {
+        if (batch.length > 0 && this.#queue.peek()!.solo) break;
+        const task = this.#queue.shift()!;
         batch.push(task);
         if (task.solo) {
           if (task.timeoutMs !== Infinity) this.#startTimer(task, worker);
           break;
         }
-      }
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
       }
       this.#inflightCount += batch.length;
       worker.send(batch);
@@ -405,11 +386,11 @@ export class ThreadPool implements AsyncDisposable {
     }
     if (w.retired) return;
     if (w.inflight.size === 0) this.#becomeIdle(w);
-    else if (this.#queued > 0) this.#dispatch();
+    else if (this.#queue.size > 0) this.#dispatch();
   }
 
   #becomeIdle(w: PoolWorker): void {
-    if (this.#queued > 0) {
+    if (this.#queue.size > 0) {
       this.#idle.push(w);
       this.#dispatch();
       if (!w.inflight.size) this.#armIdle(w);
@@ -441,7 +422,7 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #checkDrained(): void {
-    if (this.#drained && this.#queued === 0 && this.#inflightCount === 0) {
+    if (this.#drained && this.#queue.size === 0 && this.#inflightCount === 0) {
       const done = this.#drained;
       this.#drained = undefined;
       done();
@@ -452,13 +433,7 @@ export class ThreadPool implements AsyncDisposable {
   #cancel(task: Task, reason: unknown): void {
     if (task.settled) return;
     const holder = task.holder;
-    if (!holder) {
-      const i = this.#queue.indexOf(task, this.#head);
-      if (i !== -1) {
-        this.#queue[i] = undefined;
-        this.#queued--;
-      }
-    }
+    if (!holder) this.#queue.remove(task);
     this.#fail(task, reason);
     if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
     holder.cancel(task, serializeError(reason));
@@ -516,11 +491,8 @@ export class ThreadPool implements AsyncDisposable {
       this.#fail(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
     w.inflight.clear();
-    if (requeue.length > 0) {
-      this.#queue.splice(this.#head, 0, ...requeue);
-      this.#queued += requeue.length;
-    }
-    if (this.#queued > 0) this.#dispatch();
+    this.#queue.unshift(requeue);
+    if (this.#queue.size > 0) this.#dispatch();
     this.#checkDrained();
   }
 
