@@ -190,9 +190,10 @@ describe('Thread under a TypeScript loader', () => {
     const { execFile } = await import('node:child_process');
     const file = new URL('../fixtures/thread/tsx-loader.mjs', import.meta.url);
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', file.pathname], { timeout: 20_000 }, (err, out) =>
-        err ? reject(err) : resolve(out),
-      );
+      execFile(process.execPath, ['--import', 'tsx', file.pathname], { timeout: 20_000 }, (err, out) => {
+        if (err) reject(err);
+        else resolve(out);
+      });
     });
     const { plain, importing } = JSON.parse(stdout) as { plain: string; importing: string };
     expect(plain).not.toMatch(/tsx/);
