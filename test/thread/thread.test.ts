@@ -191,7 +191,7 @@ describe('Thread under a TypeScript loader', () => {
     const file = new URL('../fixtures/thread/tsx-loader.mjs', import.meta.url);
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--import', 'tsx', file.pathname], { timeout: 20_000 }, (err, out) => {
-        if (err) reject(err);
+        if (err) reject(new Error('tsx-loader.mjs failed', { cause: err }));
         else resolve(out);
       });
     });
