@@ -26,7 +26,29 @@ const SOURCE_LOADER = /^(?:tsx|ts-node|@swc-node\/register|esbuild-register|@esb
 export function workerExecArgv(target: TargetDef): string[] | undefined {
   if (ext === '.ts' || target.kind !== 'fn' || target.callerUrl !== undefined) return undefined;
   if (/\bimport\b|__vite_ssr_dynamic_import__/.test(target.code)) return undefined;
-  const argv = process.execArgv;
+  if (loaderFree === null) loaderFree = withoutSourceLoaders(process.execArgv);
+  return loaderFree;
+}
+
+/** The parent's flags without source-loader preloads (undefined: nothing to drop); null until computed. */
+let loaderFree: string[] | undefined | null = null;
+let rejections = 0;
+
+/**
+ * Inherited flags are filtered by Node silently, explicit ones are checked: a process-wide flag such
+ * as `--expose-gc` makes `new Worker` throw ERR_WORKER_INVALID_EXEC_ARGV (before any thread starts).
+ * Called with that error: drops the flags it names for every later thread (or, if that was tried
+ * already, inherits the parent's flags again) and says whether to retry.
+ */
+export function dropRejectedExecArgv(err: unknown): boolean {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !loaderFree)
+    return false;
+  const named = /flags: (.*)$/.exec((err as Error).message)?.[1]?.split(', ');
+  loaderFree = named && ++rejections === 1 ? loaderFree.filter((arg) => !named.includes(arg)) : undefined;
+  return true;
+}
+
+function withoutSourceLoaders(argv: readonly string[]): string[] | undefined {
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
