@@ -42,6 +42,12 @@ const FLUSH_AFTER_RESULTS = 32;
  * while blocked the worker's own timers and I/O (left by earlier tasks) wait too.
  */
 const IDLE_WAIT_MS = 1;
+/**
+ * Before blocking, an idle pool worker polls its doorbell this long: a caller that awaits each result
+ * and submits the next task does so within a few µs, and a sleeping thread takes far longer than that
+ * to wake (tens of µs on an idle machine). Bounded, so a quiet pool costs next to no CPU.
+ */
+const IDLE_SPIN_MS = 0.05;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -188,12 +194,22 @@ function runPool(data: PoolWorkerData): void {
         if (head < queue.length) return true;
         continue;
       }
+      if (spinUntilRung(seen)) continue;
       const left = deadline - performance.now();
       if (left <= 0) return false;
       // The pool posts, then bumps DOORBELL and notifies: if it posted after our receive, DOORBELL
       // is no longer `seen` and the wait returns at once; otherwise the notify wakes us.
       Atomics.wait(progress, DOORBELL, seen, left);
     }
+  };
+
+  /** Polls DOORBELL for up to IDLE_SPIN_MS; whether it moved on from `seen`. */
+  const spinUntilRung = (seen: number): boolean => {
+    const until = performance.now() + IDLE_SPIN_MS;
+    do {
+      for (let i = 0; i < 64; i++) if (Atomics.load(progress, DOORBELL) !== seen) return true;
+    } while (performance.now() < until);
+    return false;
   };
 
   const handle = (msg: PoolRequest) => {
