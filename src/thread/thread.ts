@@ -16,7 +16,7 @@ import { reviveError } from './error-codec.js';
 import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
 import { targetDef, type TargetDef } from './target.js';
-import { WORKER_URL, dropRejectedExecArgv, workerExecArgv } from './worker-url.js';
+import { dropRejectedExecArgv, threadWorkerUrl, workerExecArgv } from './worker-url.js';
 
 /** Options of {@link Thread}. */
 export interface ThreadOptions<A extends unknown[] = unknown[]> {
@@ -128,7 +128,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const start = () =>
-      new Worker(WORKER_URL, {
+      new Worker(threadWorkerUrl(this.#target), {
         workerData: {
           mode: 'thread',
           name: this.#name,
