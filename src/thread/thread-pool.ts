@@ -18,6 +18,8 @@ const MAX_BATCH = 64;
 const PIPELINE_DEPTH = 2 * MAX_BATCH;
 /** A worker gets a batch before finishing its current one only if it reported results this recently. */
 const PIPELINE_WINDOW_MS = 2;
+/** Caller frames kept for a task's error: the call site and its callers (each costs µs per run()). */
+const CALLER_FRAMES = 6;
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
@@ -176,7 +178,7 @@ export class ThreadPool implements AsyncDisposable {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }
       const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
-      const stack = callerStack();
+      const stack = callerStack(ThreadPool.prototype.map, CALLER_FRAMES);
       const runs = Array.from(
         items,
         (item) => this.#submit(fn, { args: [item], signal }, stack) as Promise<R>,
@@ -304,7 +306,7 @@ export class ThreadPool implements AsyncDisposable {
   #callerStack(def: TargetDef): StackHolder {
     const last = this.#lastStack;
     if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
-    const stack = callerStack();
+    const stack = callerStack(ThreadPool.prototype.run, CALLER_FRAMES);
     this.#lastStack = { def, stack };
     return stack;
   }

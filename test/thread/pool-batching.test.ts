@@ -62,4 +62,22 @@ describe('ThreadPool batching and pipelining', () => {
     expect(Date.now() - started).toBeLessThan(1_200);
     expect(await watchdog(long)).toBe('long');
   });
+
+  it('appends the caller stack to a task error, for run() alone, in a burst, and in map()', async () => {
+    await using pool = new ThreadPool({ size: 2 });
+    const fail = (n: number) => {
+      throw new TypeError(`no ${n}`);
+    };
+    const alone = await watchdog(pool.run(fail, { args: [1] }).catch((e: unknown) => e as Error));
+    const burst = await watchdog(
+      Promise.all(
+        Array.from({ length: 50 }, (_, i) => pool.run(fail, { args: [i] }).catch((e: unknown) => e as Error)),
+      ),
+    );
+    const mapped = await watchdog(pool.map(fail, [1, 2]).catch((e: unknown) => e as Error));
+    for (const err of [alone, burst[0]!, burst[49]!, mapped]) {
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*joined from[\s\S]*pool-batching\.test\.ts/);
+    }
+  });
 });
