@@ -178,6 +178,7 @@ export class ThreadPool implements AsyncDisposable {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }
       const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack is cut
       const stack = callerStack(ThreadPool.prototype.map, CALLER_FRAMES);
       const runs = Array.from(
         items,
@@ -306,6 +307,7 @@ export class ThreadPool implements AsyncDisposable {
   #callerStack(def: TargetDef): StackHolder {
     const last = this.#lastStack;
     if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack is cut
     const stack = callerStack(ThreadPool.prototype.run, CALLER_FRAMES);
     this.#lastStack = { def, stack };
     return stack;

@@ -74,7 +74,12 @@ describe('ThreadPool batching and pipelining', () => {
         Array.from({ length: 50 }, (_, i) => pool.run(fail, { args: [i] }).catch((e: unknown) => e as Error)),
       ),
     );
-    const mapped = await watchdog(pool.map(fail, [1, 2]).catch((e: unknown) => e as Error));
+    const mapped = await watchdog(
+      pool.map(fail, [1, 2]).then(
+        () => new Error('no failure'),
+        (e: unknown) => e as Error,
+      ),
+    );
     for (const err of [alone, burst[0]!, burst[49]!, mapped]) {
       expect(err).toBeInstanceOf(TypeError);
       expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*joined from[\s\S]*pool-batching\.test\.ts/);
