@@ -48,6 +48,13 @@ const IDLE_WAIT_MS = 1;
  * to wake (tens of µs on an idle machine). Bounded, so a quiet pool costs next to no CPU.
  */
 const IDLE_SPIN_MS = 0.05;
+/**
+ * Polls that caught nothing this many times in a row switch polling off for SPIN_PAUSE idle stretches
+ * (then one poll probes again): either the pool is simply idle, or the cores are oversubscribed and
+ * the poll only delays the caller it waits for, by taking the core the caller needs to submit.
+ */
+const SPIN_MISSES = 3;
+const SPIN_PAUSE = 64;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -184,8 +191,13 @@ function runPool(data: PoolWorkerData): void {
   };
 
   /** Blocks up to IDLE_WAIT_MS for the next message, handling it at once; whether tasks arrived. */
+  let misses = 0;
+  let paused = 0;
+  const shouldSpin = () => paused === 0 || --paused === 0;
+
   const awaitNextTask = (): boolean => {
     const deadline = performance.now() + IDLE_WAIT_MS;
+    let first = true;
     for (;;) {
       const seen = Atomics.load(progress, DOORBELL);
       const msg = receiveMessageOnPort(port);
@@ -194,7 +206,14 @@ function runPool(data: PoolWorkerData): void {
         if (head < queue.length) return true;
         continue;
       }
-      if (spinUntilRung(seen)) continue;
+      if (first && shouldSpin()) {
+        if (spinUntilRung(seen)) {
+          misses = 0;
+          continue;
+        }
+        if (++misses >= SPIN_MISSES) paused = SPIN_PAUSE;
+      }
+      first = false;
       const left = deadline - performance.now();
       if (left <= 0) return false;
       // The pool posts, then bumps DOORBELL and notifies: if it posted after our receive, DOORBELL
