@@ -13,6 +13,7 @@ const entry = {
   barrier: 'src/barrier/index.ts',
   once: 'src/once/index.ts',
   rwlock: 'src/rwlock/index.ts',
+  queue: 'src/queue/index.ts',
   thread: 'src/thread/index.ts',
   threadlocal: 'src/threadlocal/index.ts',
   // Worker bootstrap of Thread and ThreadPool, loaded by file URL (not an export).

@@ -3,6 +3,7 @@
 //   1. semaphore: contended acquire+release throughput, permits = workers / 2
 //   2. barrier: generations per second (every worker passes once per generation)
 //   3. rwlock: read-heavy throughput (15 reads of a 16-int table per write)
+//   4. queue: round trips and a one-way stream of small objects, against a MessagePort
 import { Barrier } from 'threadkit/barrier';
 import { Mutex } from 'threadkit/mutex';
 import { RwLock } from 'threadkit/rwlock';
@@ -10,6 +11,7 @@ import { Semaphore } from 'threadkit/semaphore';
 import type { BenchContext, BenchRatio, BenchRow, BenchSuite } from './lib/types.js';
 import { median, workerCounts } from './lib/stats.js';
 import { runWorkers } from './lib/workers.js';
+import { queueVsPort } from './toolbox/queue-vs-port.js';
 
 const SEMAPHORE = 'semaphore contended throughput';
 const BARRIER = 'barrier generations';
@@ -118,6 +120,9 @@ const suite: BenchSuite = {
         }
       }
     }
+    const queue = await queueVsPort(ctx.full, (line) => ctx.log(line));
+    rows.push(...queue.rows);
+    ratios.push(...queue.ratios);
     return {
       rows,
       ratios,

@@ -312,3 +312,25 @@ export class PoolClosedError extends ThreadkitError {
     super('ERR_POOL_CLOSED', message);
   }
 }
+
+/**
+ * Thrown by a closed {@link Queue}: by `put()` and its variants at once (and to putters blocked when
+ * it was closed), and by `get()` and its variants once the values left in it are drained (Python 3.13's
+ * `queue.ShutDown`). `for await` over the queue ends quietly instead.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueClosedError } from 'threadkit';
+ * const q = new Queue<number>(4);
+ * q.put(1);
+ * q.close();
+ * console.log(q.get()); // 1: what was put before close() is still delivered
+ * try { q.get(); } catch (err) { console.log(err instanceof QueueClosedError); } // true
+ * ```
+ */
+export class QueueClosedError extends ThreadkitError {
+  /** @param message - which call found the queue closed */
+  constructor(message: string) {
+    super('ERR_QUEUE_CLOSED', message);
+  }
+}

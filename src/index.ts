@@ -16,4 +16,5 @@ export * from './condition/index.js';
 export * from './barrier/index.js';
 export * from './once/index.js';
 export * from './rwlock/index.js';
+export * from './queue/index.js';
 export * from './errors.js';

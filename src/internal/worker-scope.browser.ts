@@ -40,6 +40,9 @@ export const parentPort = {
   },
 };
 
+/** Web Workers cannot take a message synchronously: the event loop delivers each one. */
+export const receiveMessage: (() => { message: unknown } | undefined) | undefined = undefined;
+
 /** Calls `fn` with the data the creator passed, once its first message has arrived. */
 export function onWorkerData(fn: (data: unknown) => void): void {
   if (received) fn(data);

@@ -46,9 +46,23 @@ export interface StackHolder {
   readonly stack?: string;
 }
 
-/** Captures the caller's stack frames (for appending below a thread's error stack). */
-export function callerStack(): StackHolder {
+/**
+ * Captures the caller's stack frames (for appending below a thread's error stack): those below the
+ * call of `above`, at most `limit` of them (capturing costs µs per frame).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function marks the cut
+export function callerStack(above: Function = callerStack, limit?: number): StackHolder {
   const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, callerStack);
+  if (limit === undefined) {
+    Error.captureStackTrace(holder, above);
+    return holder;
+  }
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = limit;
+  try {
+    Error.captureStackTrace(holder, above);
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
   return holder;
 }

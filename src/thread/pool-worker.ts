@@ -3,7 +3,14 @@
 import { deadThreadsBuffer } from '../internal/dead-threads.js';
 import { Worker, type TransferListItem } from '../internal/worker-host.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
-import { PROGRESS, TASK_STRIDE, type PoolRequest, type PoolWorkerData } from './protocol.js';
+import {
+  DOORBELL,
+  POOL_SLOTS,
+  PROGRESS,
+  TASK_STRIDE,
+  type PoolRequest,
+  type PoolWorkerData,
+} from './protocol.js';
 import type { TargetDef } from './target.js';
 import type { StackHolder } from './callsite.js';
 import { WORKER_URL } from './worker-url.js';
@@ -20,7 +27,7 @@ export interface Task {
   /** Dispatched alone, to an idle worker, so that "started" is known (timeouts, aborts). */
   readonly solo: boolean;
   /** Where `run()` was called: appended below the worker's stack of a task error. */
-  readonly callerStack: StackHolder;
+  callerStack: StackHolder;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** Set once when the task settles (or is cancelled); later results for it are dropped. */
@@ -34,8 +41,8 @@ export interface Task {
 /** A pool worker and the batch it holds. */
 export class PoolWorker {
   readonly worker: Worker;
-  /** Id of the task the worker is running (0 between tasks); tells a crash's culprit apart. */
-  readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  /** Shared words (see POOL_SLOTS): the running task's id, which tells a crash's culprit apart, and the doorbell. */
+  readonly progress = new Int32Array(new SharedArrayBuffer(POOL_SLOTS * 4));
   /** Tasks sent and not yet reported, in the order the worker runs them. */
   readonly inflight = new Map<number, Task>();
   /** Targets this worker has received the definition of. */
@@ -44,9 +51,14 @@ export class PoolWorker {
   online = false;
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
+  /** Retires the worker once it has been idle long enough; kept across tasks (re-armed, not recreated). */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The worker's thread id (`worker.threadId` reads -1 once it exited). */
   readonly threadId: number;
+  /** `performance.now()` when the worker last became idle. */
+  idleSince = 0;
+  /** `performance.now()` of the last result message (0: none yet). */
+  lastResultAt = 0;
 
   constructor(name: string, resourceLimits: object | undefined) {
     const workerData: PoolWorkerData = {
@@ -65,10 +77,6 @@ export class PoolWorker {
    * throws (DataCloneError), with the batch registered in `inflight` for the caller to fail.
    */
   send(batch: readonly Task[]): void {
-    if (this.idleTimer !== undefined) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
-    }
     let defs: TargetDef[] | undefined;
     let transfer: TransferListItem[] | undefined;
     const tasks: unknown[] = new Array<unknown>(batch.length * TASK_STRIDE);
@@ -95,11 +103,23 @@ export class PoolWorker {
       throw err;
     }
     this.worker.ref(); // busy: pending results keep the process alive
+    this.#ring();
   }
 
   /** Asks the running task to stop (its `currentTask().signal` aborts). */
   cancel(task: Task, reason: unknown): void {
     this.worker.postMessage({ cancel: task.id, reason } satisfies PoolRequest);
+    this.#ring();
+  }
+
+  /**
+   * Wakes the worker if it waits on DOORBELL. The message is already in its port's queue when the
+   * count changes, so a worker that read the old count either waits and is woken here, or fails
+   * its wait at once (the value differs) and then finds the message.
+   */
+  #ring(): void {
+    Atomics.add(this.progress, DOORBELL, 1);
+    Atomics.notify(this.progress, DOORBELL, 1);
   }
 
   /** The task the worker was running when it stopped, if any. */

@@ -23,8 +23,20 @@ export const RUNNING = 0;
 export const SETTLED = 1;
 export const EXITED = 2;
 
-/** Pool worker progress word: the id of the task it is running, 0 between tasks. */
+/**
+ * A pool worker's shared words, `Int32Array` over a SharedArrayBuffer of POOL_SLOTS slots.
+ *
+ * | slot       | meaning                                                  | written by      |
+ * |------------|----------------------------------------------------------|-----------------|
+ * | `PROGRESS` | id of the task it is running, 0 between tasks            | the worker      |
+ * | `DOORBELL` | incremented after every message the pool posts to it     | the pool        |
+ *
+ * An idle worker briefly waits on `DOORBELL` and takes the next message with `receiveMessageOnPort`
+ * instead of a round through its event loop (see `awaitNextTask` in thread-worker.ts).
+ */
 export const PROGRESS = 0;
+export const DOORBELL = 1;
+export const POOL_SLOTS = 2;
 
 /** `workerData` of a Thread's worker. */
 export interface ThreadWorkerData {

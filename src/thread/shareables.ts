@@ -7,6 +7,7 @@ import { Event } from '../event/event.js';
 import { CountDownLatch } from '../latch/latch.js';
 import { Mutex } from '../mutex/mutex.js';
 import { Once } from '../once/once.js';
+import { Queue } from '../queue/queue.js';
 import { RwLock } from '../rwlock/rwlock.js';
 import { Semaphore } from '../semaphore/semaphore.js';
 
@@ -20,4 +21,5 @@ export const shareableTypes = [
   Barrier,
   RwLock,
   Once,
+  Queue,
 ] as const;

@@ -5,15 +5,22 @@ import { markThreadDead } from '../internal/dead-threads.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { PoolClosedError, QueueFullError, ThreadExitError, TimeoutError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
-import { callerStack } from './callsite.js';
+import { callerStack, type StackHolder } from './callsite.js';
 import { reviveError, serializeError } from './error-codec.js';
 import { checkCount, checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { PoolWorker, type Task } from './pool-worker.js';
 import { RESULT_STRIDE } from './protocol.js';
-import { targetDef, type Target } from './target.js';
+import { TaskQueue } from './task-queue.js';
+import { targetDef, type Target, type TargetDef } from './target.js';
 
 /** Most tasks sent to one worker in one message: amortizes messaging without starving other workers. */
 const MAX_BATCH = 64;
+/** Most tasks a worker holds: the batch it runs and the next one, so it never idles between them. */
+const PIPELINE_DEPTH = 2 * MAX_BATCH;
+/** A worker gets a batch before finishing its current one only if it reported results this recently. */
+const PIPELINE_WINDOW_MS = 2;
+/** Caller frames kept for a task's error: the call site and its callers (each costs µs per run()). */
+const CALLER_FRAMES = 6;
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
@@ -44,6 +51,8 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
 }
 
 let poolCount = 0;
+/** Placeholder until a task's caller stack is captured (right after it is dispatched or queued). */
+const NO_STACK: StackHolder = {};
 
 /**
  * A fixed-size pool of reusable worker threads that runs functions (shipped as source, compiled once
@@ -75,15 +84,18 @@ export class ThreadPool implements AsyncDisposable {
   readonly #workers = new Set<PoolWorker>();
   /** Workers with nothing in flight, most recently used last. */
   readonly #idle: PoolWorker[] = [];
-  /** Tasks not yet dispatched; `#head` is the first live slot (cancelled tasks are skipped). */
-  #queue: (Task | undefined)[] = [];
-  #head = 0;
-  #queued = 0;
+  /** Tasks not yet dispatched. */
+  readonly #queue = new TaskQueue();
   #nextTaskId = 1;
   #dispatchScheduled = false;
   #closed = false;
   #drained: (() => void) | undefined;
   #inflightCount = 0;
+  /**
+   * Caller stack shared by the tasks of one target submitted in the same synchronous run (until the
+   * dispatch microtask): capturing a stack per task costs more than the rest of `run()` together.
+   */
+  #lastStack: { def: TargetDef; stack: StackHolder } | undefined;
 
   /**
    * @param options - see {@link ThreadPoolOptions}
@@ -167,7 +179,12 @@ export class ThreadPool implements AsyncDisposable {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }
       const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
-      const runs = Array.from(items, (item) => this.#submit(fn, { args: [item], signal }) as Promise<R>);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack is cut
+      const stack = callerStack(ThreadPool.prototype.map, CALLER_FRAMES);
+      const runs = Array.from(
+        items,
+        (item) => this.#submit(fn, { args: [item], signal }, stack) as Promise<R>,
+      );
       return Promise.all(runs);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
@@ -189,7 +206,7 @@ export class ThreadPool implements AsyncDisposable {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#queued > 0 || this.#inflightCount > 0) {
+    if (this.#queue.size > 0 || this.#inflightCount > 0) {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
     await this.#stopAll();
@@ -210,13 +227,7 @@ export class ThreadPool implements AsyncDisposable {
   async destroy(): Promise<void> {
     this.#closed = true;
     const error = new PoolClosedError(`${this.#name} was destroyed before the task finished`);
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const task = this.#queue[i];
-      if (task) this.#fail(task, error);
-    }
-    this.#queue = [];
-    this.#head = 0;
-    this.#queued = 0;
+    for (const task of this.#queue.clear()) this.#fail(task, error);
     for (const w of this.#workers) for (const task of w.inflight.values()) this.#fail(task, error);
     await this.#stopAll();
   }
@@ -237,7 +248,7 @@ export class ThreadPool implements AsyncDisposable {
     await this.close();
   }
 
-  #submit(target: Target, options: RunOptions | undefined): Promise<unknown> {
+  #submit(target: Target, options: RunOptions | undefined, stack?: StackHolder): Promise<unknown> {
     const opts = checkOptions<RunOptions>(options);
     const def = targetDef(target, opts.export);
     if (opts.args !== undefined && !Array.isArray(opts.args)) {
@@ -248,9 +259,9 @@ export class ThreadPool implements AsyncDisposable {
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
     const free = this.#idle.length + this.#size - this.#workers.size;
-    if (this.#queued >= this.#maxQueue + free) {
+    if (this.#queue.size >= this.#maxQueue + free) {
       throw new QueueFullError(
-        `${this.#name} already has ${this.#queued} tasks queued (maxQueue: ${this.#maxQueue})`,
+        `${this.#name} already has ${this.#queue.size} tasks queued (maxQueue: ${this.#maxQueue})`,
       );
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -266,7 +277,7 @@ export class ThreadPool implements AsyncDisposable {
       timeoutMs,
       signal,
       solo: signal !== undefined || timeoutMs !== Infinity,
-      callerStack: callerStack(),
+      callerStack: NO_STACK,
       resolve,
       reject,
       settled: false,
@@ -279,41 +290,56 @@ export class ThreadPool implements AsyncDisposable {
       signal.addEventListener('abort', task.onAbort, { once: true });
     }
     this.#queue.push(task);
-    this.#queued++;
-    if (!this.#dispatchScheduled) {
+    if (this.#dispatchScheduled) {
+      // part of a burst: dispatched together, in batches, by the microtask below
+    } else if (this.#queue.size === 1 && this.#idle.length > 0) {
+      this.#dispatch(); // a lone task: post it now, and capture the stack while the worker runs it
+    } else {
       this.#dispatchScheduled = true;
+      this.#lastStack = undefined;
       queueMicrotask(() => this.#dispatch());
     }
+    // Results arrive by message, so never before this synchronous code ends.
+    task.callerStack = stack ?? this.#callerStack(def);
     return promise;
   }
 
-  /** Hands queued tasks to idle (or new) workers: a solo task alone, others in fair-sized batches. */
+  /** A fresh caller stack, or the one of the previous task of `def` in the same burst. */
+  #callerStack(def: TargetDef): StackHolder {
+    const last = this.#lastStack;
+    if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack is cut
+    const stack = callerStack(ThreadPool.prototype.run, CALLER_FRAMES);
+    this.#lastStack = { def, stack };
+    return stack;
+  }
+
+  /**
+   * Hands queued tasks to workers: a solo task alone to an idle worker, others in fair-sized batches.
+   * A worker that is busy with tiny tasks (it reported results within {@link PIPELINE_WINDOW_MS}) also
+   * gets the next batch before it finishes the current one, so it never waits for the round trip;
+   * a worker that is not reporting (a long task) gets nothing more, so no task queues behind it.
+   */
   #dispatch(): void {
     this.#dispatchScheduled = false;
-    while (this.#queued > 0) {
-      const free = this.#idle.length + this.#size - this.#workers.size;
-      if (free === 0) return;
-      const worker = this.#idle.pop() ?? this.#spawn();
-      const share = Math.min(MAX_BATCH, Math.ceil(this.#queued / free));
+    this.#lastStack = undefined;
+    while (this.#queue.size > 0) {
+      const solo = this.#queue.peek()!.solo;
+      const worker =
+        this.#idle.pop() ??
+        (this.#workers.size < this.#size ? this.#spawn() : solo ? undefined : this.#pipelineTarget());
+      if (worker === undefined) return;
+      const room = PIPELINE_DEPTH - worker.inflight.size;
+      const share = Math.min(MAX_BATCH, room, Math.ceil(this.#queue.size / this.#size));
       const batch: Task[] = [];
-      while (batch.length < share && this.#head < this.#queue.length) {
-        const task = this.#queue[this.#head];
-        if (task === undefined) {
-          this.#head++;
-          continue;
-        }
-        if (task.solo && batch.length > 0) break;
-        this.#queue[this.#head++] = undefined;
-        this.#queued--;
+      while (batch.length < share && this.#queue.size > 0) {
+        if (batch.length > 0 && this.#queue.peek()!.solo) break;
+        const task = this.#queue.shift()!;
         batch.push(task);
         if (task.solo) {
           if (task.timeoutMs !== Infinity) this.#startTimer(task, worker);
           break;
         }
-      }
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
       }
       this.#inflightCount += batch.length;
       this.#send(worker, batch);
@@ -337,6 +363,17 @@ export class ThreadPool implements AsyncDisposable {
       }
     }
     if (failed.length > 0) queueMicrotask(() => this.#onResults(worker, failed));
+  }
+
+  /** The least loaded worker still streaming results with room for another batch, if any. */
+  #pipelineTarget(): PoolWorker | undefined {
+    const now = performance.now();
+    let best: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.inflight.size + MAX_BATCH > PIPELINE_DEPTH || now - w.lastResultAt > PIPELINE_WINDOW_MS) continue;
+      if (best === undefined || w.inflight.size < best.inflight.size) best = w;
+    }
+    return best;
   }
 
   #spawn(): PoolWorker {
@@ -363,6 +400,7 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #onResults(w: PoolWorker, results: unknown[]): void {
+    w.lastResultAt = performance.now();
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const task = w.inflight.get(results[i] as number);
       if (!task) continue;
@@ -373,11 +411,13 @@ export class ThreadPool implements AsyncDisposable {
       if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
       else task.reject(reviveError(results[i + 2], task.callerStack));
     }
-    if (w.inflight.size === 0 && !w.retired) this.#becomeIdle(w);
+    if (w.retired) return;
+    if (w.inflight.size === 0) this.#becomeIdle(w);
+    else if (this.#queue.size > 0) this.#dispatch();
   }
 
   #becomeIdle(w: PoolWorker): void {
-    if (this.#queued > 0) {
+    if (this.#queue.size > 0) {
       this.#idle.push(w);
       this.#dispatch();
       if (!w.inflight.size) this.#armIdle(w);
@@ -389,19 +429,27 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #armIdle(w: PoolWorker): void {
-    if (w.idleTimer !== undefined || w.inflight.size > 0) return;
+    if (w.inflight.size > 0) return;
     w.worker.unref(); // an idle pool never keeps the process alive
-    if (this.#idleTimeoutMs === Infinity) return;
+    w.idleSince = performance.now();
+    // One timer per idle stretch, not per task: when it fires it checks how long the worker has idled.
+    if (this.#idleTimeoutMs !== Infinity && w.idleTimer === undefined)
+      this.#startIdleTimer(w, this.#idleTimeoutMs);
+  }
+
+  #startIdleTimer(w: PoolWorker, ms: number): void {
     w.idleTimer = setTimeout(() => {
       w.idleTimer = undefined;
-      if (w.inflight.size > 0) return;
-      this.#retire(w);
-    }, this.#idleTimeoutMs);
+      if (w.inflight.size > 0 || w.retired) return; // busy: #armIdle starts a timer when it idles again
+      const left = w.idleSince + this.#idleTimeoutMs - performance.now();
+      if (left > 0) this.#startIdleTimer(w, left);
+      else this.#retire(w);
+    }, ms);
     unrefTimer(w.idleTimer);
   }
 
   #checkDrained(): void {
-    if (this.#drained && this.#queued === 0 && this.#inflightCount === 0) {
+    if (this.#drained && this.#queue.size === 0 && this.#inflightCount === 0) {
       const done = this.#drained;
       this.#drained = undefined;
       done();
@@ -412,13 +460,7 @@ export class ThreadPool implements AsyncDisposable {
   #cancel(task: Task, reason: unknown): void {
     if (task.settled) return;
     const holder = task.holder;
-    if (!holder) {
-      const i = this.#queue.indexOf(task, this.#head);
-      if (i !== -1) {
-        this.#queue[i] = undefined;
-        this.#queued--;
-      }
-    }
+    if (!holder) this.#queue.remove(task);
     this.#fail(task, reason);
     if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
     holder.cancel(task, serializeError(reason));
@@ -478,11 +520,8 @@ export class ThreadPool implements AsyncDisposable {
       this.#fail(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
     w.inflight.clear();
-    if (requeue.length > 0) {
-      this.#queue.splice(this.#head, 0, ...requeue);
-      this.#queued += requeue.length;
-    }
-    if (this.#queued > 0) this.#dispatch();
+    this.#queue.unshift(requeue);
+    if (this.#queue.size > 0) this.#dispatch();
     this.#checkDrained();
   }
 

@@ -1,7 +1,13 @@
 // Worker bootstrap, built as its own entry (dist/thread-worker.js / .cjs). A Thread's worker runs one
 // target and reports its outcome; a pool worker runs batches of tasks one after another and sends
 // their results back in batches.
-import { exitSoon, onThreadExit, onWorkerData, parentPort } from '../internal/worker-scope.js';
+import {
+  exitSoon,
+  onThreadExit,
+  onWorkerData,
+  parentPort,
+  receiveMessage,
+} from '../internal/worker-scope.js';
 import { decode, encode } from '../internal/codec.js';
 import { adoptDeadThreads, markThreadDead } from '../internal/dead-threads.js';
 import { threadId } from '../internal/runtime.js';
@@ -12,6 +18,7 @@ import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { serializeError } from './error-codec.js';
 import {
+  DOORBELL,
   EXIT_CODE,
   EXITED,
   PROGRESS,
@@ -35,6 +42,27 @@ export const shareable = shareableTypes;
 
 /** A batch running longer than this sends the results it has so far. */
 const FLUSH_AFTER_MS = 4;
+/** Results sent once this many are ready, so the pool refills this worker while it keeps running. */
+const FLUSH_AFTER_RESULTS = 32;
+/**
+ * How long an idle pool worker blocks on its doorbell for the next task before going back to its
+ * event loop: a task that arrives meanwhile starts without an event-loop round trip. Short, because
+ * while blocked the worker's own timers and I/O (left by earlier tasks) wait too.
+ */
+const IDLE_WAIT_MS = 1;
+/**
+ * Before blocking, an idle pool worker polls its doorbell this long: a caller that awaits each result
+ * and submits the next task does so within a few µs, and a sleeping thread takes far longer than that
+ * to wake (tens of µs on an idle machine). Bounded, so a quiet pool costs next to no CPU.
+ */
+const IDLE_SPIN_MS = 0.05;
+/**
+ * Polls that caught nothing this many times in a row switch polling off for SPIN_PAUSE idle stretches
+ * (then one poll probes again): either the pool is simply idle, or the cores are oversubscribed and
+ * the poll only delays the caller it waits for, by taking the core the caller needs to submit.
+ */
+const SPIN_MISSES = 3;
+const SPIN_PAUSE = 64;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -131,39 +159,89 @@ function runPool(data: PoolWorkerData): void {
   const pump = async () => {
     pumping = true;
     lastFlush = performance.now();
-    while (head < queue.length) {
-      const id = queue[head] as number;
-      const targetId = queue[head + 1] as number;
-      const args = queue[head + 2];
-      const inherited = queue[head + 3] as InheritedLocals | undefined;
-      head += TASK_STRIDE;
-      if (head === queue.length) {
-        queue.length = 0;
-        head = 0;
+    do {
+      while (head < queue.length) {
+        const id = queue[head] as number;
+        const targetId = queue[head + 1] as number;
+        const args = queue[head + 2];
+        const inherited = queue[head + 3] as InheritedLocals | undefined;
+        head += TASK_STRIDE;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        }
+        Atomics.store(progress, PROGRESS, id);
+        const state: TaskState = { id, controller: undefined };
+        current = state;
+        try {
+          let fn = targetById(targetId);
+          if (isThenable(fn)) fn = await fn;
+          const argv = decode(args) as unknown[];
+          const f = fn;
+          let value = storage.run(state, () => runIsolatedWith(inherited, () => f(...argv)));
+          if (isThenable(value)) value = await value;
+          results.push(id, 1, encode(value));
+        } catch (err) {
+          results.push(id, 0, serializeError(explainError(err)));
+        }
+        current = undefined;
+        if (
+          results.length >= FLUSH_AFTER_RESULTS * RESULT_STRIDE ||
+          performance.now() - lastFlush > FLUSH_AFTER_MS
+        ) {
+          flush();
+        }
       }
-      Atomics.store(progress, PROGRESS, id);
-      const state: TaskState = { id, controller: undefined };
-      current = state;
-      try {
-        let fn = targetById(targetId);
-        if (isThenable(fn)) fn = await fn;
-        const argv = decode(args) as unknown[];
-        const f = fn;
-        let value = storage.run(state, () => runIsolatedWith(inherited, () => f(...argv)));
-        if (isThenable(value)) value = await value;
-        results.push(id, 1, encode(value));
-      } catch (err) {
-        results.push(id, 0, serializeError(explainError(err)));
-      }
-      current = undefined;
-      if (performance.now() - lastFlush > FLUSH_AFTER_MS) flush();
-    }
-    Atomics.store(progress, PROGRESS, 0);
-    flush();
+      Atomics.store(progress, PROGRESS, 0);
+      flush();
+    } while (awaitNextTask());
     pumping = false;
   };
 
-  port.on('message', (msg: PoolRequest) => {
+  /** Blocks up to IDLE_WAIT_MS for the next message, handling it at once; whether tasks arrived. */
+  let misses = 0;
+  let paused = 0;
+  const shouldSpin = () => paused === 0 || --paused === 0;
+
+  const awaitNextTask = (): boolean => {
+    // Where a message cannot be taken synchronously (Web Workers), the event loop delivers it.
+    if (receiveMessage === undefined) return false;
+    const deadline = performance.now() + IDLE_WAIT_MS;
+    let first = true;
+    for (;;) {
+      const seen = Atomics.load(progress, DOORBELL);
+      const msg = receiveMessage();
+      if (msg !== undefined) {
+        handle(msg.message as PoolRequest);
+        if (head < queue.length) return true;
+        continue;
+      }
+      if (first && shouldSpin()) {
+        if (spinUntilRung(seen)) {
+          misses = 0;
+          continue;
+        }
+        if (++misses >= SPIN_MISSES) paused = SPIN_PAUSE;
+      }
+      first = false;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      // The pool posts, then bumps DOORBELL and notifies: if it posted after our receive, DOORBELL
+      // is no longer `seen` and the wait returns at once; otherwise the notify wakes us.
+      Atomics.wait(progress, DOORBELL, seen, left);
+    }
+  };
+
+  /** Polls DOORBELL for up to IDLE_SPIN_MS; whether it moved on from `seen`. */
+  const spinUntilRung = (seen: number): boolean => {
+    const until = performance.now() + IDLE_SPIN_MS;
+    do {
+      for (let i = 0; i < 64; i++) if (Atomics.load(progress, DOORBELL) !== seen) return true;
+    } while (performance.now() < until);
+    return false;
+  };
+
+  const handle = (msg: PoolRequest) => {
     if ('cancel' in msg) {
       if (current?.id === msg.cancel) {
         const reason = reviveError(msg.reason);
@@ -175,7 +253,9 @@ function runPool(data: PoolWorkerData): void {
     if (msg.defs) for (const def of msg.defs) define(def);
     for (const item of msg.tasks) queue.push(item);
     if (!pumping) void pump();
-  });
+  };
+
+  port.on('message', handle);
 }
 
 onWorkerData((received) => {

@@ -17,7 +17,7 @@ import { reviveError } from './error-codec.js';
 import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
 import { targetDef, type TargetDef } from './target.js';
-import { WORKER_URL } from './worker-url.js';
+import { dropRejectedExecArgv, threadWorkerUrl, workerExecArgv } from './worker-url.js';
 
 /** Options of {@link Thread}. */
 export interface ThreadOptions<A extends unknown[] = unknown[]> {
@@ -128,20 +128,32 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    const worker = new Worker(WORKER_URL, {
-      workerData: {
-        mode: 'thread',
-        name: this.#name,
-        target: this.#target,
-        args: this.#args,
-        inherited: this.#inherited,
-        status: this.#status.buffer,
-        port: port2,
-        deadThreads: deadThreadsBuffer(),
-      },
-      transferList: [port2, ...(this.#transfer as never[])],
-      resourceLimits: this.#resourceLimits,
-    });
+    const start = () =>
+      new Worker(threadWorkerUrl(this.#target), {
+        workerData: {
+          mode: 'thread',
+          name: this.#name,
+          target: this.#target,
+          args: this.#args,
+          inherited: this.#inherited,
+          status: this.#status!.buffer,
+          port: port2,
+          deadThreads: deadThreadsBuffer(),
+        },
+        transferList: [port2, ...(this.#transfer as never[])],
+        resourceLimits: this.#resourceLimits,
+        execArgv: workerExecArgv(this.#target),
+      });
+    let worker: Worker;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        worker = start();
+        break;
+      } catch (err) {
+        // A flag Node refuses in an explicit execArgv: dropped (then, at worst, flags inherited).
+        if (attempt === 3 || !dropRejectedExecArgv(err)) throw err;
+      }
+    }
     this.#worker = worker;
     this.#threadId = worker.threadId;
     if (this.#daemon) worker.unref();

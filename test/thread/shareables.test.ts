@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Barrier, Condition, CountDownLatch, Event, Mutex, Once, RwLock, Semaphore, spawn } from 'threadkit';
+import {
+  Barrier,
+  Condition,
+  CountDownLatch,
+  Event,
+  Mutex,
+  Once,
+  Queue,
+  RwLock,
+  Semaphore,
+  spawn,
+} from 'threadkit';
 
 // Every shareable primitive must arrive in a thread as a live instance of its class, sharing memory.
 describe('shareable primitives through Thread args', () => {
@@ -13,6 +24,7 @@ describe('shareable primitives through Thread args', () => {
       Barrier: new Barrier(1),
       RwLock: new RwLock(),
       Once: new Once(),
+      Queue: new Queue(1),
     };
     const seen = await spawn(
       async (p: Record<string, { buffer: SharedArrayBuffer; byteOffset: number }>) => {

@@ -184,3 +184,25 @@ describe('Thread', () => {
     expect(await watchdog(spawn(async (x: number) => await Promise.resolve(x + 1), 4).join())).toBe(5);
   });
 });
+
+describe('Thread under a TypeScript loader', () => {
+  it('starts a plain function without the loader, and keeps it for a function that imports', async () => {
+    const { execFile } = await import('node:child_process');
+    const file = new URL('../fixtures/thread/tsx-loader.mjs', import.meta.url);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', file.pathname],
+        { timeout: 20_000 },
+        (err, out) => {
+          if (err) reject(new Error('tsx-loader.mjs failed', { cause: err }));
+          else resolve(out);
+        },
+      );
+    });
+    const { plain, importing } = JSON.parse(stdout) as { plain: string; importing: string };
+    expect(plain).not.toMatch(/tsx/);
+    expect(plain).not.toMatch(/--expose-gc/); // Node refuses it in a worker's explicit execArgv
+    expect(importing).toMatch(/--import tsx/);
+  });
+});

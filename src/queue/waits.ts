@@ -1,0 +1,129 @@
+// Waiting for room or for an item: the loops around raw-queue's push and pop, sync and async. The
+// Queue class only encodes, decodes and turns outcomes into return values and errors.
+import { parkUntil, parkUntilAsync } from '../internal/park.js';
+import {
+  GETTERS,
+  GET_SEQ,
+  IS_CLOSED,
+  PUTTERS,
+  PUT_SEQ,
+  type QueueMemory,
+  passOnGet,
+  pop,
+  push,
+} from './raw-queue.js';
+
+/** How a wait ended: true/bytes done, IS_CLOSED, or false/null when time ran out. */
+type Closed = typeof IS_CLOSED;
+
+/** A push as a wait-loop check: remembers whether it found the queue closed. */
+function pushCheck(
+  mem: QueueMemory,
+  bytes: Uint8Array,
+): { check: () => number | null; closed: () => boolean } {
+  let closed = false;
+  return {
+    check() {
+      const r = push(mem, bytes);
+      if (r !== IS_CLOSED) return r;
+      closed = true;
+      return null;
+    },
+    closed: () => closed,
+  };
+}
+
+/** A pop as a wait-loop check: keeps what it took (bytes, or IS_CLOSED). */
+function popCheck(mem: QueueMemory): {
+  check: () => number | null;
+  got: () => Uint8Array | Closed | undefined;
+} {
+  let got: Uint8Array | Closed | undefined;
+  return {
+    check() {
+      const r = pop(mem);
+      if (typeof r === 'number') return r;
+      got = r;
+      return null;
+    },
+    got: () => got,
+  };
+}
+
+/** Puts `bytes`, waiting up to `timeoutMs` for room. */
+export function putSync(
+  mem: QueueMemory,
+  bytes: Uint8Array,
+  timeoutMs: number,
+  what: string,
+): boolean | Closed {
+  const { check, closed } = pushCheck(mem, bytes);
+  let done = check() === null;
+  if (!done && timeoutMs > 0) {
+    // Registered before the re-check inside parkUntil (raw-queue I1).
+    Atomics.add(mem.i32, PUTTERS, 1);
+    try {
+      done = parkUntil(mem.i32, GET_SEQ, timeoutMs, what, check);
+    } finally {
+      Atomics.sub(mem.i32, PUTTERS, 1);
+    }
+  }
+  return closed() ? IS_CLOSED : done;
+}
+
+/** Async {@link putSync}; rejects with the signal's reason when aborted. */
+export async function putAsync(
+  mem: QueueMemory,
+  bytes: Uint8Array,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<boolean | Closed> {
+  const { check, closed } = pushCheck(mem, bytes);
+  let done = check() === null;
+  if (!done) {
+    Atomics.add(mem.i32, PUTTERS, 1);
+    try {
+      // No onAbsorbed: a get wakes every putter (raw-queue I2), so an absorbed notify strands nobody.
+      done = await parkUntilAsync(mem.i32, GET_SEQ, timeoutMs, signal, check);
+    } finally {
+      Atomics.sub(mem.i32, PUTTERS, 1);
+    }
+  }
+  return closed() ? IS_CLOSED : done;
+}
+
+/** Takes the oldest item's bytes, waiting up to `timeoutMs` for one; null when none came. */
+export function getSync(mem: QueueMemory, timeoutMs: number, what: string): Uint8Array | Closed | null {
+  const { check, got } = popCheck(mem);
+  if (check() !== null && timeoutMs > 0) {
+    Atomics.add(mem.i32, GETTERS, 1);
+    try {
+      parkUntil(mem.i32, PUT_SEQ, timeoutMs, what, check);
+    } finally {
+      Atomics.sub(mem.i32, GETTERS, 1);
+      // Leaving without an item (timed out, or BlockingNotAllowedError): raw-queue I3.
+      if (got() === undefined) passOnGet(mem.i32);
+    }
+  }
+  return got() ?? null;
+}
+
+/** Async {@link getSync}; rejects with the signal's reason when aborted. */
+export async function getAsync(
+  mem: QueueMemory,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<Uint8Array | Closed | null> {
+  const { check, got } = popCheck(mem);
+  if (check() !== null) {
+    Atomics.add(mem.i32, GETTERS, 1);
+    try {
+      // An aborted wait may absorb a put's notify later; pass it on then (raw-queue I3).
+      await parkUntilAsync(mem.i32, PUT_SEQ, timeoutMs, signal, check, () => passOnGet(mem.i32));
+    } finally {
+      Atomics.sub(mem.i32, GETTERS, 1);
+      if (got() === undefined) passOnGet(mem.i32);
+    }
+  }
+  return got() ?? null;
+}

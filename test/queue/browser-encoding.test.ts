@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { decodeValue, encodeValue } from '../../src/internal/serialize.browser.js';
+
+// The browser build's value encoding (JSON with tagged records), run here in Node directly.
+const roundTrip = (v: unknown): unknown => decodeValue(encodeValue(v));
+
+describe('Queue value encoding, browser build', () => {
+  it('keeps what structured clone keeps', () => {
+    const values: unknown[] = [
+      undefined,
+      null,
+      true,
+      'text',
+      42,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      2n ** 70n,
+      [1, undefined, 'x'],
+      { a: undefined, b: { c: [new Date(5)] } },
+      new Map<unknown, unknown>([[{ k: 1 }, new Set(['v'])]]),
+      /a.b/gu,
+      new Uint8Array([1, 2, 255]).buffer,
+      new Float32Array([0.5, -1]),
+      new BigInt64Array([-5n]),
+      new DataView(new Uint8Array([9, 8]).buffer),
+      { $tk: 'looks like a tag', other: 1 },
+    ];
+    for (const v of values) expect(roundTrip(v)).toEqual(v);
+    expect(Object.is(roundTrip(-0), -0)).toBe(true);
+    expect(Object.keys(roundTrip({ a: undefined }) as object)).toEqual(['a']);
+    const view = roundTrip(new Int16Array([1, 2, 3]).subarray(1)) as Int16Array;
+    expect([view.constructor.name, ...view, view.buffer.byteLength]).toEqual(['Int16Array', 2, 3, 4]);
+  });
+
+  it('keeps errors: class, message, stack and cause', () => {
+    const err = new TypeError('bad', { cause: new Error('root') });
+    const back = roundTrip(err) as TypeError;
+    expect(back).toBeInstanceOf(TypeError);
+    expect([back.message, back.stack, (back.cause as Error).message]).toEqual(['bad', err.stack, 'root']);
+  });
+
+  it('refuses functions, symbols, cycles and SharedArrayBuffers with a TypeError', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const v of [() => 1, Symbol('s'), cyclic, new SharedArrayBuffer(4)]) {
+      expect(() => encodeValue({ v })).toThrow(TypeError);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { Queue } from '../../src/queue/index.js';
+import { whenReady } from '../helpers/toolbox-ready.js';
+import { runWorkers, withWatchdog } from '../helpers/toolbox-workers.js';
+
+interface Consumed {
+  readonly got: number;
+  readonly outOfOrder: number;
+}
+
+/**
+ * `producers` threads put `count` values each while `consumers` threads take them; the main thread
+ * closes the queue once every producer is done and checks each value was got exactly once.
+ */
+async function mpmc(
+  queue: Queue<number>,
+  producers: readonly string[],
+  consumers: readonly string[],
+  count: number,
+  watchdogMs = 20_000,
+): Promise<void> {
+  const total = producers.length * count;
+  const seen = new SharedArrayBuffer(total * 4);
+  const common = { queue, count, producers: producers.length, seen };
+  const consuming = runWorkers<Consumed>(
+    'queue-mpmc.mjs',
+    consumers.map((mode, id) => ({ ...common, role: 'consumer', id, mode })),
+    { watchdogMs },
+  );
+  await runWorkers(
+    'queue-mpmc.mjs',
+    producers.map((mode, id) => ({ ...common, role: 'producer', id, mode })),
+    { watchdogMs },
+  );
+  queue.close();
+  const results = await consuming;
+  expect(results.reduce((n, r) => n + r.got, 0)).toBe(total);
+  expect(results.map((r) => r.outOfOrder)).toEqual(consumers.map(() => 0));
+  const counts = new Int32Array(seen);
+  const wrong = counts.findIndex((c) => c !== 1);
+  expect(wrong === -1 ? 'every value once' : `value ${wrong} seen ${counts[wrong]} times`).toBe(
+    'every value once',
+  );
+  expect(queue.size).toBe(0);
+}
+
+describe('Queue (worker threads, built package)', () => {
+  it('4 producers × 4 consumers × 10 000 values: each got exactly once, in order per producer', async () => {
+    const modes = ['blocking', 'async', 'timed', 'blocking'];
+    await mpmc(new Queue<number>(64), modes, ['blocking', 'async', 'timed', 'async'], 10_000);
+  });
+
+  it('waits for bytes as well as slots: a tiny data area wraps around constantly', async () => {
+    // Each number serializes to 3–6 bytes, so 40 bytes hold only a handful of values.
+    await mpmc(new Queue<number>(1000, { maxBytes: 40 }), ['blocking', 'async'], ['blocking', 'async'], 3000);
+  });
+
+  it('hands a value put by the main thread to a getter blocked in another thread', async () => {
+    for (const op of ['get', 'getAsync']) {
+      const queue = new Queue<{ n: number }>(2);
+      const ready = new SharedArrayBuffer(4);
+      const waiting = runWorkers('queue-wait.mjs', [{ queue, ready, op }]);
+      await whenReady(ready, 1);
+      queue.put({ n: 7 });
+      expect(await waiting).toEqual([{ value: { n: 7 } }]);
+    }
+  });
+
+  it('close() wakes getters blocked on an empty queue, which then throw QueueClosedError', async () => {
+    const queue = new Queue(2);
+    const ready = new SharedArrayBuffer(4);
+    const ops = ['get', 'getAsync', 'get', 'getAsync'];
+    const waiting = runWorkers(
+      'queue-wait.mjs',
+      ops.map((op) => ({ queue, ready, op })),
+    );
+    await whenReady(ready, ops.length);
+    queue.close();
+    expect(await waiting).toEqual(ops.map(() => ({ error: 'ERR_QUEUE_CLOSED' })));
+  });
+
+  it('close() wakes putters blocked on a full queue; what was queued is still delivered', async () => {
+    const queue = new Queue<string>(1);
+    queue.put('first');
+    const ready = new SharedArrayBuffer(4);
+    const ops = ['put', 'putAsync'];
+    const waiting = runWorkers(
+      'queue-wait.mjs',
+      ops.map((op) => ({ queue, ready, op, value: 'late' })),
+    );
+    await whenReady(ready, ops.length);
+    queue.close();
+    expect(await waiting).toEqual(ops.map(() => ({ error: 'ERR_QUEUE_CLOSED' })));
+    expect(queue.get()).toBe('first');
+    expect(() => queue.get()).toThrow(expect.objectContaining({ code: 'ERR_QUEUE_CLOSED' }));
+  });
+
+  it('a get in the main thread makes room for a putter blocked in another thread', async () => {
+    const queue = new Queue<string>(1);
+    queue.put('a');
+    const ready = new SharedArrayBuffer(4);
+    const waiting = runWorkers('queue-wait.mjs', [{ queue, ready, op: 'put', value: 'b' }]);
+    await whenReady(ready, 1);
+    expect(queue.get()).toBe('a');
+    expect(await withWatchdog(waiting, 5000, 'the putter')).toEqual([{ value: 'put' }]);
+    expect(queue.get()).toBe('b');
+  });
+});
