@@ -58,6 +58,8 @@ export interface LockAsyncOptions {
 }
 
 /** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
+/** Whether this thread may block (probed once: this never changes for a thread). */
+const BLOCKING_ALLOWED = canBlock();
 const TID = threadId + 1;
 if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
 
@@ -207,6 +209,10 @@ export class Mutex {
    * ```
    */
   lock(): MutexGuard {
+    // Fast path, inlined: one compareExchange and a guard (see #acquire for the general case).
+    if (BLOCKING_ALLOWED && !diagnostics.lockOrder && tryAcquireFast(this.#i32, this.#base, TID)) {
+      return new Guard(this);
+    }
     if (diagnostics.lockOrder) checkOrder(this);
     const got = this.#acquire(Infinity);
     if (got === TIMED_OUT) throw new Error('unreachable: untimed lock returned without the lock');
@@ -283,6 +289,8 @@ export class Mutex {
    * ```
    */
   unlock(): void {
+    // Fast path: a non-reentrant mutex released with nobody waiting is one compareExchange.
+    if (!this.#reentrant && !diagnostics.lockOrder && release(this.#i32, this.#base, TID)) return;
     if (this.#reentrant) {
       const depth = Atomics.load(this.#i32, this.#base + DEPTH);
       if (depth > 0 && this.isHeldByCurrentThread) {
@@ -390,7 +398,7 @@ export class Mutex {
     const base = this.#base;
     // A call that may block throws on a thread that may not, even when the lock happens to be free:
     // otherwise it would fail only under contention, which a test on an idle page never shows.
-    if (timeoutMs !== 0 && !canBlock()) throw notAllowed();
+    if (timeoutMs !== 0 && !BLOCKING_ALLOWED) throw notAllowed();
     if (tryAcquireFast(i32, base, TID)) return LOCKED;
     const state = Atomics.load(i32, base + STATE);
     if (ownerOf(state) === TID) {
