@@ -290,6 +290,8 @@ export async function acquireSlowAsync(
   }
 }
 
+// Kept local rather than imported from internal/park.ts: the model checker (test/model) compiles this
+// file on its own into generators, and every call into another module would need a model of its own.
 function raceAbort<T>(result: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
   if (signal === undefined) return result;
   return new Promise((resolve) => {
