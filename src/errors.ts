@@ -152,6 +152,23 @@ export class BlockingNotAllowedError extends ThreadkitError {
 }
 
 /**
+ * A held lock, as carried by {@link OwnerDiedError.guard}: release it with `unlock()` or `using`.
+ *
+ * @example
+ * ```ts
+ * import { OwnerDiedError, type HeldLock } from 'threadkit';
+ * const release = (err: OwnerDiedError) => {
+ *   const held: HeldLock = err.guard;
+ *   held.unlock();
+ * };
+ * ```
+ */
+export interface HeldLock extends Disposable {
+  /** Releases the lock. */
+  unlock(): void;
+}
+
+/**
  * Thrown by `Mutex.lock()` and `tryLock()` (and the rejection of `lockAsync()`) when the thread that
  * held the mutex died holding it: terminated, crashed, `process.exit()`, or killed for running out of
  * memory (POSIX's `EOWNERDEAD`). **The lock is acquired**: the current thread now holds it through
@@ -175,13 +192,13 @@ export class BlockingNotAllowedError extends ThreadkitError {
  */
 export class OwnerDiedError extends ThreadkitError {
   /** The guard of the lock the current thread now holds; release it as any guard. */
-  readonly guard: { unlock(): void } & Disposable;
+  readonly guard: HeldLock;
 
   /**
    * @param message - which lock died held
    * @param guard - the guard of the lock now held
    */
-  constructor(message: string, guard: { unlock(): void } & Disposable) {
+  constructor(message: string, guard: HeldLock) {
     super('ERR_OWNER_DIED', message);
     this.guard = guard;
   }

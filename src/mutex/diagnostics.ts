@@ -13,8 +13,9 @@ import { checkOptions, checkTimeout, describe } from '../internal/validate.js';
 export interface SlowLockReport {
   /** `'Mutex'`. */
   readonly kind: string;
-  /** The lock's buffer and offset, to tell locks apart. */
+  /** The lock's byte offset in {@link SlowLockReport.buffer}; with the buffer, it tells locks apart. */
   readonly byteOffset: number;
+  /** The shared memory holding the lock. */
   readonly buffer: SharedArrayBuffer;
   /** Runtime thread id of the thread holding it when the report was made (-1: none by then). */
   readonly ownerThreadId: number;
