@@ -21,7 +21,18 @@ import {
   standing,
 } from './raw-barrier.js';
 
-/** Options of {@link Barrier}'s constructor. */
+/**
+ * Options of {@link Barrier}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Barrier } from 'threadkit/barrier';
+ * const shared = new SharedArrayBuffer(2 * Barrier.BYTES); // two barriers in one buffer
+ * const start = new Barrier(3, { buffer: shared });
+ * const finish = new Barrier(3, { buffer: shared, byteOffset: Barrier.BYTES });
+ * console.log(start.parties, finish.parties); // 3 3
+ * ```
+ */
 export interface BarrierOptions {
   /**
    * Shared memory to place the barrier in; a `SharedArrayBuffer` with {@link Barrier.BYTES} bytes free
@@ -36,7 +47,20 @@ export interface BarrierOptions {
   readonly byteOffset?: number;
 }
 
-/** What a successful {@link Barrier.wait} returns. */
+/**
+ * What a successful {@link Barrier.wait} returns.
+ *
+ * @example
+ * ```ts
+ * import { Barrier } from 'threadkit/barrier';
+ * const phase = new Barrier(2);
+ * const step = async (name: string) => {
+ *   const { isLeader } = await phase.waitAsync();
+ *   if (isLeader) console.log(`${name} arrived last`); // printed once per generation
+ * };
+ * await Promise.all([step('a'), step('b')]);
+ * ```
+ */
 export interface BarrierWaitResult {
   /** True for exactly one party per generation: the last to arrive, which released the others. */
   readonly isLeader: boolean;

@@ -11,7 +11,19 @@ import { Mutex, type MutexGuard } from '../mutex/index.js';
 import { DEPTH } from '../mutex/raw-mutex.js';
 import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, notified, passOn, signal } from './raw-condition.js';
 
-/** Options of {@link Condition}'s constructor. */
+/**
+ * Options of {@link Condition}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from 'threadkit/mutex';
+ * import { Condition } from 'threadkit/condition';
+ * const shared = new SharedArrayBuffer(Mutex.BYTES + Condition.BYTES); // the mutex and its condition
+ * const mutex = new Mutex({ buffer: shared });
+ * const changed = new Condition(mutex, { buffer: shared, byteOffset: Mutex.BYTES });
+ * mutex.withLock(() => changed.notifyAll());
+ * ```
+ */
 export interface ConditionOptions {
   /**
    * Shared memory to place the condition in; a `SharedArrayBuffer` with {@link Condition.BYTES} bytes

@@ -6,7 +6,19 @@ import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/valida
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { EVENT_TAG, FLAG, SLOTS, STATE, TAG, WAITERS, clearFlag, eventCheck, setFlag } from './raw-event.js';
 
-/** Options of {@link Event}'s constructor. */
+/**
+ * Options of {@link Event}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Event } from 'threadkit/event';
+ * const shared = new SharedArrayBuffer(2 * Event.BYTES); // two events in one buffer
+ * const ready = new Event({ buffer: shared });
+ * const done = new Event({ buffer: shared, byteOffset: Event.BYTES });
+ * ready.set();
+ * console.log(ready.isSet, done.isSet); // true false
+ * ```
+ */
 export interface EventOptions {
   /**
    * Shared memory to place the event in; a `SharedArrayBuffer` with {@link Event.BYTES} bytes free at

@@ -7,7 +7,19 @@ import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { COUNT, LATCH_TAG, SLOTS, TAG, countDown, latchCheck } from './raw-latch.js';
 
-/** Options of {@link CountDownLatch}'s constructor. */
+/**
+ * Options of {@link CountDownLatch}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { CountDownLatch } from 'threadkit/latch';
+ * const shared = new SharedArrayBuffer(2 * CountDownLatch.BYTES); // two latches in one buffer
+ * const started = new CountDownLatch(2, { buffer: shared });
+ * const finished = new CountDownLatch(2, { buffer: shared, byteOffset: CountDownLatch.BYTES });
+ * started.countDown();
+ * console.log(started.count, finished.count); // 1 2
+ * ```
+ */
 export interface CountDownLatchOptions {
   /**
    * Shared memory to place the latch in; a `SharedArrayBuffer` with {@link CountDownLatch.BYTES} bytes

@@ -9,7 +9,19 @@
 import { LockOrderError } from '../errors.js';
 import { checkOptions, checkTimeout, describe } from '../internal/validate.js';
 
-/** What {@link DiagnosticsOptions.onSlowLock} receives. */
+/**
+ * What {@link DiagnosticsOptions.onSlowLock} receives.
+ *
+ * @example
+ * ```ts
+ * import { setDiagnostics, type SlowLockReport } from 'threadkit/mutex';
+ * setDiagnostics({
+ *   slowLockMs: 500,
+ *   onSlowLock: (report: SlowLockReport) =>
+ *     console.warn(`${report.kind} held by thread ${report.ownerThreadId}; waited ${report.waitedMs} ms`),
+ * });
+ * ```
+ */
 export interface SlowLockReport {
   /** `'Mutex'`. */
   readonly kind: string;
@@ -25,7 +37,17 @@ export interface SlowLockReport {
   readonly message: string;
 }
 
-/** Options of {@link setDiagnostics}. */
+/**
+ * Options of {@link setDiagnostics}.
+ *
+ * @example
+ * ```ts
+ * import { setDiagnostics } from 'threadkit/mutex';
+ * setDiagnostics({ lockOrder: true, slowLockMs: 1000, onSlowLock: (report) => console.error(report.message) });
+ * // ... later, to turn them off again:
+ * setDiagnostics({});
+ * ```
+ */
 export interface DiagnosticsOptions {
   /** Report a lock wait longer than this (ms). @default Infinity (off) */
   readonly slowLockMs?: number;

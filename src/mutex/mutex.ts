@@ -25,7 +25,19 @@ import {
   tryAcquireFast,
 } from './raw-mutex.js';
 
-/** Options of {@link Mutex}'s constructor. */
+/**
+ * Options of {@link Mutex}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from 'threadkit/mutex';
+ * const shared = new SharedArrayBuffer(2 * Mutex.BYTES); // two mutexes in one buffer
+ * const plain = new Mutex({ buffer: shared });
+ * const nested = new Mutex({ buffer: shared, byteOffset: Mutex.BYTES, reentrant: true });
+ * nested.withLock(() => nested.withLock(() => console.log(nested.isHeldByCurrentThread))); // true
+ * console.log(plain.isLocked); // false
+ * ```
+ */
 export interface MutexOptions {
   /**
    * Shared memory to place the mutex in, so that many primitives can share one buffer. It must be a
@@ -46,7 +58,21 @@ export interface MutexOptions {
   readonly reentrant?: boolean;
 }
 
-/** Options of {@link Mutex.lockAsync} and {@link Mutex.withLockAsync}. */
+/**
+ * Options of {@link Mutex.lockAsync} and {@link Mutex.withLockAsync}.
+ *
+ * @example
+ * ```ts
+ * import { Mutex } from 'threadkit/mutex';
+ * const mutex = new Mutex();
+ * const controller = new AbortController();
+ * {
+ *   using _ = await mutex.lockAsync({ signal: controller.signal, timeoutMs: 1000 });
+ *   // ... critical section ...
+ * }
+ * await mutex.withLockAsync(async () => { /* ... *\/ }, { timeoutMs: 1000 });
+ * ```
+ */
 export interface LockAsyncOptions {
   /** Abort the wait; the promise rejects with `signal.reason`. */
   readonly signal?: AbortSignal;

@@ -7,7 +7,19 @@ import { checkOptions, checkSharedSlots, describe } from '../internal/validate.j
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { DONE, ONCE_TAG, SLOTS, STATE, TAG, finish, onceCheck } from './raw-once.js';
 
-/** Options of {@link Once}'s constructor. */
+/**
+ * Options of {@link Once}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Once } from 'threadkit/once';
+ * const shared = new SharedArrayBuffer(2 * Once.BYTES); // two onces in one buffer
+ * const initDb = new Once({ buffer: shared });
+ * const initCache = new Once({ buffer: shared, byteOffset: Once.BYTES });
+ * initDb.run(() => console.log('db ready'));
+ * console.log(initDb.isDone, initCache.isDone); // true false
+ * ```
+ */
 export interface OnceOptions {
   /**
    * Shared memory to place the once in; a `SharedArrayBuffer` with {@link Once.BYTES} bytes free at

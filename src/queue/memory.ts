@@ -15,7 +15,17 @@ const DEFAULT_BYTES_PER_ITEM = 1024;
 const DEFAULT_MIN_BYTES = 64 * 1024;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Options of {@link Queue}'s constructor. */
+/**
+ * Options of {@link Queue}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Queue } from 'threadkit/queue';
+ * // up to 100 values, and at most 1 MiB of them serialized
+ * const chunks = new Queue<Uint8Array>(100, { maxBytes: 1024 * 1024 });
+ * console.log(chunks.capacity, chunks.maxBytes); // 100 1048576
+ * ```
+ */
 export interface QueueOptions {
   /**
    * Size in bytes of the data area that holds the serialized values waiting in the queue. A put waits

@@ -13,13 +13,33 @@ import * as waits from './waits.js';
  * told apart from "nothing" (`null`).
  *
  * @typeParam T - the type of the values
+ * @example
+ * ```ts
+ * import { Queue } from 'threadkit/queue';
+ * const q = new Queue<string | undefined>(4);
+ * q.put(undefined);
+ * const item = q.tryGet(); // { value: undefined }: a queued undefined
+ * console.log(item !== null && item.value === undefined); // true
+ * console.log(q.tryGet()); // null: the queue is empty
+ * ```
  */
 export interface QueueItem<T> {
   /** The value got from the queue (a copy of what was put). */
   readonly value: T;
 }
 
-/** Options of {@link Queue.putAsync} and {@link Queue.getAsync}. */
+/**
+ * Options of {@link Queue.putAsync} and {@link Queue.getAsync}.
+ *
+ * @example
+ * ```ts
+ * import { Queue } from 'threadkit/queue';
+ * const q = new Queue<number>(1);
+ * const controller = new AbortController();
+ * await q.putAsync(1, { timeoutMs: 1000 });
+ * console.log(await q.getAsync({ signal: controller.signal, timeoutMs: 1000 })); // 1
+ * ```
+ */
 export type QueueWaitOptions = WaitAsyncOptions;
 
 /** While set, the constructor opens this buffer instead of creating one ({@link Queue.from}). */

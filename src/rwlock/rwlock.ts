@@ -6,7 +6,19 @@ import { lockAsync, lockSync } from './acquire.js';
 import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
 import type { RwLockGuard } from './rwlock-guard.js';
 
-/** Options of {@link RwLock}'s constructor. */
+/**
+ * Options of {@link RwLock}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { RwLock } from 'threadkit/rwlock';
+ * const shared = new SharedArrayBuffer(2 * RwLock.BYTES); // two locks in one buffer
+ * const config = new RwLock({ buffer: shared });
+ * const stats = new RwLock({ buffer: shared, byteOffset: RwLock.BYTES });
+ * using _ = config.readLock();
+ * console.log(config.readers, stats.readers); // 1 0
+ * ```
+ */
 export interface RwLockOptions {
   /**
    * Shared memory to place the lock in; a `SharedArrayBuffer` with {@link RwLock.BYTES} bytes free at

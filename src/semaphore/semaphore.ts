@@ -17,7 +17,22 @@ import {
   tryTake,
 } from './raw-semaphore.js';
 
-/** Options of {@link Semaphore}'s constructor. */
+/**
+ * Options of {@link Semaphore}'s constructor.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore, SemaphoreOverflowError } from 'threadkit/semaphore';
+ * const slots = new Semaphore(2, { max: 2 }); // bounded, like Python's BoundedSemaphore
+ * slots.tryAcquire();
+ * slots.release();
+ * try {
+ *   slots.release(); // one more than was taken
+ * } catch (err) {
+ *   console.log(err instanceof SemaphoreOverflowError); // true
+ * }
+ * ```
+ */
 export interface SemaphoreOptions {
   /**
    * Make the semaphore bounded (Python's `BoundedSemaphore`): `release()` throws
@@ -38,7 +53,21 @@ export interface SemaphoreOptions {
   readonly byteOffset?: number;
 }
 
-/** Options of {@link Semaphore.acquireAsync}. */
+/**
+ * Options of {@link Semaphore.acquireAsync}.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from 'threadkit/semaphore';
+ * const permits = new Semaphore(0);
+ * const controller = new AbortController();
+ * try {
+ *   await permits.acquireAsync(1, { signal: controller.signal, timeoutMs: 100 });
+ * } catch (err) {
+ *   console.log((err as Error).name); // 'TimeoutError'
+ * }
+ * ```
+ */
 export interface AcquireAsyncOptions {
   /** Abort the wait; the promise rejects with `signal.reason` and no permit is taken. */
   readonly signal?: AbortSignal;

@@ -26,7 +26,16 @@ export function taskStorage(): ContextStorage<TaskState> {
   return ((globalThis as Globals)[TASK] ??= createContextStorage<TaskState>());
 }
 
-/** Identity of the calling thread, as returned by {@link currentThread}. */
+/**
+ * Identity of the calling thread, as returned by {@link currentThread}.
+ *
+ * @example
+ * ```ts
+ * import { currentThread, type ThreadInfo } from 'threadkit/thread';
+ * const me: ThreadInfo = currentThread();
+ * console.log(me.name, me.threadId, me.isMainThread); // MainThread 0 true
+ * ```
+ */
 export interface ThreadInfo {
   /** `'MainThread'` on the main thread, the Thread's `name` inside one, `'Worker-<id>'` in other workers. */
   readonly name: string;
@@ -54,7 +63,22 @@ export function currentThread(): ThreadInfo {
   return { name, threadId, isMainThread };
 }
 
-/** The running pool task or Thread target, as returned by {@link currentTask}. */
+/**
+ * The running pool task or Thread target, as returned by {@link currentTask}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool();
+ * const work = pool.run(async () => {
+ *   const { currentTask } = await import('threadkit/thread');
+ *   const { signal } = currentTask()!;
+ *   await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+ *   // ... clean up and stop ...
+ * }, { timeoutMs: 50 });
+ * await work.catch((err: Error) => console.log(err.name)); // 'TimeoutError'
+ * ```
+ */
 export interface TaskInfo {
   /**
    * Aborted when the task's `signal` aborts or its `timeoutMs` passes, with the same reason. Check it

@@ -24,7 +24,16 @@ const CALLER_FRAMES = 6;
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
-/** Options of {@link ThreadPool}. */
+/**
+ * Options of {@link ThreadPool}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool({ size: 4, idleTimeoutMs: 5000, maxQueue: 1000 });
+ * console.log(pool.size); // 4
+ * ```
+ */
 export interface ThreadPoolOptions {
   /** Number of worker threads. @default availableParallelism() */
   readonly size?: number;
@@ -36,7 +45,22 @@ export interface ThreadPoolOptions {
   readonly resourceLimits?: ResourceLimits;
 }
 
-/** Options of {@link ThreadPool.run}. */
+/**
+ * Options of {@link ThreadPool.run}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool();
+ * const controller = new AbortController();
+ * const sum = await pool.run((a: number, b: number) => a + b, {
+ *   args: [2, 3],
+ *   signal: controller.signal,
+ *   timeoutMs: 5000,
+ * });
+ * console.log(sum); // 5
+ * ```
+ */
 export interface RunOptions<A extends unknown[] = unknown[]> {
   /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
   readonly args?: A;

@@ -19,7 +19,22 @@ import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadRe
 import { targetDef, type TargetDef } from './target.js';
 import { dropRejectedExecArgv, threadWorkerUrl, workerExecArgv } from './worker-url.js';
 
-/** Options of {@link Thread}. */
+/**
+ * Options of {@link Thread}.
+ *
+ * @example
+ * ```ts
+ * import { Thread } from 'threadkit/thread';
+ * const controller = new AbortController();
+ * const t = new Thread((a: number, b: number) => a + b, {
+ *   args: [2, 3],
+ *   name: 'adder',
+ *   daemon: true,
+ *   signal: controller.signal,
+ * }).start();
+ * console.log(await t.join()); // 5
+ * ```
+ */
 export interface ThreadOptions<A extends unknown[] = unknown[]> {
   /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
   readonly args?: A;

@@ -10,7 +10,22 @@ import {
 } from './slots.js';
 import { checkInheritable } from './thread-local.js';
 
-/** Options of {@link local}. */
+/**
+ * Options of {@link local}.
+ *
+ * @example
+ * ```ts
+ * import { local } from 'threadkit/threadlocal';
+ * import { spawn } from 'threadkit/thread';
+ * const ctx = local<{ requestId?: string }>({ inheritable: true });
+ * ctx.requestId = 'req-42';
+ * const child = spawn(async () => {
+ *   const { local } = await import('threadkit/threadlocal');
+ *   return local<{ requestId?: string }>({ inheritable: true }).requestId; // same name: inherited
+ * });
+ * console.log(await child.join()); // 'req-42'
+ * ```
+ */
 export interface LocalOptions {
   /**
    * Make every string-keyed attribute an inheritable thread-local named after the attribute, copied

@@ -1,7 +1,17 @@
 import { checkOptions, describe } from '../internal/validate.js';
 import { allocateSlot, box, currentSlots, namedSlot, runWithSlots, unbox } from './slots.js';
 
-/** Options of {@link ThreadLocal}. */
+/**
+ * Options of {@link ThreadLocal}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadLocal } from 'threadkit/threadlocal';
+ * const requestId = new ThreadLocal<string>({ name: 'requestId', inheritable: true, initial: () => 'none' });
+ * console.log(requestId.get()); // 'none'
+ * requestId.run('req-42', () => console.log(requestId.get())); // 'req-42'
+ * ```
+ */
 export interface ThreadLocalOptions<T> {
   /**
    * Computes the value for a context that reads the local without one. Called lazily, at most once
