@@ -13,6 +13,13 @@
 // when a later thread with the same remainder dies, so a lock left by a dead thread is recognised as
 // long as fewer than SLOTS threads died after it (false negatives only, after 16 384 deaths).
 
+/**
+ * A lock waiter parked in `Atomics.wait` wakes at least this often (ms) to check whether the lock's
+ * owner died: nothing wakes it when that happens. Shared by every lock with dead-owner recovery
+ * (Mutex, RwLock's write lock).
+ */
+export const OWNER_CHECK_MS = 25;
+
 /** Slots of the registry: how many deaths back a dead owner is still recognised. */
 export const DEAD_THREAD_SLOTS = 16_384;
 

@@ -14,7 +14,8 @@ export type Check = () => number | null;
 
 /**
  * Blocks until `check()` returns null, sleeping on `i32[index]` in between. Returns false if
- * `timeoutMs` passed first (0: one check, no sleep).
+ * `timeoutMs` passed first (0: one check, no sleep). A sleep lasts at most `pollMs`, so `check()` also
+ * runs for changes that come with no notify (a lock owner that died).
  */
 export function parkUntil(
   i32: Int32Array,
@@ -22,6 +23,7 @@ export function parkUntil(
   timeoutMs: number,
   what: string,
   check: Check,
+  pollMs = Infinity,
 ): boolean {
   const deadline = now() + timeoutMs;
   for (;;) {
@@ -30,14 +32,15 @@ export function parkUntil(
     const left = deadline - now();
     if (left <= 0) return false;
     // Sleeps only while the slot still holds `seen`; any later write is followed by a notify.
-    waitSync(i32, index, seen, left, what);
+    waitSync(i32, index, seen, Math.min(left, pollMs), what);
   }
 }
 
 /**
  * Non-blocking {@link parkUntil}. Resolves true when done, false when `timeoutMs` passed; rejects with
  * `signal.reason` when aborted. If the wait it abandons on abort absorbs a notify later, `onAbsorbed`
- * runs so the caller can pass that wake-up on (primitives that always wake everyone need not).
+ * runs so the caller can pass that wake-up on (primitives that always wake everyone need not). A wait
+ * lasts at most `pollMs`, as in {@link parkUntil}.
  */
 export async function parkUntilAsync(
   i32: Int32Array,
@@ -46,6 +49,7 @@ export async function parkUntilAsync(
   signal: AbortSignal | undefined,
   check: Check,
   onAbsorbed?: () => void,
+  pollMs = Infinity,
 ): Promise<boolean> {
   const deadline = now() + timeoutMs;
   for (;;) {
@@ -54,7 +58,7 @@ export async function parkUntilAsync(
     if (seen === null) return true;
     const left = deadline - now();
     if (left <= 0) return false;
-    const wait = waitAsync(i32, index, seen, left);
+    const wait = waitAsync(i32, index, seen, Math.min(left, pollMs));
     const outcome = await raceAbort(wait.result, signal);
     if (outcome === 'aborted') {
       wait.cancel();

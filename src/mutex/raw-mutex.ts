@@ -46,7 +46,7 @@
  *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
  *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
  */
-import { isThreadDead } from '../internal/dead-threads.js';
+import { OWNER_CHECK_MS, isThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
 import { notify, waitAsync, waitSync } from '../internal/wait.js';
 
@@ -76,8 +76,8 @@ export const REENTRANT_FLAG = 1;
 export const FAIR_AFTER_MS = 1;
 /** Loads of STATE a thread spins for before parking; a futex wake costs ~15–45 µs, this ~1–5 µs. */
 export const SPIN_LIMIT = 100;
-/** A parked waiter wakes at least this often (ms) to check whether the owner's thread died (I5). */
-export const OWNER_CHECK_MS = 25;
+// A parked waiter wakes at least every OWNER_CHECK_MS (shared with RwLock, in internal/dead-threads.ts)
+// to check whether the owner's thread died (I5). The model checker (test/model) defines it itself.
 
 /** `acquireSlow` results: not acquired in time; acquired; acquired from an owner that died holding it. */
 export const TIMED_OUT = 0;

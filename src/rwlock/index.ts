@@ -13,4 +13,5 @@ export {
   TimeoutError,
   BlockingNotAllowedError,
   InconsistentStateError,
+  OwnerDiedError,
 } from '../errors.js';

@@ -15,7 +15,10 @@
  *   STATE          READERS_WAITING | WRITERS_WAITING | LOCK (bits 0–29, below).
  *   WRITER_SEQ     writer wake-up counter; writers sleep on it.
  *   WRITER_WAITERS writers registered in the slow path.
- *   OWNER          thread id + 1 of the write-lock holder (0: none), for misuse and deadlock checks.
+ *   OWNER          thread id + 1 of the write-lock holder (0: none), for misuse and deadlock checks, and
+ *                  to recognise a writer that died (I4). Stored just after the STATE CAS that takes the
+ *                  write lock and cleared just before the release, so the uncontended paths stay one
+ *                  CAS on STATE.
  *   TAG            RWLOCK_TAG: identifies the memory as a reader-writer lock for `RwLock.from`.
  *
  * STATE LOCK field:
@@ -36,7 +39,17 @@
  *   I3. A writer that leaves without the lock, or whose abandoned async wait absorbed a wake-up, runs
  *       `passOnWriter`: it wakes another registered writer if the lock is free, re-flags
  *       WRITERS_WAITING if it is held, and clears stale flags (waking readers) when no writer is left.
+ *   I4. Dead writers (as the Mutex's, POSIX robust locks): nothing wakes a waiter when the writer's
+ *       thread dies, so every parked waiter, reader or writer, wakes at least every OWNER_CHECK_MS and
+ *       first runs `takeOverDeadWriter`. The first one to swap OWNER from the dead thread to itself holds
+ *       the write lock, whichever mode it asked for; STATE is left write-locked with its waiting flags,
+ *       so that its release wakes the others as any writer's does. OWNER names a dead thread only while
+ *       that thread still holds the lock (it clears OWNER before releasing), so the swap cannot steal a
+ *       live writer's lock. Not covered: a death between the STATE CAS and the OWNER store, or between
+ *       clearing OWNER and releasing STATE (a few instructions each), and read locks, which are counted,
+ *       not recorded per thread.
  */
+import { isThreadDead } from '../internal/dead-threads.js';
 import { notify } from '../internal/wait.js';
 
 /** Slot indices, relative to the lock's base index. */
@@ -111,6 +124,21 @@ export function tryWrite(i32: Int32Array, base: number): number | null {
     // I2: re-check after reading WRITER_SEQ; a release in between cleared the flag or the lock.
     if (lockOf(now) !== 0 && (now & WRITERS_WAITING) !== 0) return seq;
   }
+}
+
+/**
+ * I4: if the write lock is held by a thread that died, makes `tid` (thread id + 1) its holder and
+ * returns true. The caller then holds the write lock, and must tell its user the owner died.
+ */
+export function takeOverDeadWriter(i32: Int32Array, base: number, tid: number): boolean {
+  if (lockOf(Atomics.load(i32, base + STATE)) !== WRITE_LOCKED) return false;
+  const owner = Atomics.load(i32, base + OWNER);
+  return (
+    owner !== 0 &&
+    owner !== tid &&
+    isThreadDead(owner - 1) &&
+    Atomics.compareExchange(i32, base + OWNER, owner, tid) === owner
+  );
 }
 
 /** Releases a read lock. Returns false if the lock was not read-locked (the caller throws). */

@@ -47,6 +47,16 @@ export interface RwLockOptions {
  * Memory ordering: everything a writer wrote before releasing is visible to every later reader and
  * writer after they acquire.
  *
+ * Dead writers (as {@link Mutex}'s dead owners): if a {@link Thread} or {@link ThreadPool} worker dies
+ * holding the write lock (terminated, crashed, `process.exit()`, out of memory), the waiters do not
+ * hang. Within ~25 ms of the death the next acquirer, reader or writer, gets the **write lock**
+ * together with an {@link OwnerDiedError} (thrown by the blocking and `try…` methods, rejected by the
+ * `…Async` ones) whose `guard` holds it exclusively, even if a read lock was asked for, so that it can
+ * repair the protected data before releasing; the other waiters then proceed as usual. Only that first
+ * acquirer is told. Read locks are counted, not recorded per thread, so a thread that dies holding a
+ * read lock is not recognised: the lock stays read-locked by it for good, and writers wait for ever
+ * (use a `timeoutMs`). Threads started with a raw `new Worker()` are not tracked either.
+ *
  * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
  * {@link RwLock.from} on what arrives.
  *
@@ -125,6 +135,7 @@ export class RwLock {
    *
    * @returns a guard; release with `guard.unlock()` or a `using` declaration
    * @throws DeadlockError if this thread holds the write lock
+   * @throws OwnerDiedError (holding the write lock) if a writer died holding it
    * @throws BlockingNotAllowedError on a thread that may not block (use {@link RwLock.readLockAsync})
    * @example
    * ```ts
@@ -144,6 +155,7 @@ export class RwLock {
    * @default timeoutMs 0
    * @returns a guard, or `null` if not acquired in time
    * @throws DeadlockError if this thread holds the write lock and `timeoutMs > 0`
+   * @throws OwnerDiedError (holding the write lock) if a writer died holding it, even with `timeoutMs` 0
    * @throws RangeError if `timeoutMs` is negative or NaN
    * @example
    * ```ts
@@ -163,6 +175,7 @@ export class RwLock {
    * @param options - `signal` to abort the wait, `timeoutMs` to bound it
    * @returns a guard
    * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws OwnerDiedError (rejects; its `guard` holds the write lock) if a writer died holding it
    * @throws the signal's `reason` (rejects) if aborted
    * @example
    * ```ts
@@ -182,6 +195,7 @@ export class RwLock {
    *
    * @returns a guard; release with `guard.unlock()` or a `using` declaration
    * @throws DeadlockError if this thread already holds the write lock
+   * @throws OwnerDiedError (holding the write lock) if its previous holder died holding it
    * @throws BlockingNotAllowedError on a thread that may not block (use {@link RwLock.writeLockAsync})
    * @example
    * ```ts
@@ -201,6 +215,8 @@ export class RwLock {
    * @default timeoutMs 0
    * @returns a guard, or `null` if not acquired in time
    * @throws DeadlockError if this thread already holds the write lock and `timeoutMs > 0`
+   * @throws OwnerDiedError (holding the write lock) if its previous holder died holding it, even with
+   * `timeoutMs` 0
    * @throws RangeError if `timeoutMs` is negative or NaN
    * @example
    * ```ts
@@ -221,6 +237,7 @@ export class RwLock {
    * @param options - `signal` to abort the wait, `timeoutMs` to bound it
    * @returns a guard
    * @throws TimeoutError (rejects) if `timeoutMs` passes first
+   * @throws OwnerDiedError (rejects; its `guard` holds the write lock) if a writer died holding it
    * @throws the signal's `reason` (rejects) if aborted
    * @example
    * ```ts

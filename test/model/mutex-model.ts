@@ -2,6 +2,7 @@
 // compileModel) the way src/mutex/mutex.ts calls it, and the harness checks mutual exclusion, that no
 // wake-up is lost (runSchedule), that every thread finishes, and that the lock word is clean at the end.
 import fc from 'fast-check';
+import { OWNER_CHECK_MS } from '../../src/internal/dead-threads.js';
 import { Sim, type SimThread } from './sim.js';
 import {
   ModelError,
@@ -155,15 +156,18 @@ export function checkMutex(
 /**
  * The raw mutex as shipped, except that parked waiters do not poll for dead owners unless
  * `ownerCheck` is set: the poll would rescue a lost wake-up after 25 ms and hide it from the checker.
+ * The poll interval is imported from internal/dead-threads.ts, and the model drops imports, so the
+ * model declares it itself.
  */
 export const rawMutex = (options: LoadOptions & { ownerCheck?: boolean } = {}) =>
   compileModel('src/mutex/raw-mutex.ts', {
     mutate: (src) => {
       const edited = options.mutate ? options.mutate(src) : src;
-      if (options.ownerCheck) return edited === src ? `${src}\n` : edited;
-      const poll = 'export const OWNER_CHECK_MS = 25;';
-      if (!edited.includes(poll)) throw new Error(`raw-mutex.ts no longer contains ${poll}`);
-      return edited.replace(poll, 'export const OWNER_CHECK_MS = Infinity;');
+      if (!/import \{[^}]*\bOWNER_CHECK_MS\b[^}]*\} from '\.\.\/internal\/dead-threads\.js';/.test(src)) {
+        throw new Error('raw-mutex.ts no longer imports OWNER_CHECK_MS from internal/dead-threads.ts');
+      }
+      const poll = options.ownerCheck ? String(OWNER_CHECK_MS) : 'Infinity';
+      return `${edited}\nconst OWNER_CHECK_MS = ${poll};\n`;
     },
   });
 
