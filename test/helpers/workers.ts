@@ -132,3 +132,10 @@ export const since = (t0: number): number => performance.now() - t0;
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Bound for "a dead owner's lock is recovered within 100 ms" (issue 8's target). The default run shares
+ * 2 cores with other test files running in parallel, so it allows for scheduling delay on top; the
+ * stress run asserts the target itself.
+ */
+export const RECOVERY_BOUND_MS = STRESS ? 100 : 250;

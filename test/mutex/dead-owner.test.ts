@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Mutex, OwnerDiedError } from 'threadkit/mutex';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
+import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
 
 type Death = 'terminate' | 'throw' | 'exit' | 'return' | 'oom';
 
@@ -78,7 +79,7 @@ describe('a thread dying while it holds a Mutex', () => {
       const [main, other] = await watchdog(Promise.all([mainSees, waiter.join()]), 5_000);
       const noticed = performance.now();
       expect([main, other].sort()).toEqual(['locked', 'owner-died']);
-      expect(noticed - died).toBeLessThan(100);
+      expect(noticed - died).toBeLessThan(RECOVERY_BOUND_MS);
       expect(m.isLocked).toBe(false);
       m.lock().unlock(); // back to normal
     });

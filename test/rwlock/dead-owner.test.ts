@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OwnerDiedError, RwLock } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
+import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 type Outcome = 'locked' | 'owner-died';
@@ -108,7 +109,7 @@ describe("a thread dying while it holds an RwLock's write lock", () => {
           const recovered = performance.now() - died;
           recoveries.push(recovered);
           expect([...outcomes].sort()).toEqual(['locked', 'owner-died']);
-          expect(recovered).toBeLessThan(100);
+          expect(recovered).toBeLessThan(RECOVERY_BOUND_MS);
           expect(l.isWriteLocked).toBe(false);
           expect(l.readers).toBe(0);
           l.writeLock().unlock(); // back to normal
