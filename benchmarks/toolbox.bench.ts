@@ -1,5 +1,7 @@
 // Toolbox benchmarks (issue 5): each primitive against a naive hand-written Atomics version (and the
-// RwLock against the Mutex too), measured side by side in one run.
+// RwLock against the Mutex too), measured side by side in one run; Semaphore, Barrier and RwLock also
+// against the `multithreading` package when it loads (./toolbox/multithreading.ts), else reported as
+// skipped with the reason.
 //   1. semaphore: contended acquire+release throughput, permits = workers / 2
 //   2. barrier: generations per second (every worker passes once per generation)
 //   3. rwlock: read-heavy throughput (15 reads of a 16-int table per write)
@@ -21,6 +23,7 @@ import { median, workerCounts } from './lib/stats.js';
 import { runWorkers } from './lib/workers.js';
 import { MUTEX, NOT_EMPTY, NOT_FULL } from './toolbox/condition.body.js';
 import { PING, PONG } from './toolbox/event.body.js';
+import { PACKAGE as MT, loadMultithreading } from './toolbox/multithreading.js';
 import { onceAfterDone } from './toolbox/once-micro.js';
 import { queueVsPort } from './toolbox/queue-vs-port.js';
 
@@ -44,6 +47,8 @@ interface Case {
   /** ops/s of all workers → the reported value. */
   readonly per: (opsPerSec: number, workers: number) => number;
   readonly unit: string;
+  /** Why `multithreading` is not measured in this case even when it loads. */
+  readonly mtSkip?: string;
   /** Throws if the workers' stats show a wrong result. */
   check?(stats: readonly Record<string, number>[]): void;
 }
@@ -52,11 +57,11 @@ const CASES: readonly Case[] = [
   {
     name: SEMAPHORE,
     body: new URL('./toolbox/semaphore.body.ts', import.meta.url),
-    impls: ['threadkit', 'naive'],
+    impls: ['threadkit', 'naive', MT],
     minWorkers: 1,
     prepare(impl, shared, workers) {
       const permits = Math.max(1, workers >> 1);
-      if (impl === 'naive') new Int32Array(shared)[0] = permits;
+      if (impl === 'naive' || impl === MT) new Int32Array(shared)[0] = permits;
       else new Semaphore(permits, { buffer: shared });
     },
     per: (ops) => ops,
@@ -65,10 +70,13 @@ const CASES: readonly Case[] = [
   {
     name: BARRIER,
     body: new URL('./toolbox/barrier.body.ts', import.meta.url),
-    impls: ['threadkit', 'naive'],
+    impls: ['threadkit', 'naive', MT],
     minWorkers: 2,
     prepare(impl, shared, workers) {
-      if (impl !== 'naive') new Barrier(workers, { buffer: shared });
+      const i32 = new Int32Array(shared);
+      if (impl === MT)
+        i32[1] = i32[2] = workers; // its capacity and count
+      else if (impl !== 'naive') new Barrier(workers, { buffer: shared });
     },
     per: (ops, workers) => ops / workers,
     unit: 'generations/s',
@@ -76,7 +84,7 @@ const CASES: readonly Case[] = [
   {
     name: RWLOCK,
     body: new URL('./toolbox/rwlock.body.ts', import.meta.url),
-    impls: ['threadkit', 'threadkit Mutex', 'naive'],
+    impls: ['threadkit', 'threadkit Mutex', 'naive', MT],
     minWorkers: 1,
     prepare(impl, shared) {
       if (impl === 'threadkit') new RwLock({ buffer: shared });
@@ -116,6 +124,7 @@ const CASES: readonly Case[] = [
     body: new URL('./toolbox/condition.body.ts', import.meta.url),
     impls: ['threadkit', 'naive'],
     minWorkers: 2,
+    mtSkip: `${MT}'s Mutex and Condvar each need a SharedArrayBuffer of their own (no byteOffset), and the harness gives a body one`,
     prepare(impl, shared) {
       if (impl === 'naive') return;
       const mutex = new Mutex({ buffer: shared, byteOffset: MUTEX });
@@ -154,11 +163,18 @@ const suite: BenchSuite = {
     const counts = workerCounts(ctx.cores, ctx.full ? Math.max(2 * ctx.cores, 16) : Math.max(ctx.cores, 4));
     const rows: BenchRow[] = [];
     const ratios: BenchRatio[] = [];
+    const mt = await loadMultithreading();
+    if ('skipped' in mt) ctx.log(`skipping ${MT}: ${mt.skipped}`);
     for (const c of CASES) {
+      const mtSkip = c.mtSkip ?? ('skipped' in mt ? mt.skipped : undefined);
+      if (mtSkip !== undefined && (c.impls.includes(MT) || c.mtSkip !== undefined)) {
+        ratios.push({ label: `${c.name} vs ${MT}`, value: NaN, skipped: mtSkip });
+      }
+      const impls = c.impls.filter((impl) => impl !== MT || mtSkip === undefined);
       const sizes = c.onlyWorkers !== undefined ? [c.onlyWorkers] : counts.filter((n) => n >= c.minWorkers);
       for (const workers of sizes) {
         const value = new Map<string, number>();
-        for (const impl of c.impls) {
+        for (const impl of impls) {
           const runs: number[] = [];
           for (let r = 0; r < reps; r++) {
             const shared = new SharedArrayBuffer(256);
@@ -190,6 +206,9 @@ const suite: BenchSuite = {
           label: `${c.name} vs naive @${workers} workers`,
           value: tk / (value.get('naive') ?? NaN),
         });
+        if (value.has(MT)) {
+          ratios.push({ label: `${c.name} vs ${MT} @${workers} workers`, value: tk / value.get(MT)! });
+        }
         if (value.has('threadkit Mutex')) {
           ratios.push({
             label: `${c.name} vs Mutex @${workers} workers`,
