@@ -1,43 +1,67 @@
 // Toolbox benchmarks (issue 5): each primitive against a naive hand-written Atomics version (and the
-// RwLock against the Mutex too), measured side by side in one run.
+// RwLock against the Mutex too), measured side by side in one run; Semaphore, Barrier and RwLock also
+// against the `multithreading` package when it loads (./toolbox/multithreading.ts), else reported as
+// skipped with the reason.
 //   1. semaphore: contended acquire+release throughput, permits = workers / 2
 //   2. barrier: generations per second (every worker passes once per generation)
 //   3. rwlock: read-heavy throughput (15 reads of a 16-int table per write)
 //   4. queue: round trips and a one-way stream of small objects, against a MessagePort
+//   5. event: set/wait ping-pong between two workers (round trips per second)
+//   6. latch: rounds per second of N-1 workers counting down while one waits
+//   7. condition: producer/consumer handoff through a one-slot mailbox (Mutex + two Conditions)
+//   8. once: run() after done on one thread, and rounds per second of N workers racing a fresh once
 import { Barrier } from 'threadkit/barrier';
+import { Condition } from 'threadkit/condition';
+import { Event } from 'threadkit/event';
+import { CountDownLatch } from 'threadkit/latch';
 import { Mutex } from 'threadkit/mutex';
+import { Once } from 'threadkit/once';
 import { RwLock } from 'threadkit/rwlock';
 import { Semaphore } from 'threadkit/semaphore';
 import type { BenchContext, BenchRatio, BenchRow, BenchSuite } from './lib/types.js';
 import { median, workerCounts } from './lib/stats.js';
 import { runWorkers } from './lib/workers.js';
+import { MUTEX, NOT_EMPTY, NOT_FULL } from './toolbox/condition.body.js';
+import { PING, PONG } from './toolbox/event.body.js';
+import { PACKAGE as MT, loadMultithreading } from './toolbox/multithreading.js';
+import { onceAfterDone } from './toolbox/once-micro.js';
 import { queueVsPort } from './toolbox/queue-vs-port.js';
 
 const SEMAPHORE = 'semaphore contended throughput';
 const BARRIER = 'barrier generations';
 const RWLOCK = 'rwlock read-heavy throughput';
+const EVENT = 'event ping-pong';
+const LATCH = 'latch rounds';
+const CONDITION = 'condition producer/consumer handoff';
+const ONCE = 'once first-run race';
 
 interface Case {
   readonly name: string;
   readonly body: URL;
   readonly impls: readonly string[];
   readonly minWorkers: number;
+  /** Only this many workers (a two-party protocol), instead of every count from minWorkers up. */
+  readonly onlyWorkers?: number;
   /** Sets up the primitive in fresh shared memory, before the workers open it. */
   prepare(impl: string, shared: SharedArrayBuffer, workers: number): void;
   /** ops/s of all workers → the reported value. */
   readonly per: (opsPerSec: number, workers: number) => number;
   readonly unit: string;
+  /** Why `multithreading` is not measured in this case even when it loads. */
+  readonly mtSkip?: string;
+  /** Throws if the workers' stats show a wrong result. */
+  check?(stats: readonly Record<string, number>[]): void;
 }
 
 const CASES: readonly Case[] = [
   {
     name: SEMAPHORE,
     body: new URL('./toolbox/semaphore.body.ts', import.meta.url),
-    impls: ['threadkit', 'naive'],
+    impls: ['threadkit', 'naive', MT],
     minWorkers: 1,
     prepare(impl, shared, workers) {
       const permits = Math.max(1, workers >> 1);
-      if (impl === 'naive') new Int32Array(shared)[0] = permits;
+      if (impl === 'naive' || impl === MT) new Int32Array(shared)[0] = permits;
       else new Semaphore(permits, { buffer: shared });
     },
     per: (ops) => ops,
@@ -46,10 +70,13 @@ const CASES: readonly Case[] = [
   {
     name: BARRIER,
     body: new URL('./toolbox/barrier.body.ts', import.meta.url),
-    impls: ['threadkit', 'naive'],
+    impls: ['threadkit', 'naive', MT],
     minWorkers: 2,
     prepare(impl, shared, workers) {
-      if (impl !== 'naive') new Barrier(workers, { buffer: shared });
+      const i32 = new Int32Array(shared);
+      if (impl === MT)
+        i32[1] = i32[2] = workers; // its capacity and count
+      else if (impl !== 'naive') new Barrier(workers, { buffer: shared });
     },
     per: (ops, workers) => ops / workers,
     unit: 'generations/s',
@@ -57,7 +84,7 @@ const CASES: readonly Case[] = [
   {
     name: RWLOCK,
     body: new URL('./toolbox/rwlock.body.ts', import.meta.url),
-    impls: ['threadkit', 'threadkit Mutex', 'naive'],
+    impls: ['threadkit', 'threadkit Mutex', 'naive', MT],
     minWorkers: 1,
     prepare(impl, shared) {
       if (impl === 'threadkit') new RwLock({ buffer: shared });
@@ -65,6 +92,64 @@ const CASES: readonly Case[] = [
     },
     per: (ops) => ops,
     unit: 'ops/s',
+  },
+  {
+    name: EVENT,
+    body: new URL('./toolbox/event.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 2,
+    onlyWorkers: 2,
+    prepare(impl, shared) {
+      if (impl === 'naive') return;
+      new Event({ buffer: shared, byteOffset: PING });
+      new Event({ buffer: shared, byteOffset: PONG });
+    },
+    per: (ops, workers) => ops / workers,
+    unit: 'round trips/s',
+  },
+  {
+    name: LATCH,
+    body: new URL('./toolbox/latch.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 2,
+    prepare(impl, shared, workers) {
+      if (impl === 'naive') new Int32Array(shared)[0] = workers - 1;
+      else new CountDownLatch(workers - 1, { buffer: shared });
+    },
+    per: (ops, workers) => ops / workers,
+    unit: 'rounds/s',
+  },
+  {
+    name: CONDITION,
+    body: new URL('./toolbox/condition.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 2,
+    mtSkip: `${MT}'s Mutex and Condvar each need a SharedArrayBuffer of their own (no byteOffset), and the harness gives a body one`,
+    prepare(impl, shared) {
+      if (impl === 'naive') return;
+      const mutex = new Mutex({ buffer: shared, byteOffset: MUTEX });
+      new Condition(mutex, { buffer: shared, byteOffset: NOT_FULL });
+      new Condition(mutex, { buffer: shared, byteOffset: NOT_EMPTY });
+    },
+    per: (ops) => ops,
+    unit: 'items/s',
+  },
+  {
+    name: ONCE,
+    body: new URL('./toolbox/once.body.ts', import.meta.url),
+    impls: ['threadkit', 'naive'],
+    minWorkers: 2,
+    prepare(impl, shared) {
+      if (impl !== 'naive') new Once({ buffer: shared });
+    },
+    per: (ops, workers) => ops / workers,
+    unit: 'rounds/s',
+    check(stats) {
+      // Every round ran the init exactly once; the last round may be cut short by STOP.
+      const inits = stats.reduce((sum, s) => sum + (s['inits'] ?? 0), 0);
+      const rounds = Math.max(...stats.map((s) => s['rounds'] ?? 0));
+      if (inits < rounds - 1 || inits > rounds) throw new Error(`once: ${inits} inits in ${rounds} rounds`);
+    },
   },
 ];
 
@@ -78,10 +163,18 @@ const suite: BenchSuite = {
     const counts = workerCounts(ctx.cores, ctx.full ? Math.max(2 * ctx.cores, 16) : Math.max(ctx.cores, 4));
     const rows: BenchRow[] = [];
     const ratios: BenchRatio[] = [];
+    const mt = await loadMultithreading();
+    if ('skipped' in mt) ctx.log(`skipping ${MT}: ${mt.skipped}`);
     for (const c of CASES) {
-      for (const workers of counts.filter((n) => n >= c.minWorkers)) {
+      const mtSkip = c.mtSkip ?? ('skipped' in mt ? mt.skipped : undefined);
+      if (mtSkip !== undefined && (c.impls.includes(MT) || c.mtSkip !== undefined)) {
+        ratios.push({ label: `${c.name} vs ${MT}`, value: NaN, skipped: mtSkip });
+      }
+      const impls = c.impls.filter((impl) => impl !== MT || mtSkip === undefined);
+      const sizes = c.onlyWorkers !== undefined ? [c.onlyWorkers] : counts.filter((n) => n >= c.minWorkers);
+      for (const workers of sizes) {
         const value = new Map<string, number>();
-        for (const impl of c.impls) {
+        for (const impl of impls) {
           const runs: number[] = [];
           for (let r = 0; r < reps; r++) {
             const shared = new SharedArrayBuffer(256);
@@ -93,6 +186,7 @@ const suite: BenchSuite = {
               shared,
               params: { impl: bodyImpl(impl) },
             });
+            c.check?.(res.reports.map((r) => r.stats));
             runs.push(c.per(res.opsPerSec, workers));
           }
           const v = median(runs);
@@ -112,6 +206,9 @@ const suite: BenchSuite = {
           label: `${c.name} vs naive @${workers} workers`,
           value: tk / (value.get('naive') ?? NaN),
         });
+        if (value.has(MT)) {
+          ratios.push({ label: `${c.name} vs ${MT} @${workers} workers`, value: tk / value.get(MT)! });
+        }
         if (value.has('threadkit Mutex')) {
           ratios.push({
             label: `${c.name} vs Mutex @${workers} workers`,
@@ -123,6 +220,9 @@ const suite: BenchSuite = {
     const queue = await queueVsPort(ctx.full, (line) => ctx.log(line));
     rows.push(...queue.rows);
     ratios.push(...queue.ratios);
+    const once = await onceAfterDone(ctx.full, (line) => ctx.log(line));
+    rows.push(...once.rows);
+    ratios.push(...once.ratios);
     return {
       rows,
       ratios,

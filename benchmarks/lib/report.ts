@@ -55,6 +55,9 @@ function formatParams(params: BenchRow['params']): string {
 }
 
 function ratioValue(r: BenchRatio): string {
+  if (r.skipped !== undefined) return `skipped: ${r.skipped}`;
+  // NaN is stored as null in the results JSON.
+  if (typeof r.value !== 'number' || !Number.isFinite(r.value)) return String(r.value);
   return r.unit === undefined || r.unit === 'x' ? `${r.value.toFixed(2)}x` : formatValue(r.value, r.unit);
 }
 
@@ -149,7 +152,9 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
     if (r.ratios.length > 0) {
       out.push('### Headline ratios', '', '| ratio | value | target | |', '|---|---:|---|---|');
       for (const x of r.ratios) {
-        out.push(`| ${mdEscape(x.label)} | ${ratioValue(x)} | ${mdEscape(x.target ?? '')} | ${verdict(x)} |`);
+        out.push(
+          `| ${mdEscape(x.label)} | ${mdEscape(ratioValue(x))} | ${mdEscape(x.target ?? '')} | ${verdict(x)} |`,
+        );
       }
       out.push('');
     }

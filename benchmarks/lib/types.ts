@@ -33,6 +33,8 @@ export interface BenchRatio {
   /** The target as text, e.g. '<= 1.5x' */
   readonly target?: string;
   readonly pass?: boolean;
+  /** Why this comparison was not measured (e.g. the peer does not load here); `value` is NaN then. */
+  readonly skipped?: string;
 }
 
 /** A line chart drawn into BENCHMARKS.md: one series per impl, x from a numeric param. */

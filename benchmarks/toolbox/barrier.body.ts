@@ -2,12 +2,35 @@
 // finish() breaks the barrier so a worker that started one more batch after STOP is not left waiting.
 import { Barrier } from 'threadkit/barrier';
 import { defineBody, stringParam } from '../lib/worker-body.js';
+import { requireMultithreading } from './multithreading.js';
 import { NaiveBarrier } from './naive.js';
 
 const ABORTED = 3; // slot: the naive barrier's abort flag
+const FINISHED = 8; // slot: how many multithreading workers reached finish()
 
-export default defineBody((ctx) => {
+export default defineBody(async (ctx) => {
   const i32 = new Int32Array(ctx.shared);
+  if (stringParam(ctx, 'impl') === 'multithreading') {
+    // Slots 0-3: its lock, capacity, count and generation (the suite stored the capacity and count).
+    const { Barrier: MtBarrier } = await requireMultithreading();
+    const barrier = new MtBarrier(undefined, ctx.shared);
+    return {
+      run(n) {
+        for (let i = 0; i < n && !ctx.stopped(); i++) barrier.blockingWait();
+      },
+      // It has no abort: until every worker got here, keep forcing a new generation (through its
+      // memory) so a worker that went into one more wait after STOP is released.
+      finish() {
+        Atomics.add(i32, FINISHED, 1);
+        while (Atomics.load(i32, FINISHED) < ctx.workers) {
+          Atomics.store(i32, 2, ctx.workers);
+          Atomics.add(i32, 3, 1);
+          Atomics.notify(i32, 3);
+          Atomics.wait(i32, FINISHED, Atomics.load(i32, FINISHED), 1);
+        }
+      },
+    };
+  }
   if (stringParam(ctx, 'impl') === 'naive') {
     const barrier = new NaiveBarrier(i32, 0, ctx.workers);
     const aborted = () => Atomics.load(i32, ABORTED) !== 0;

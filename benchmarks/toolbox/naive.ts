@@ -75,3 +75,92 @@ export class NaiveRwLock {
     Atomics.notify(this.i32, this.at);
   }
 }
+
+/** Flag on one word (1 = set): set stores and wakes everyone, wait sleeps while 0. */
+export class NaiveEvent {
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly at: number,
+  ) {}
+  set(): void {
+    Atomics.store(this.i32, this.at, 1);
+    Atomics.notify(this.i32, this.at);
+  }
+  clear(): void {
+    Atomics.store(this.i32, this.at, 0);
+  }
+  /** False if `timeoutMs` passed with the flag still clear. */
+  wait(timeoutMs: number): boolean {
+    while (Atomics.load(this.i32, this.at) === 0) {
+      if (Atomics.wait(this.i32, this.at, 0, timeoutMs) === 'timed-out') return false;
+    }
+    return true;
+  }
+}
+
+/** Count on one word: every countDown notifies at zero, wait sleeps while it is not zero. */
+export class NaiveLatch {
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly at: number,
+  ) {}
+  reset(count: number): void {
+    Atomics.store(this.i32, this.at, count);
+  }
+  countDown(): void {
+    if (Atomics.sub(this.i32, this.at, 1) === 1) Atomics.notify(this.i32, this.at);
+  }
+  /** False if `timeoutMs` passed before the count reached zero. */
+  wait(timeoutMs: number): boolean {
+    for (;;) {
+      const c = Atomics.load(this.i32, this.at);
+      if (c <= 0) return true;
+      if (Atomics.wait(this.i32, this.at, c, timeoutMs) === 'timed-out') return false;
+    }
+  }
+}
+
+/** Sequence-number futex condvar: wait sleeps on the sequence it saw, every notify bumps it. */
+export class NaiveCondvar {
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly at: number,
+  ) {}
+  /** Call with `lock` held; holds it again on return. False if `timeoutMs` passed without a notify. */
+  wait(lock: { lock(): void; unlock(): void }, timeoutMs: number): boolean {
+    const seq = Atomics.load(this.i32, this.at);
+    lock.unlock();
+    const r = Atomics.wait(this.i32, this.at, seq, timeoutMs);
+    lock.lock();
+    return r !== 'timed-out';
+  }
+  notify(): void {
+    Atomics.add(this.i32, this.at, 1);
+    Atomics.notify(this.i32, this.at, 1);
+  }
+}
+
+/** Once on one word: 0 new, 1 running, 2 done; the winner of a CAS runs, the others sleep while 1. */
+export class NaiveOnce {
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly at: number,
+  ) {}
+  reset(): void {
+    Atomics.store(this.i32, this.at, 0);
+  }
+  /** True if this call ran `fn` (no retry if `fn` throws: the naive version does not handle that). */
+  run(fn: () => void): boolean {
+    for (;;) {
+      const s = Atomics.compareExchange(this.i32, this.at, 0, 1);
+      if (s === 2) return false;
+      if (s === 0) {
+        fn();
+        Atomics.store(this.i32, this.at, 2);
+        Atomics.notify(this.i32, this.at);
+        return true;
+      }
+      Atomics.wait(this.i32, this.at, 1);
+    }
+  }
+}

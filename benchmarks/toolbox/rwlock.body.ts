@@ -2,6 +2,7 @@
 import { Mutex } from 'threadkit/mutex';
 import { RwLock } from 'threadkit/rwlock';
 import { defineBody, stringParam } from '../lib/worker-body.js';
+import { requireMultithreading } from './multithreading.js';
 import { NaiveRwLock } from './naive.js';
 
 const TABLE = 8; // Int32 index of the table, after the lock's slots
@@ -12,7 +13,23 @@ interface Rw {
   write(fn: () => void): void;
 }
 
-function open(impl: string, shared: SharedArrayBuffer): Rw {
+async function open(impl: string, shared: SharedArrayBuffer): Promise<Rw> {
+  if (impl === 'multithreading') {
+    const { RwLock: MtRwLock } = await requireMultithreading();
+    const l = new MtRwLock(undefined, shared); // its state is slot 0
+    return {
+      read: (fn) => {
+        const g = l.blockingRead();
+        fn();
+        g.dispose();
+      },
+      write: (fn) => {
+        const g = l.blockingWrite();
+        fn();
+        g.dispose();
+      },
+    };
+  }
   if (impl === 'naive') {
     const l = new NaiveRwLock(new Int32Array(shared), 0);
     return {
@@ -37,8 +54,8 @@ function open(impl: string, shared: SharedArrayBuffer): Rw {
   };
 }
 
-export default defineBody((ctx) => {
-  const lock = open(stringParam(ctx, 'impl'), ctx.shared);
+export default defineBody(async (ctx) => {
+  const lock = await open(stringParam(ctx, 'impl'), ctx.shared);
   const table = new Int32Array(ctx.shared, TABLE * 4, SIZE);
   let sum = 0;
   const read = () => {
