@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
 import { semaphoreModels, semaphoreProperty } from './semaphore-model.js';
 import { rwCoverage, rwlockModels, rwlockProperty } from './rwlock-model.js';
+import { condCoverage, conditionModels, conditionProperty } from './condition-model.js';
 
 it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemptions', () => {
   const before = coverage.runs;
@@ -25,4 +26,10 @@ it('RwLock: finds no violation in 50 000 runs of 2–6 readers and writers', () 
   const before = rwCoverage.passedOn;
   fc.assert(rwlockProperty(rwlockModels(), 6, 16), { numRuns: 50_000 });
   expect(rwCoverage.passedOn - before).toBeGreaterThan(100);
+});
+
+it('Condition: finds no violation in 50 000 runs of 1–4 consumers and 1–2 producers', () => {
+  const before = condCoverage.passedOn;
+  fc.assert(conditionProperty(conditionModels(), 4, 16), { numRuns: 50_000 });
+  expect(condCoverage.passedOn - before).toBeGreaterThan(1_000);
 });
