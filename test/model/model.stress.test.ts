@@ -5,6 +5,7 @@ import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
 import { semaphoreModels, semaphoreProperty } from './semaphore-model.js';
 import { rwCoverage, rwlockModels, rwlockProperty } from './rwlock-model.js';
 import { condCoverage, conditionModels, conditionProperty } from './condition-model.js';
+import { barrierCoverage, barrierModels, barrierProperty } from './barrier-model.js';
 
 it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemptions', () => {
   const before = coverage.runs;
@@ -32,4 +33,10 @@ it('Condition: finds no violation in 50 000 runs of 1–4 consumers and 1–2 pr
   const before = condCoverage.passedOn;
   fc.assert(conditionProperty(conditionModels(), 4, 16), { numRuns: 50_000 });
   expect(condCoverage.passedOn - before).toBeGreaterThan(1_000);
+});
+
+it('Barrier: finds no violation in 50 000 runs of 2–5 parties', () => {
+  const before = barrierCoverage.broken;
+  fc.assert(barrierProperty(barrierModels(), 5, 16), { numRuns: 50_000 });
+  expect(barrierCoverage.broken - before).toBeGreaterThan(1_000);
 });
