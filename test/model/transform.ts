@@ -8,8 +8,9 @@
 //   - calls of the file's own functions and methods become `yield*` delegations;
 //   - `new LocalClass(...)` becomes `(yield* new LocalClass().__init(...))` (constructors may hold steps);
 //   - `await x` becomes `(yield* sim.await(x))`, and `Promise` the simulator's synchronous promise;
-//   - an arrow function whose body holds a step becomes a generator function expression (it must not
-//     use `this`); its callers get a generator function, so name them in `generatorParams`.
+//   - an arrow function returned by a function (`return () => ...`) whose body holds a step becomes a
+//     generator function expression (it must not use `this`); the parameters it is passed to must be
+//     named in `generatorParams`. A step in any other arrow still fails the load.
 // The rewrite must be total: a leftover `Atomics`, `await` or `async` fails the load, so a future edit
 // to the algorithm cannot silently escape the model checker.
 import { readFileSync } from 'node:fs';
@@ -117,7 +118,9 @@ export function transformSource(
     }
     if (ts.isArrowFunction(node)) {
       const arrow = ts.visitEachChild(node, visit, undefined);
-      if (!hasStep(arrow.body)) return arrow;
+      // Only a returned closure: its caller gets it as a generator parameter. Anywhere else, a step in
+      // an arrow stays a syntax error below, so it cannot become a generator that a plain call ignores.
+      if (!ts.isReturnStatement(node.parent) || !hasStep(arrow.body)) return arrow;
       const body = ts.isBlock(arrow.body) ? arrow.body : f.createBlock([f.createReturnStatement(arrow.body)]);
       return f.createFunctionExpression(
         undefined,
