@@ -52,10 +52,13 @@ export async function parkUntilAsync(
   pollMs = Infinity,
 ): Promise<boolean> {
   const deadline = now() + timeoutMs;
+  if (signal?.aborted) throw signal.reason;
   for (;;) {
-    if (signal?.aborted) throw signal.reason;
+    // Check before honouring an abort: a wake-up delivered before the abort (the wait resolved 'ok',
+    // then the signal fired before this continuation ran) must not be dropped; notify(1) would be lost.
     const seen = check();
     if (seen === null) return true;
+    if (signal?.aborted) throw signal.reason;
     const left = deadline - now();
     if (left <= 0) return false;
     const wait = waitAsync(i32, index, seen, Math.min(left, pollMs));

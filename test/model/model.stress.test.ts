@@ -1,8 +1,11 @@
-// The Mutex model checker with big budgets: more threads, more preemptions, many more runs.
+// The model checkers with big budgets: more threads, more preemptions, many more runs.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
 import { semaphoreModels, semaphoreProperty } from './semaphore-model.js';
+import { rwCoverage, rwlockModels, rwlockProperty } from './rwlock-model.js';
+import { condCoverage, conditionModels, conditionProperty } from './condition-model.js';
+import { barrierCoverage, barrierModels, barrierProperty } from './barrier-model.js';
 
 it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemptions', () => {
   const before = coverage.runs;
@@ -18,4 +21,22 @@ it('finds no violation in 30 000 runs where lock holders die (owner polling on)'
 
 it('Semaphore: finds no violation in 50 000 runs of 2–6 threads', () => {
   fc.assert(semaphoreProperty(semaphoreModels(), 6, 16), { numRuns: 50_000 });
+});
+
+it('RwLock: finds no violation in 50 000 runs of 2–6 readers and writers', () => {
+  const before = rwCoverage.passedOn;
+  fc.assert(rwlockProperty(rwlockModels(), 6, 16), { numRuns: 50_000 });
+  expect(rwCoverage.passedOn - before).toBeGreaterThan(100);
+});
+
+it('Condition: finds no violation in 50 000 runs of 1–4 consumers and 1–2 producers', () => {
+  const before = condCoverage.passedOn;
+  fc.assert(conditionProperty(conditionModels(), 4, 16), { numRuns: 50_000 });
+  expect(condCoverage.passedOn - before).toBeGreaterThan(1_000);
+});
+
+it('Barrier: finds no violation in 50 000 runs of 2–5 parties', () => {
+  const before = barrierCoverage.broken;
+  fc.assert(barrierProperty(barrierModels(), 5, 16), { numRuns: 50_000 });
+  expect(barrierCoverage.broken - before).toBeGreaterThan(1_000);
 });

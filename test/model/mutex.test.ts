@@ -25,6 +25,11 @@ describe('Mutex model checker', () => {
     expect(() => transformSource(source)).not.toThrow();
     const leak = `${source}\nexport const leak = (a: Int32Array) => Atomics.load(a, 0);`;
     expect(() => transformSource(leak)).toThrow(/not total/);
+    // A returned closure with a step becomes a generator (for `check` parameters), no other arrow.
+    const closure = `${source}\nexport function check(a: Int32Array) { return () => Atomics.load(a, 0); }`;
+    expect(transformSource(closure).code).toMatch(/return function\* \(\) \{/);
+    const callback = `${source}\nexport function cb(a: Int32Array) { [0].forEach(() => Atomics.load(a, 0)); }`;
+    expect(() => transformSource(callback)).toThrow(/not total/);
   });
 
   it('finds no violation in the shipped algorithm (2–4 threads)', () => {

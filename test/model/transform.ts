@@ -7,7 +7,10 @@
 //     except the pure ones (`now`, ...), which become plain `sim.fn(...)` calls;
 //   - calls of the file's own functions and methods become `yield*` delegations;
 //   - `new LocalClass(...)` becomes `(yield* new LocalClass().__init(...))` (constructors may hold steps);
-//   - `await x` becomes `(yield* sim.await(x))`, and `Promise` the simulator's synchronous promise.
+//   - `await x` becomes `(yield* sim.await(x))`, and `Promise` the simulator's synchronous promise;
+//   - an arrow function returned by a function (`return () => ...`) whose body holds a step becomes a
+//     generator function expression (it must not use `this`); the parameters it is passed to must be
+//     named in `generatorParams`. A step in any other arrow still fails the load.
 // The rewrite must be total: a leftover `Atomics`, `await` or `async` fails the load, so a future edit
 // to the algorithm cannot silently escape the model checker.
 import { readFileSync } from 'node:fs';
@@ -37,6 +40,18 @@ const simMember = (...path: string[]): ts.Expression =>
     (acc, name) => f.createPropertyAccessExpression(acc, name),
     f.createIdentifier('__sim'),
   );
+
+/** Whether `node` holds a step of its own (a `yield` not inside a nested function). */
+const hasStep = (node: ts.Node): boolean => {
+  let found = false;
+  const walk = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isYieldExpression(n)) found = true;
+    else ts.forEachChild(n, walk);
+  };
+  ts.forEachChild(node, walk);
+  return found;
+};
 
 const withoutAsync = (mods: readonly ts.ModifierLike[] | undefined) =>
   mods?.filter((m) => m.kind !== ts.SyntaxKind.AsyncKeyword && m.kind !== ts.SyntaxKind.ExportKeyword);
@@ -99,6 +114,22 @@ export function transformSource(
         body.parameters,
         undefined,
         body.body,
+      );
+    }
+    if (ts.isArrowFunction(node)) {
+      const arrow = ts.visitEachChild(node, visit, undefined);
+      // Only a returned closure: its caller gets it as a generator parameter. Anywhere else, a step in
+      // an arrow stays a syntax error below, so it cannot become a generator that a plain call ignores.
+      if (!ts.isReturnStatement(node.parent) || !hasStep(arrow.body)) return arrow;
+      const body = ts.isBlock(arrow.body) ? arrow.body : f.createBlock([f.createReturnStatement(arrow.body)]);
+      return f.createFunctionExpression(
+        undefined,
+        f.createToken(ts.SyntaxKind.AsteriskToken),
+        undefined,
+        arrow.typeParameters,
+        arrow.parameters,
+        undefined,
+        body,
       );
     }
     if (ts.isConstructorDeclaration(node)) {

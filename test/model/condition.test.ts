@@ -1,0 +1,71 @@
+// Model checking of the real Condition algorithm (src/condition/raw-condition.ts) with the real Mutex
+// and the shared wait loop, driven as src/condition/condition.ts drives them. Bigger runs:
+// model.stress.test.ts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkCondition, condCoverage, conditionModels, conditionProperty } from './condition-model.js';
+
+const plant = (from: string, to: string) => (src: string) => {
+  if (!src.includes(from)) throw new Error(`planted bug: source no longer contains ${from}`);
+  return src.replace(from, to);
+};
+
+function find(options: Parameters<typeof conditionModels>[0], consumers = 3, numRuns = 4000): string {
+  const result = fc.check(conditionProperty(conditionModels(options), consumers), { numRuns, seed: 42 });
+  return result.failed ? String(result.errorInstance) : 'not found';
+}
+
+/** Found by the checker: a notified async waiter aborted before its continuation ran. */
+const notifiedThenAborted = {
+  consumers: [
+    { kind: 'async', iterations: 1, timeoutMs: 1, abortAfterMs: 0.5 },
+    { kind: 'async', iterations: 1, timeoutMs: Infinity, abortAfterMs: Infinity },
+  ],
+  producers: [{ count: 1, underLock: true }],
+  schedule: {
+    script: [
+      { gap: 19, pick: 1310 },
+      { gap: 2, pick: 0 },
+    ],
+  },
+} as const;
+
+/** park.ts before the fix: the abort was honoured before the check, dropping a delivered wake-up. */
+const abortBeforeCheck = plant(
+  `  if (signal?.aborted) throw signal.reason;
+  for (;;) {`,
+  `  for (;;) {
+    if (signal?.aborted) throw signal.reason;`,
+);
+
+describe('Condition model checker', () => {
+  it('finds no violation in the shipped algorithm (1–3 consumers, 1–2 producers, notify(1) and notifyAll)', () => {
+    const before = { ...condCoverage };
+    fc.assert(conditionProperty(conditionModels()), { numRuns: 3000 });
+    expect(condCoverage.consumed - before.consumed).toBeGreaterThan(5000);
+    expect(condCoverage.timedOut - before.timedOut).toBeGreaterThan(50);
+    expect(condCoverage.aborted - before.aborted).toBeGreaterThan(300);
+    expect(condCoverage.passedOn - before.passedOn).toBeGreaterThan(50);
+  });
+
+  it('regression: a waiter notified, then aborted before it resumes, keeps the wake-up', () => {
+    expect(() => checkCondition(conditionModels(), notifiedThenAborted)).not.toThrow();
+    expect(() =>
+      checkCondition(conditionModels({ mutatePark: abortBeforeCheck }), notifiedThenAborted),
+    ).toThrow(/lost wake-up/);
+  });
+
+  describe('finds planted bugs', () => {
+    it('an absorbed wake-up not passed on (I2)', () => {
+      expect(find({ mutate: plant('  signal(i32, base, 1);\n}', '}') })).toMatch(/lost wake-up/);
+    });
+
+    it('notify without moving SEQ first (I1)', () => {
+      expect(find({ mutate: plant('  Atomics.add(i32, base + SEQ, 1);\n', '') })).toMatch(/lost wake-up/);
+    });
+
+    it('a waiter that never deregisters', () => {
+      expect(find({ mutate: plant('  Atomics.sub(i32, base + WAITERS, 1);\n', '') })).toMatch(/not clean/);
+    });
+  });
+});
