@@ -16,11 +16,21 @@ export interface SuiteResultFile extends BenchResult {
   readonly durationS: number;
 }
 
+/**
+ * The name a result is stored under: the suite, plus the Node major when it is not the oldest supported
+ * one (20), so a run on another Node lands beside the default one instead of replacing it
+ * (e.g. `threadlocal-node24.json`).
+ */
+export function resultKey(result: Pick<SuiteResultFile, 'suite' | 'machine'>): string {
+  const major = /^v?(\d+)/.exec(result.machine.node)?.[1];
+  return major === undefined || major === '20' ? result.suite : `${result.suite}-node${major}`;
+}
+
 /** Writes the result file atomically (through a .tmp.json that git ignores). */
 export async function writeResultFile(dir: string, result: SuiteResultFile): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${result.suite}.json`);
-  const tmp = path.join(dir, `${result.suite}.tmp.json`);
+  const file = path.join(dir, `${resultKey(result)}.json`);
+  const tmp = path.join(dir, `${resultKey(result)}.tmp.json`);
   await writeFile(tmp, JSON.stringify(result, null, 2) + '\n');
   await rename(tmp, file);
   return file;
@@ -100,7 +110,7 @@ function slug(s: string): string {
 /** The SVG files of one suite's charts, as [file name, svg text]. */
 export function chartFiles(result: SuiteResultFile): [string, string][] {
   return (result.charts ?? []).map((chart) => [
-    `${result.suite}-${slug(chart.case)}.svg`,
+    `${resultKey(result)}-${slug(chart.case)}.svg`,
     renderLineChart(toLineChart(result.rows, chart)),
   ]);
 }
@@ -137,7 +147,7 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
   ];
   for (const r of results) {
     out.push(
-      `## ${r.suite}`,
+      `## ${r.suite}${resultKey(r) === r.suite ? '' : ` (Node ${r.machine.node})`}`,
       '',
       `Measured ${r.date.slice(0, 10)} on ${describeMachine(r.machine)}; ${r.profile} profile, ${Math.round(r.durationS)} s.`,
       '',
