@@ -179,17 +179,11 @@ export class Barrier {
     const arrival = arrive(i32, base);
     if (arrival === null) throw this.#broken();
     if (arrival.leader) return LEADER;
-    let outcome = RELEASED;
-    const check = () => {
-      const st = standing(i32, base, arrival.gen);
-      if (st !== RELEASED && st !== BROKE) return st;
-      outcome = st;
-      return null;
-    };
-    if (!parkUntil(i32, base + STATE, t, 'Barrier.wait()', check)) {
+    const gen = awaitGeneration(i32, base, arrival.gen);
+    if (!parkUntil(i32, base + STATE, t, 'Barrier.wait()', gen.check)) {
       return breakBarrier(i32, base, arrival.gen) === RELEASED ? FOLLOWER : null;
     }
-    if (outcome === BROKE) throw this.#broken();
+    if (gen.outcome === BROKE) throw this.#broken();
     return FOLLOWER;
   }
 
@@ -217,17 +211,11 @@ export class Barrier {
     const arrival = arrive(i32, base);
     if (arrival === null) throw this.#broken();
     if (arrival.leader) return LEADER;
-    let outcome = RELEASED;
-    const check = () => {
-      const st = standing(i32, base, arrival.gen);
-      if (st !== RELEASED && st !== BROKE) return st;
-      outcome = st;
-      return null;
-    };
+    const gen = awaitGeneration(i32, base, arrival.gen);
     let done: boolean;
     try {
       // No onAbsorbed: release and break wake all (I2 of raw-barrier).
-      done = await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check);
+      done = await parkUntilAsync(i32, base + STATE, timeoutMs, signal, gen.check);
     } catch (reason) {
       if (breakBarrier(i32, base, arrival.gen) === RELEASED) return FOLLOWER;
       throw reason;
@@ -238,7 +226,7 @@ export class Barrier {
         `Barrier.waitAsync() timed out after ${timeoutMs} ms; the barrier is now broken`,
       );
     }
-    if (outcome === BROKE) throw this.#broken();
+    if (gen.outcome === BROKE) throw this.#broken();
     return FOLLOWER;
   }
 
@@ -305,3 +293,21 @@ export class Barrier {
 }
 
 registerShareable({ name: 'Barrier', type: Barrier, revive: (data) => Barrier.from(data) });
+
+/**
+ * The park condition of a follower of generation `gen`, shared by wait() and waitAsync(): `check`
+ * returns the value to keep waiting on, or null once the generation was released or broken, which it
+ * records in `outcome`.
+ */
+function awaitGeneration(i32: Int32Array, base: number, gen: number) {
+  const state = {
+    outcome: RELEASED as number,
+    check: (): number | null => {
+      const st = standing(i32, base, gen);
+      if (st !== RELEASED && st !== BROKE) return st;
+      state.outcome = st;
+      return null;
+    },
+  };
+  return state;
+}
