@@ -2,7 +2,7 @@ import { BrokenBarrierError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import {
@@ -118,11 +118,7 @@ export class Barrier {
     if (parties === undefined) throw new TypeError('Expected `parties` to be an integer, got undefined');
     const n = checkCount(parties, 'parties', 0, 1, MAX_PARTIES);
     const opts = checkOptions<BarrierOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Barrier.BYTES),
-      opts.byteOffset,
-      Barrier.BYTES,
-    );
+    const slots = placeSlots(opts, Barrier.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

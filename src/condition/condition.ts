@@ -3,7 +3,7 @@ import { registerShareable } from '../internal/codec.js';
 import { parkUntilAsync } from '../internal/park.js';
 import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkTimeout, describe } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, describe } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { waitSync } from '../internal/wait.js';
@@ -93,11 +93,7 @@ export class Condition {
     if (!(mutex instanceof Mutex))
       throw new TypeError(`Expected \`mutex\` to be a Mutex, got ${describe(mutex)}`);
     const opts = checkOptions<ConditionOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Condition.BYTES),
-      opts.byteOffset,
-      Condition.BYTES,
-    );
+    const slots = placeSlots(opts, Condition.BYTES);
     this.mutex = mutex;
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;

@@ -2,7 +2,7 @@ import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { EVENT_TAG, FLAG, SLOTS, STATE, TAG, WAITERS, clearFlag, eventCheck, setFlag } from './raw-event.js';
 
@@ -76,11 +76,7 @@ export class Event {
    */
   constructor(options?: EventOptions) {
     const opts = checkOptions<EventOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Event.BYTES),
-      opts.byteOffset,
-      Event.BYTES,
-    );
+    const slots = placeSlots(opts, Event.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

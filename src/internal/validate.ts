@@ -79,3 +79,14 @@ export function checkSharedSlots(
   }
   return { i32: new Int32Array(buffer), base: offset >> 2, buffer, byteOffset: offset };
 }
+
+/**
+ * Where a primitive of `bytes` bytes lives: the caller's `buffer` at `byteOffset`, validated, or a new
+ * SharedArrayBuffer of its own when no buffer is given.
+ */
+export function placeSlots(
+  opts: { readonly buffer?: unknown; readonly byteOffset?: unknown },
+  bytes: number,
+): ReturnType<typeof checkSharedSlots> {
+  return checkSharedSlots(opts.buffer ?? new SharedArrayBuffer(bytes), opts.byteOffset, bytes);
+}

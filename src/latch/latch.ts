@@ -2,7 +2,7 @@ import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { COUNT, LATCH_TAG, SLOTS, TAG, countDown, latchCheck } from './raw-latch.js';
@@ -83,11 +83,7 @@ export class CountDownLatch {
     if (count === undefined) throw new TypeError('Expected `count` to be an integer, got undefined');
     const initial = checkCount(count, 'count', 0, 0);
     const opts = checkOptions<CountDownLatchOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(CountDownLatch.BYTES),
-      opts.byteOffset,
-      CountDownLatch.BYTES,
-    );
+    const slots = placeSlots(opts, CountDownLatch.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

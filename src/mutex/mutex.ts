@@ -1,7 +1,14 @@
 import { DeadlockError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { canBlock, threadId } from '../internal/runtime.js';
-import { checkOptions, checkSharedSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import {
+  checkOptions,
+  checkSharedSlots,
+  placeSlots,
+  checkSignal,
+  checkTimeout,
+  describe,
+} from '../internal/validate.js';
 import { BlockingNotAllowedError } from '../errors.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import { checkOrder, diagnostics, noteAcquired, noteReleased, reportSlow } from './diagnostics.js';
@@ -156,11 +163,7 @@ export class Mutex {
     if (opts.reentrant !== undefined && typeof opts.reentrant !== 'boolean') {
       throw new TypeError(`Expected \`reentrant\` to be a boolean, got ${describe(opts.reentrant)}`);
     }
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Mutex.BYTES),
-      opts.byteOffset,
-      Mutex.BYTES,
-    );
+    const slots = placeSlots(opts, Mutex.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

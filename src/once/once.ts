@@ -3,7 +3,7 @@ import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, describe } from '../internal/validate.js';
+import { checkOptions, placeSlots, describe } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { DONE, ONCE_TAG, SLOTS, STATE, TAG, finish, onceCheck } from './raw-once.js';
 
@@ -83,11 +83,7 @@ export class Once {
    */
   constructor(options?: OnceOptions) {
     const opts = checkOptions<OnceOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Once.BYTES),
-      opts.byteOffset,
-      Once.BYTES,
-    );
+    const slots = placeSlots(opts, Once.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

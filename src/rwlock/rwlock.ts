@@ -1,6 +1,6 @@
 import { registerShareable } from '../internal/codec.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { lockAsync, lockSync } from './acquire.js';
 import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
@@ -97,11 +97,7 @@ export class RwLock {
    */
   constructor(options?: RwLockOptions) {
     const opts = checkOptions<RwLockOptions>(options);
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(RwLock.BYTES),
-      opts.byteOffset,
-      RwLock.BYTES,
-    );
+    const slots = placeSlots(opts, RwLock.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;

@@ -2,7 +2,7 @@ import { SemaphoreOverflowError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, checkSharedSlots, checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkSignal, checkTimeout } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import {
   COUNT,
@@ -132,11 +132,7 @@ export class Semaphore {
     const initial = checkCount(permits, 'permits', 1, 0);
     const opts = checkOptions<SemaphoreOptions>(options);
     const max = checkCount(opts.max, 'max', 0, Math.max(initial, 1));
-    const slots = checkSharedSlots(
-      opts.buffer ?? new SharedArrayBuffer(Semaphore.BYTES),
-      opts.byteOffset,
-      Semaphore.BYTES,
-    );
+    const slots = placeSlots(opts, Semaphore.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;
