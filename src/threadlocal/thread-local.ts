@@ -245,4 +245,32 @@ export class ThreadLocal<T> {
     slots[this.#slot] = box(value);
     return runWithSlots(slots, fn);
   }
+
+  /**
+   * Returns `fn` bound to the current context of every thread-local: wherever and whenever the result
+   * is called, `fn` sees the values seen here, and `set()` inside it changes this context (as async
+   * work started here would). Use it for callbacks that something else calls later in its own
+   * context, above all EventEmitter listeners, which otherwise run in the context of the code that
+   * calls `emit()`. Unlike `AsyncResource.bind` it works in every runtime, browsers included.
+   *
+   * @param fn - the callback to bind; `this` and arguments pass through
+   * @returns a function that calls `fn` in the context captured now
+   * @throws TypeError if `fn` is not a function
+   * @example
+   * ```ts
+   * import { EventEmitter } from 'node:events';
+   * import { ThreadLocal } from 'threadkit/threadlocal';
+   * const user = new ThreadLocal<string>();
+   * const emitter = new EventEmitter();
+   * user.run('alice', () => emitter.on('data', ThreadLocal.bind(() => console.log(user.get()))));
+   * user.run('bob', () => emitter.emit('data')); // alice
+   * ```
+   */
+  static bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    if (typeof fn !== 'function') checkCallback(fn);
+    const slots = currentSlots();
+    return function (this: unknown, ...args: A): R {
+      return runWithSlots(slots, () => fn.apply(this, args));
+    };
+  }
 }

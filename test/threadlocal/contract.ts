@@ -11,11 +11,13 @@ interface ThreadLocalLike<T> {
   run<R>(value: T, fn: () => R): R;
 }
 export interface ThreadLocalKit {
-  ThreadLocal: new <T>(options?: {
+  ThreadLocal: (new <T>(options?: {
     initial?: () => T;
     inheritable?: boolean;
     name?: string;
-  }) => ThreadLocalLike<T>;
+  }) => ThreadLocalLike<T>) & {
+    bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  };
   local: <T extends object>(options?: { inheritable?: boolean }) => T;
   isolate: <R>(fn: () => R) => R;
 }
@@ -180,6 +182,49 @@ export function threadLocalContract(variant: string, kit: ThreadLocalKit): void 
       const b = local<{ x?: number }>();
       a.x = 1;
       expect(b.x).toBeUndefined();
+    });
+
+    it('ThreadLocal.bind() runs a callback in the context it was bound in, wherever it is called', () => {
+      const tl = new ThreadLocal<string>();
+      const other = new ThreadLocal<number>();
+      const seen: [string | undefined, number | undefined][] = [];
+      const bound = tl.run('bound', () =>
+        other.run(1, () => ThreadLocal.bind(() => seen.push([tl.get(), other.get()]))),
+      );
+      bound();
+      tl.run('caller', () => other.run(2, bound));
+      isolate(bound);
+      expect(seen).toEqual([
+        ['bound', 1],
+        ['bound', 1],
+        ['bound', 1],
+      ]);
+      expect(tl.get()).toBeUndefined(); // the caller's context is back after each call
+    });
+
+    it('ThreadLocal.bind() passes this, arguments and the result through; set() inside changes the bound scope', () => {
+      const tl = new ThreadLocal<string>();
+      let read: (() => string | undefined) | undefined;
+      const setter = tl.run('before', () => {
+        read = () => tl.get();
+        return ThreadLocal.bind(function (this: { k: string }, suffix: string) {
+          tl.set(this.k + suffix);
+          return tl.get();
+        });
+      });
+      const boundRead = tl.run('x', () => ThreadLocal.bind(() => tl.get()));
+      expect(setter.call({ k: 'after' }, '!')).toBe('after!');
+      expect(tl.get()).toBeUndefined();
+      expect(read?.()).toBeUndefined(); // read is not bound: it sees the caller's (root) context
+      expect(boundRead()).toBe('x'); // another scope is untouched
+      expect(tl.run('y', () => setter.call({ k: 'again' }, '?'))).toBe('again?');
+    });
+
+    it('ThreadLocal.bind() rejects a non-function with a TypeError naming fn', () => {
+      for (const bad of [undefined, null, 1, 'f', {}]) {
+        expect(() => ThreadLocal.bind(bad as never)).toThrow(TypeError);
+        expect(() => ThreadLocal.bind(bad as never)).toThrow(/fn/);
+      }
     });
   });
 }

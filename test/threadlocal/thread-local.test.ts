@@ -141,5 +141,30 @@ describe('ThreadLocal across async work', () => {
       tl.run('emitting', () => emitter.emit('x'));
       expect(seen).toEqual(['registered']);
     });
+
+    it('ThreadLocal.bind() runs a listener in the context that registered it, also after awaits', async () => {
+      const tl = new ThreadLocal<string>();
+      const emitter = new EventEmitter();
+      const seen: (string | undefined)[] = [];
+      const done: Promise<void>[] = [];
+      for (const name of ['a', 'b']) {
+        tl.run(name, () =>
+          emitter.on(
+            'x',
+            ThreadLocal.bind(() => {
+              done.push(
+                (async () => {
+                  await new Promise((r) => setTimeout(r, 1));
+                  seen.push(tl.get());
+                })(),
+              );
+            }),
+          ),
+        );
+      }
+      tl.run('emitting', () => emitter.emit('x'));
+      await Promise.all(done);
+      expect(seen.sort()).toEqual(['a', 'b']);
+    });
   });
 });

@@ -79,6 +79,9 @@ export const tests = [
       tl.set('main');
       check(tl.run('scoped', () => tl.get()) === 'scoped', 'run scopes the value');
       check(tl.get() === 'main', 'run restores the value');
+      const bound = tl.run('bound', () => ThreadLocal.bind(() => tl.get()));
+      check(bound() === 'bound', 'ThreadLocal.bind keeps the bound context');
+      check(tl.get() === 'main', 'ThreadLocal.bind restores the caller context');
     },
   ],
 ];
