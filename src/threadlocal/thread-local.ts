@@ -83,9 +83,8 @@ export function checkCallback(fn: unknown, name = 'fn'): void {
  *   with `initial()`), except inheritable locals, which are copied into Threads and pool tasks.
  * - **Follows async work.** A value set or `run()` in a context is seen by the async work started
  *   there while it held: `await`, promise callbacks, timers, `queueMicrotask`, I/O callbacks.
- *   EventEmitter listeners run in the context of the code that calls `emit()`; bind a listener with
- *   `AsyncResource.bind()` (or use `EventEmitterAsyncResource`) to run it in the context that
- *   registered it.
+ *   EventEmitter listeners run in the context of the code that calls `emit()`; wrap a listener in
+ *   {@link ThreadLocal.bind} to run it in the context that registered it.
  * - **Scopes.** {@link ThreadLocal.run} scopes a value to a callback and everything it starts; nested
  *   runs shadow and restore. {@link ThreadLocal.set} changes the current scope only; outside every
  *   scope it sets the thread's root value. {@link isolate} gives a callback its own copy of every
