@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { Sim, type SimThread } from './sim.js';
 import { ModelError, randomWalk, runRandom, runSchedule, schedule } from './scheduler.js';
 import { compileModel, type LoadOptions, type Model } from './transform.js';
+import { HOLDER_SLOTS } from '../../src/internal/holders.js';
 import type { Scenario as MutexScenario } from './mutex-model.js';
 
 export interface RwThreadSpec {
@@ -159,9 +160,22 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
   }
 }
 
-/** The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts). */
+/**
+ * The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts). raw-rwlock.ts sizes its
+ * layout with HOLDER_SLOTS from internal/holders.ts, and the model drops imports, so the model
+ * declares it itself (before the file's own top-level constants use it).
+ */
 export const rwlockModels = (options: LoadOptions = {}): RwFactories => ({
-  rw: compileModel('src/rwlock/raw-rwlock.ts', options),
+  rw: compileModel('src/rwlock/raw-rwlock.ts', {
+    ...options,
+    mutate: (src) => {
+      if (!/import \{[^}]*\bHOLDER_SLOTS\b[^}]*\} from '\.\.\/internal\/holders\.js';/.test(src)) {
+        throw new Error('raw-rwlock.ts no longer imports HOLDER_SLOTS from internal/holders.ts');
+      }
+      const edited = options.mutate ? options.mutate(src) : src;
+      return `const HOLDER_SLOTS = ${HOLDER_SLOTS};\n${edited}`;
+    },
+  }),
   park: compileModel('src/internal/park.ts', { generatorParams: ['check'] }),
 });
 
