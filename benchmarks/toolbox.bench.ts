@@ -27,6 +27,9 @@ import { PACKAGE as MT, loadMultithreading } from './toolbox/multithreading.js';
 import { onceAfterDone } from './toolbox/once-micro.js';
 import { queueVsPort } from './toolbox/queue-vs-port.js';
 
+/** Memory each case gets: room for the largest primitive (RwLock, with its holder table) and its data. */
+const SHARED_BYTES = 4096;
+
 const SEMAPHORE = 'semaphore contended throughput';
 const BARRIER = 'barrier generations';
 const RWLOCK = 'rwlock read-heavy throughput';
@@ -177,7 +180,7 @@ const suite: BenchSuite = {
         for (const impl of impls) {
           const runs: number[] = [];
           for (let r = 0; r < reps; r++) {
-            const shared = new SharedArrayBuffer(256);
+            const shared = new SharedArrayBuffer(SHARED_BYTES);
             c.prepare(impl, shared, workers);
             const res = await runWorkers({
               body: c.body,

@@ -5,7 +5,9 @@ import { defineBody, stringParam } from '../lib/worker-body.js';
 import { requireMultithreading } from './multithreading.js';
 import { NaiveRwLock } from './naive.js';
 
-const TABLE = 8; // Int32 index of the table, after the lock's slots
+// Int32 index of the table: the first 32-byte boundary after the lock's slots (8 while RwLock.BYTES
+// was 20, as before the lock grew a holder table).
+const TABLE = Math.ceil(RwLock.BYTES / 32) * 8;
 const SIZE = 16;
 
 interface Rw {

@@ -84,11 +84,7 @@ export function heldCount(i32: Int32Array, entry: number): number {
  * entries. Returns how much was given back (0 when no holder died). Any thread may call it; each dead
  * entry is emptied by exactly one caller.
  */
-export function reclaimDeadHolders(
-  i32: Int32Array,
-  at: number,
-  giveBack: (count: number) => void,
-): number {
+export function reclaimDeadHolders(i32: Int32Array, at: number, giveBack: (count: number) => void): number {
   let total = 0;
   const end = at + HOLDER_SLOTS;
   const give = (n: number): void => {

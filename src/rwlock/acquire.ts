@@ -1,6 +1,7 @@
 // Acquiring and releasing an RwLock on behalf of the current thread: fast path, the wait loops for
-// readers and writers, deadlock detection and the guards. The RwLock class is the documented surface;
-// the algorithm on the lock word is in raw-rwlock.ts.
+// readers and writers, deadlock detection, the record of this thread's read locks in the holder table
+// (I5 of raw-rwlock) and the guards. The RwLock class is the documented surface; the algorithm on the
+// lock word is in raw-rwlock.ts.
 import {
   DeadlockError,
   InconsistentStateError,
@@ -9,15 +10,19 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
+import { holderEntry, reclaimDeadHolders, recordHeld, recordReleased } from '../internal/holders.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import {
+  HOLDERS,
   OWNER,
   STATE,
   WRITER_SEQ,
   WRITER_WAITERS,
+  giveBackReads,
   passOnWriter,
   readLockable,
+  readLocked,
   takeOverDeadWriter,
   readUnlock,
   tryRead,
@@ -33,17 +38,39 @@ const TID = threadId + 1;
 /** Which side of the lock. */
 export type Mode = 'read' | 'write';
 
+/** HolderCache.entry before this thread's first read lock through that RwLock instance. */
+const UNKNOWN_ENTRY = -2;
+
+/**
+ * One RwLock instance's memory, and the index of this thread's entry in its holder table, looked up
+ * on the first read lock and kept: a live thread's entry stays its own. NO_ENTRY: the table was full,
+ * this thread's read locks through this instance are not recorded.
+ */
+export interface RwMemory {
+  readonly i32: Int32Array;
+  readonly base: number;
+  entry: number;
+}
+
+/** The memory record of a new RwLock instance. */
+export const rwMemory = (i32: Int32Array, base: number): RwMemory => ({ i32, base, entry: UNKNOWN_ENTRY });
+
 /** Blocking or timed acquisition (0: fast path only). Returns null when `timeoutMs` passed. */
-export function lockSync(i32: Int32Array, base: number, mode: Mode, timeoutMs: number): RwLockGuard | null {
-  if (fast(i32, base, mode)) return guard(i32, base, mode);
-  // A zero timeout never waits; it only takes over from a dead writer (as Mutex.tryLock() does).
-  if (timeoutMs === 0) return takeOverDeadWriter(i32, base, TID) ? ownerDied(i32, base) : null;
+export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
+  const { i32, base } = mem;
+  if (fast(i32, base, mode)) return guard(mem, mode);
+  if (timeoutMs === 0) {
+    // A zero timeout never waits; it only takes over from a dead writer (as Mutex.tryLock() does),
+    // or tries once more after giving back the read locks of dead readers.
+    if (takeOverDeadWriter(i32, base, TID)) ownerDied(i32, base);
+    return reclaimDeadReaders(i32, base) > 0 && fast(i32, base, mode) ? guard(mem, mode) : null;
+  }
   if (Atomics.load(i32, base + OWNER) === TID) {
     throw new DeadlockError(
       `This thread holds the RwLock's write lock; a blocking ${mode} lock would deadlock`,
     );
   }
-  const attempt = new Attempt(i32, base, mode);
+  const attempt = new Attempt(mem, mode);
   if (mode === 'read') {
     const ok = parkUntil(i32, base + STATE, timeoutMs, 'RwLock.readLock()', attempt.check, OWNER_CHECK_MS);
     return ok ? attempt.guard() : null;
@@ -61,14 +88,14 @@ export function lockSync(i32: Int32Array, base: number, mode: Mode, timeoutMs: n
 
 /** Non-blocking acquisition; rejects with TimeoutError, OwnerDiedError or the signal's reason. */
 export async function lockAsync(
-  i32: Int32Array,
-  base: number,
+  mem: RwMemory,
   mode: Mode,
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<RwLockGuard> {
-  if (fast(i32, base, mode)) return guard(i32, base, mode);
-  const attempt = new Attempt(i32, base, mode);
+  const { i32, base } = mem;
+  if (fast(i32, base, mode)) return guard(mem, mode);
+  const attempt = new Attempt(mem, mode);
   let ok = false;
   if (mode === 'read') {
     // No onAbsorbed: readers are always woken all together (I1 of raw-rwlock).
@@ -89,40 +116,50 @@ export async function lockAsync(
 }
 
 /**
- * One waiter's condition check for the park loop: takes over from a dead writer (I4 of raw-rwlock),
- * else tries the mode it asked for. Remembers which of the two ended the wait.
+ * One waiter's condition check for the park loop, run on every wake-up, including the periodic ones
+ * (OWNER_CHECK_MS): takes over from a dead writer (I4 of raw-rwlock), else gives back the read locks of
+ * dead readers (I5) and tries the mode it asked for. Remembers whether a takeover ended the wait.
  */
 class Attempt {
-  readonly #i32: Int32Array;
-  readonly #base: number;
+  readonly #mem: RwMemory;
   readonly #mode: Mode;
   #tookOver = false;
 
-  constructor(i32: Int32Array, base: number, mode: Mode) {
-    this.#i32 = i32;
-    this.#base = base;
+  constructor(mem: RwMemory, mode: Mode) {
+    this.#mem = mem;
     this.#mode = mode;
   }
 
   readonly check = (): number | null => {
-    if (takeOverDeadWriter(this.#i32, this.#base, TID)) {
+    const { i32, base } = this.#mem;
+    if (takeOverDeadWriter(i32, base, TID)) {
       this.#tookOver = true;
       return null;
     }
-    return this.#mode === 'read' ? tryRead(this.#i32, this.#base) : tryWrite(this.#i32, this.#base);
+    reclaimDeadReaders(i32, base);
+    return this.#mode === 'read' ? tryRead(i32, base) : tryWrite(i32, base);
   };
 
   /** The guard of what the wait acquired; throws OwnerDiedError after a takeover. */
   guard(): RwLockGuard {
-    return this.#tookOver ? ownerDied(this.#i32, this.#base) : guard(this.#i32, this.#base, this.#mode);
+    return this.#tookOver ? ownerDied(this.#mem.i32, this.#mem.base) : guard(this.#mem, this.#mode);
   }
+}
+
+/**
+ * I5 of raw-rwlock: gives back the read locks that dead threads' entries record; returns how many.
+ * Only a read-locked STATE can hold any (the table never records more than STATE holds).
+ */
+function reclaimDeadReaders(i32: Int32Array, base: number): number {
+  if (!readLocked(Atomics.load(i32, base + STATE))) return 0;
+  return reclaimDeadHolders(i32, base + HOLDERS, (n) => giveBackReads(i32, base, n));
 }
 
 /** After a takeover: this thread holds the write lock; hand its guard over in an OwnerDiedError. */
 function ownerDied(i32: Int32Array, base: number): never {
   throw new OwnerDiedError(
     "The thread holding this RwLock's write lock died holding it; this thread now holds the write lock (see `error.guard`)",
-    guard(i32, base, 'write'),
+    writeGuard(i32, base),
   );
 }
 
@@ -133,15 +170,37 @@ function fast(i32: Int32Array, base: number, mode: Mode): boolean {
   return readLockable(s) && Atomics.compareExchange(i32, base + STATE, s, s + 1) === s;
 }
 
-/** Records ownership of a write lock and returns the guard that releases what was acquired. */
-function guard(i32: Int32Array, base: number, mode: Mode): RwLockGuard {
-  if (mode === 'read') {
-    return new RwGuard(() => {
-      if (!readUnlock(i32, base)) {
-        throw new InconsistentStateError('An RwLock read guard found the lock not read-locked');
-      }
-    });
+/** The guard of what was just acquired. */
+function guard(mem: RwMemory, mode: Mode): RwLockGuard {
+  return mode === 'read' ? readGuard(mem) : writeGuard(mem.i32, mem.base);
+}
+
+/**
+ * Records a read lock just acquired in this thread's entry of the holder table (I5 of raw-rwlock),
+ * and returns the guard that unrecords it, then releases it.
+ */
+function readGuard(mem: RwMemory): RwLockGuard {
+  const { i32, base } = mem;
+  let entry = mem.entry;
+  if (entry === UNKNOWN_ENTRY) {
+    entry = mem.entry = holderEntry(i32, base + HOLDERS, (n) => giveBackReads(i32, base, n));
   }
+  recordHeld(i32, entry, 1);
+  return new RwGuard(() => {
+    if (!recordReleased(i32, entry, 1)) {
+      // Only a reclaim by another thread, which took this thread for dead, can empty the entry.
+      throw new InconsistentStateError(
+        "An RwLock read guard found its read lock no longer in this thread's entry",
+      );
+    }
+    if (!readUnlock(i32, base)) {
+      throw new InconsistentStateError('An RwLock read guard found the lock not read-locked');
+    }
+  });
+}
+
+/** Records ownership of a write lock just acquired and returns the guard that releases it. */
+function writeGuard(i32: Int32Array, base: number): RwLockGuard {
   Atomics.store(i32, base + OWNER, TID);
   return new RwGuard(() => {
     const owner = Atomics.load(i32, base + OWNER);

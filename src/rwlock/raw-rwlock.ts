@@ -1,6 +1,6 @@
 /*
  * The reader-writer lock algorithm on raw shared memory, kept apart from the public `RwLock` class.
- * It works on five Int32 slots at `base` in an Int32Array.
+ * It works on SLOTS Int32 slots at `base` in an Int32Array: five words and a holder table.
  *
  * Algorithm: Rust std's futex RwLock (library/std/src/sys/sync/rwlock/futex.rs), without its spinning,
  * plus an exact count of registered writers so that a writer giving up (timeout, abort) can pass on a
@@ -19,7 +19,12 @@
  *                  to recognise a writer that died (I4). Stored just after the STATE CAS that takes the
  *                  write lock and cleared just before the release, so the uncontended paths stay one
  *                  CAS on STATE.
- *   TAG            RWLOCK_TAG: identifies the memory as a reader-writer lock for `RwLock.from`.
+ *   HOLDERS ..     HOLDER_SLOTS slots: the table of read locks held per thread (internal/holders.ts),
+ *                  so that the read locks of a dead reader can be given back (I5). Not part of STATE:
+ *                  a reader records +1 in its own entry after its STATE CAS and unrecords before
+ *                  releasing, so sum(entries) <= readers in STATE at every moment.
+ *   TAG            RWLOCK_TAG: identifies the memory as a reader-writer lock for `RwLock.from`. Last,
+ *                  as `claimTagged` requires.
  *
  * STATE LOCK field:
  *   | LOCK              | meaning                          |
@@ -46,10 +51,19 @@
  *       so that its release wakes the others as any writer's does. OWNER names a dead thread only while
  *       that thread still holds the lock (it clears OWNER before releasing), so the swap cannot steal a
  *       live writer's lock. Not covered: a death between the STATE CAS and the OWNER store, or between
- *       clearing OWNER and releasing STATE (a few instructions each), and read locks, which are counted,
- *       not recorded per thread.
+ *       clearing OWNER and releasing STATE (a few instructions each). Read locks: I5.
+ *   I5. Dead readers: a reader's STATE count carries no owner, so each reader also counts what it holds
+ *       in its entry of the HOLDERS table. A parked waiter's periodic check (I4), reader or writer, and
+ *       a zero-timeout try, give back through `giveBackReads` (plain `readUnlock`s) everything the
+ *       entries of dead threads record, exactly once per entry (internal/holders.ts). As with any
+ *       release, the last reader out wakes a waiting writer, also when the one giving back is that
+ *       writer itself (its wake finds nobody asleep and lets the readers in; its own check then tries
+ *       the lock). No OwnerDiedError: a reader cannot leave the data half-written. Not covered: a death
+ *       between the STATE CAS and the record, or between the unrecord and `readUnlock` (that one read
+ *       lock stays held), and threads that found the table full (untracked, see holders.ts).
  */
 import { isThreadDead } from '../internal/dead-threads.js';
+import { HOLDER_SLOTS } from '../internal/holders.js';
 import { notify } from '../internal/wait.js';
 
 /** Slot indices, relative to the lock's base index. */
@@ -57,9 +71,11 @@ export const STATE = 0;
 export const WRITER_SEQ = 1;
 export const WRITER_WAITERS = 2;
 export const OWNER = 3;
-export const TAG = 4;
+/** First slot of the holder table (HOLDER_SLOTS slots). */
+export const HOLDERS = 4;
+export const TAG = HOLDERS + HOLDER_SLOTS;
 /** Int32 slots one lock occupies. */
-export const SLOTS = 5;
+export const SLOTS = TAG + 1;
 
 /** STATE: the lock field. */
 export const LOCK_MASK = (1 << 30) - 1;
@@ -152,6 +168,18 @@ export function readUnlock(i32: Int32Array, base: number): boolean {
     if (lock === 1 && (s & WRITERS_WAITING) !== 0) wakeWriterOrReaders(i32, base, s - 1);
     return true;
   }
+}
+
+/** Whether STATE `s` is read-locked (by at least one reader), the only state a dead reader can hold. */
+export const readLocked = (s: number): boolean => lockOf(s) !== 0 && lockOf(s) !== WRITE_LOCKED;
+
+/**
+ * I5: gives back `n` read locks of a reader that died holding them, as its own releases would have
+ * (the last one out wakes a waiting writer).
+ */
+export function giveBackReads(i32: Int32Array, base: number, n: number): void {
+  // readUnlock cannot refuse: the table never records more than STATE holds.
+  for (let i = 0; i < n; i++) readUnlock(i32, base);
 }
 
 /** Releases the write lock (the caller checked OWNER). */

@@ -2,7 +2,7 @@ import { registerShareable } from '../internal/codec.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
-import { lockAsync, lockSync } from './acquire.js';
+import { lockAsync, lockSync, rwMemory, type RwMemory } from './acquire.js';
 import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
 import type { RwLockGuard } from './rwlock-guard.js';
 
@@ -40,7 +40,7 @@ export interface RwLockOptions {
  *
  * The write lock is owned by a thread: releasing it from another thread throws {@link NotOwnerError},
  * and a thread that holds the write lock and asks for it again (or for a read lock, blocking) gets
- * {@link DeadlockError} at once. Read locks are not tracked per thread: do not take a read lock while
+ * {@link DeadlockError} at once. Read locks are counted, not reentrant: do not take a read lock while
  * holding one if a writer may be waiting (the second would queue behind the writer, which waits for the
  * first).
  *
@@ -53,9 +53,16 @@ export interface RwLockOptions {
  * together with an {@link OwnerDiedError} (thrown by the blocking and `try…` methods, rejected by the
  * `…Async` ones) whose `guard` holds it exclusively, even if a read lock was asked for, so that it can
  * repair the protected data before releasing; the other waiters then proceed as usual. Only that first
- * acquirer is told. Read locks are counted, not recorded per thread, so a thread that dies holding a
- * read lock is not recognised: the lock stays read-locked by it for good, and writers wait for ever
- * (use a `timeoutMs`). Threads started with a raw `new Worker()` are not tracked either.
+ * acquirer is told.
+ *
+ * Dead readers: each thread's read locks are also counted in a table in the lock's memory (one entry
+ * per thread, for the first 64 threads that read-lock it at once), so the read locks of a
+ * {@link Thread} or {@link ThreadPool} worker that dies holding them are **given back silently**:
+ * within ~25 ms of the death a waiting thread (a reader or writer parked on the lock, or a
+ * `tryWriteLock()` with no timeout) releases them as the dead reader would have, and a waiting writer
+ * then gets the lock. No {@link OwnerDiedError}: a reader cannot have left the data half-written.
+ * Read locks of threads beyond those 64, and threads started with a raw `new Worker()`, are not
+ * recovered: writers then wait for ever (use a `timeoutMs`).
  *
  * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
  * {@link RwLock.from} on what arrives.
@@ -76,7 +83,10 @@ export interface RwLockOptions {
  * ```
  */
 export class RwLock {
-  /** Bytes one lock occupies in a caller-supplied buffer (see {@link RwLockOptions.buffer}). */
+  /**
+   * Bytes one lock occupies in a caller-supplied buffer (see {@link RwLockOptions.buffer}): the lock
+   * word and the table of read locks per thread that lets a dead reader's locks be given back.
+   */
   static readonly BYTES: number = SLOTS * 4;
 
   /** The shared memory holding the lock word. */
@@ -87,6 +97,8 @@ export class RwLock {
   readonly #i32: Int32Array;
   // Int32 index of the first slot; all slot constants are relative to it.
   readonly #base: number;
+  // The memory as acquire.ts sees it, with this thread's cached entry in the holder table.
+  readonly #mem: RwMemory;
 
   /**
    * Creates an unlocked lock, or opens the one already at `byteOffset` of `buffer` (its state is kept).
@@ -102,6 +114,7 @@ export class RwLock {
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;
     this.#base = slots.base;
+    this.#mem = rwMemory(slots.i32, slots.base);
     claimTagged(slots, TAG, RWLOCK_TAG, 'RwLock', () => {});
   }
 
@@ -141,7 +154,7 @@ export class RwLock {
    * ```
    */
   readLock(): RwLockGuard {
-    return lockSync(this.#i32, this.#base, 'read', Infinity)!;
+    return lockSync(this.#mem, 'read', Infinity)!;
   }
 
   /**
@@ -162,7 +175,7 @@ export class RwLock {
    * ```
    */
   tryReadLock(timeoutMs?: number): RwLockGuard | null {
-    return lockSync(this.#i32, this.#base, 'read', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+    return lockSync(this.#mem, 'read', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
   }
 
   /**
@@ -182,7 +195,7 @@ export class RwLock {
    */
   async readLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
-    return lockAsync(this.#i32, this.#base, 'read', signal, timeoutMs);
+    return lockAsync(this.#mem, 'read', signal, timeoutMs);
   }
 
   /**
@@ -201,7 +214,7 @@ export class RwLock {
    * ```
    */
   writeLock(): RwLockGuard {
-    return lockSync(this.#i32, this.#base, 'write', Infinity)!;
+    return lockSync(this.#mem, 'write', Infinity)!;
   }
 
   /**
@@ -223,7 +236,7 @@ export class RwLock {
    * ```
    */
   tryWriteLock(timeoutMs?: number): RwLockGuard | null {
-    return lockSync(this.#i32, this.#base, 'write', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+    return lockSync(this.#mem, 'write', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
   }
 
   /**
@@ -244,7 +257,7 @@ export class RwLock {
    */
   async writeLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
-    return lockAsync(this.#i32, this.#base, 'write', signal, timeoutMs);
+    return lockAsync(this.#mem, 'write', signal, timeoutMs);
   }
 
   /**

@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { Sim, type SimThread } from './sim.js';
 import { ModelError, randomWalk, runRandom, runSchedule, schedule } from './scheduler.js';
 import { compileModel, type LoadOptions, type Model } from './transform.js';
+import { HOLDER_SLOTS } from '../../src/internal/holders.js';
+import { OWNER_CHECK_MS } from '../../src/internal/dead-threads.js';
 import type { Scenario as MutexScenario } from './mutex-model.js';
 
 export interface RwThreadSpec {
@@ -41,14 +43,29 @@ export const rwScenario = (maxThreads = 4, preemptions = 8): fc.Arbitrary<RwScen
   });
 
 /** What the runs exercised (summed over runs). */
-export const rwCoverage = { runs: 0, reads: 0, writes: 0, gaveUp: 0, passedOn: 0 };
+export const rwCoverage = {
+  runs: 0,
+  reads: 0,
+  writes: 0,
+  gaveUp: 0,
+  passedOn: 0,
+  readerDied: 0,
+  gaveBack: 0,
+};
 
 type Gen<T> = Generator<unknown, T, unknown>;
 type Fns = Record<string, (...a: unknown[]) => Gen<unknown>>;
 export type RwFactories = { rw: (sim: unknown) => Model; park: (sim: unknown) => Model };
 
-/** Runs one scenario against compiled raw-rwlock and park models. */
-export function checkRwLock(f: RwFactories, s: RwScenario): void {
+/**
+ * Runs one scenario against compiled raw-rwlock and park models. With `kills`, a reader may die inside
+ * its critical section: each reader counts its read locks in its own slot of a table (a mirror of
+ * internal/holders.ts, one entry per thread, emptied with an exchange), waiters poll every
+ * OWNER_CHECK_MS and their check gives back the dead readers' locks with `giveBackReads`, as
+ * acquire.ts does (I5 of raw-rwlock). The polling would also rescue a lost wake-up, so the runs
+ * without kills keep checking those.
+ */
+export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: boolean } = {}): void {
   const sim = new Sim();
   const rwModel = f.rw(sim);
   const rw = rwModel as Fns;
@@ -60,8 +77,27 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
   const WRITER_SEQ = base + C.WRITER_SEQ!;
   const WRITER_WAITERS = base + C.WRITER_WAITERS!;
   const readLockable = rwModel.readLockable as (s: number) => boolean;
+  const readLocked = rwModel.readLocked as (s: number) => boolean;
   let readers = 0;
   let writer = false;
+  const kills = options.kills === true;
+  const poll = kills ? OWNER_CHECK_MS : undefined;
+  // The holder table's mirror: read locks recorded per thread (thread k's runtime id is k + 1).
+  const held = new Int32Array(new ArrayBuffer(4 * s.threads.length));
+  const inside = new Set<SimThread>(); // readers in their critical section (may be killed there)
+
+  /** acquire.ts `reclaimDeadReaders`: gives back what the dead readers' entries record. */
+  function* reclaim(): Gen<void> {
+    if (!kills || !readLocked(yield* sim.atomics.load(i32, STATE))) return;
+    for (let k = 0; k < held.length; k++) {
+      if (!sim.isThreadDead(k + 1) || Atomics.load(held, k) === 0) continue;
+      const n = yield* sim.atomics.exchange(held, k, 0);
+      if (n > 0) {
+        rwCoverage.gaveBack++;
+        yield* rw.giveBackReads!(i32, base, n);
+      }
+    }
+  }
 
   /** acquire.ts `fast`. */
   function* fast(mode: RwThreadSpec['mode']): Gen<boolean> {
@@ -86,17 +122,24 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
       sim.at(sim.time + spec.abortAfterMs, () => controller.abort(new Error('abort')));
     const wait = (index: number, check: () => Gen<number | null>, absorbed?: () => void) =>
       controller
-        ? park.parkUntilAsync!(i32, index, timeout, controller.signal, check, absorbed)
-        : park.parkUntil!(i32, index, timeout, 'RwLock', check);
+        ? park.parkUntilAsync!(i32, index, timeout, controller.signal, check, absorbed, poll)
+        : park.parkUntil!(i32, index, timeout, 'RwLock', check, poll);
     let ok = false;
     try {
       if (spec.mode === 'read') {
-        ok = (yield* wait(STATE, () => rw.tryRead!(i32, base) as Gen<number | null>)) as boolean;
+        const check = function* () {
+          yield* reclaim();
+          return (yield* rw.tryRead!(i32, base)) as number | null;
+        };
+        ok = (yield* wait(STATE, check)) as boolean;
         return ok;
       }
       yield* sim.atomics.add(i32, WRITER_WAITERS, 1);
       try {
-        const check = () => rw.tryWrite!(i32, base) as Gen<number | null>;
+        const check = function* () {
+          yield* reclaim();
+          return (yield* rw.tryWrite!(i32, base)) as number | null;
+        };
         ok = (yield* wait(WRITER_SEQ, check, onAbsorbed)) as boolean;
       } finally {
         yield* sim.atomics.sub(i32, WRITER_WAITERS, 1);
@@ -111,7 +154,7 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
     }
   }
 
-  function* body(spec: RwThreadSpec, t: SimThread): Gen<void> {
+  function* body(spec: RwThreadSpec, t: SimThread, k: number): Gen<void> {
     for (let i = 0; i < spec.iterations; i++) {
       if (!(yield* acquire(spec, t))) {
         if (spec.kind !== 'try') rwCoverage.gaveUp++;
@@ -136,22 +179,39 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
         // Checked in the step of the compareExchange that granted it (no step in between).
         if ((i32[STATE]! & C.WRITERS_WAITING!) !== 0)
           throw new ModelError(`writer preference violated: ${t.name} read-locked while a writer waits`, sim);
+        if (kills) yield* sim.atomics.add(held, k, 1); // acquire.ts readGuard: record after acquiring
         readers++;
+        inside.add(t);
         yield;
         yield;
+        inside.delete(t);
         readers--;
+        if (kills) yield* sim.atomics.sub(held, k, 1); // unrecord before releasing
         if (!(yield* rw.readUnlock!(i32, base))) throw new ModelError(`${t.name}: read unlock refused`, sim);
       }
     }
   }
 
   rwCoverage.runs++;
-  s.threads.forEach((spec, k) => sim.spawn(`T${k + 1}:${spec.mode}:${spec.kind}`, (t) => body(spec, t)));
-  if ('walk' in s.schedule) runRandom(sim, s.schedule.walk);
-  else runSchedule(sim, s.schedule.script);
+  s.threads.forEach((spec, k) => sim.spawn(`T${k + 1}:${spec.mode}:${spec.kind}`, (t) => body(spec, t, k)));
+  const events = {
+    // A reader dies holding its read lock: it no longer counts for exclusion, its lock is given back.
+    kill: kills
+      ? (t: SimThread) => {
+          if (!inside.delete(t)) return undefined;
+          readers--;
+          rwCoverage.readerDied++;
+          return t.id + 1;
+        }
+      : undefined,
+  };
+  if ('walk' in s.schedule) runRandom(sim, s.schedule.walk, events);
+  else runSchedule(sim, s.schedule.script, events);
   const state = i32[STATE]!;
   const writers = i32[WRITER_WAITERS]!;
-  if (state !== 0 || writers !== 0) {
+  // Read locks of dead readers that no waiter came to give back stay held, possibly with stale flags.
+  const leftover = held.reduce((a, b) => a + b, 0);
+  if ((leftover === 0 ? state !== 0 : (state & C.LOCK_MASK!) !== leftover) || writers !== 0) {
     throw new ModelError(
       `lock word not clean at the end: STATE=${state.toString(16)} WRITERS=${writers}`,
       sim,
@@ -159,11 +219,24 @@ export function checkRwLock(f: RwFactories, s: RwScenario): void {
   }
 }
 
-/** The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts). */
+/**
+ * The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts). raw-rwlock.ts sizes its
+ * layout with HOLDER_SLOTS from internal/holders.ts, and the model drops imports, so the model
+ * declares it itself (before the file's own top-level constants use it).
+ */
 export const rwlockModels = (options: LoadOptions = {}): RwFactories => ({
-  rw: compileModel('src/rwlock/raw-rwlock.ts', options),
+  rw: compileModel('src/rwlock/raw-rwlock.ts', {
+    ...options,
+    mutate: (src) => {
+      if (!/import \{[^}]*\bHOLDER_SLOTS\b[^}]*\} from '\.\.\/internal\/holders\.js';/.test(src)) {
+        throw new Error('raw-rwlock.ts no longer imports HOLDER_SLOTS from internal/holders.ts');
+      }
+      const edited = options.mutate ? options.mutate(src) : src;
+      return `const HOLDER_SLOTS = ${HOLDER_SLOTS};\n${edited}`;
+    },
+  }),
   park: compileModel('src/internal/park.ts', { generatorParams: ['check'] }),
 });
 
-export const rwlockProperty = (f: RwFactories, maxThreads?: number, preemptions?: number) =>
-  fc.property(rwScenario(maxThreads, preemptions), (s) => checkRwLock(f, s));
+export const rwlockProperty = (f: RwFactories, maxThreads?: number, preemptions?: number, kills = false) =>
+  fc.property(rwScenario(maxThreads, preemptions), (s) => checkRwLock(f, s, { kills }));

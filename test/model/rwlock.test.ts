@@ -24,7 +24,28 @@ describe('RwLock model checker', () => {
     expect(rwCoverage.passedOn - before.passedOn).toBeGreaterThan(10);
   });
 
+  it('gives back the read locks of readers that die holding them (I5): writers still finish', () => {
+    const before = { ...rwCoverage };
+    fc.assert(rwlockProperty(rwlockModels(), 4, 8, true), { numRuns: 3000 });
+    console.log(
+      `RwLock model with dying readers: ${rwCoverage.readerDied - before.readerDied} deaths, ${rwCoverage.gaveBack - before.gaveBack} give-backs`,
+    );
+    expect(rwCoverage.readerDied - before.readerDied).toBeGreaterThan(40);
+    expect(rwCoverage.gaveBack - before.gaveBack).toBeGreaterThan(15);
+  });
+
   describe('finds planted bugs', () => {
+    it('dead readers found but their read locks not given back', () => {
+      const bug = plant('for (let i = 0; i < n; i++) readUnlock(i32, base);', '');
+      const result = fc.check(rwlockProperty(rwlockModels({ mutate: bug }), 4, 8, true), {
+        numRuns: 2000,
+        seed: 42,
+      });
+      expect(result.failed ? String(result.errorInstance) : 'not found').toMatch(
+        /not finished|lost wake-up|not clean/,
+      );
+    });
+
     it('readers not woken when the lock is released to them', () => {
       const bug = plant('notify(i32, base + STATE, Infinity); // I1: all readers', '');
       expect(find(bug)).toMatch(/lost wake-up/);

@@ -34,9 +34,9 @@ describe('RwLock (one thread)', () => {
     r.unlock();
     expect(() => r.unlock()).toThrow(NotOwnerError);
     expect(() => l.tryReadLock(-1)).toThrow(/`timeoutMs`/);
-    expect(() => RwLock.from(structuredClone(new Event({ buffer: new SharedArrayBuffer(32) })))).toThrow(
-      /holds no RwLock/,
-    );
+    expect(() =>
+      RwLock.from(structuredClone(new Event({ buffer: new SharedArrayBuffer(RwLock.BYTES) }))),
+    ).toThrow(/holds no RwLock/);
     using _ = RwLock.from(structuredClone(l)).readLock();
     expect(l.readers).toBe(1);
   });
