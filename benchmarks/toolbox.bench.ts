@@ -27,6 +27,9 @@ import { PACKAGE as MT, loadMultithreading } from './toolbox/multithreading.js';
 import { onceAfterDone } from './toolbox/once-micro.js';
 import { queueVsPort } from './toolbox/queue-vs-port.js';
 
+/** Bytes of each case's shared memory: the primitive at offset 0, the body's slots after it. */
+const SHARED_BYTES = Math.max(256, Semaphore.BYTES + 64);
+
 const SEMAPHORE = 'semaphore contended throughput';
 const BARRIER = 'barrier generations';
 const RWLOCK = 'rwlock read-heavy throughput';
@@ -177,7 +180,8 @@ const suite: BenchSuite = {
         for (const impl of impls) {
           const runs: number[] = [];
           for (let r = 0; r < reps; r++) {
-            const shared = new SharedArrayBuffer(256);
+            // Room for the largest primitive (a Semaphore, with its holder table) and a counter after it.
+            const shared = new SharedArrayBuffer(SHARED_BYTES);
             c.prepare(impl, shared, workers);
             const res = await runWorkers({
               body: c.body,

@@ -220,7 +220,7 @@ describe('toolbox primitives under fuzzed arguments', () => {
 
 describe('found by fuzzing', () => {
   it('a primitive placed over another one (or other nonzero data) is refused, not left hanging', () => {
-    const buffer = new SharedArrayBuffer(64);
+    const buffer = new SharedArrayBuffer(32 + Semaphore.BYTES); // each primitive fits at byte 32
     const latch = new CountDownLatch(5, { buffer, byteOffset: 0 });
     // Overlaps the latch's COUNT slot: used to open as a write-locked-forever lock.
     expect(() => new RwLock({ buffer, byteOffset: 0 })).toThrow(/`byteOffset`/);
