@@ -121,6 +121,16 @@ export interface AcquireAsyncOptions {
  * returns them. Permits are not owned: any thread may release. Acquisition is not FIFO: a large request
  * can be overtaken by smaller ones.
  *
+ * Robust semaphores (`{ robust: true }`, like POSIX robust mutexes) own their permits: only the thread
+ * that acquired permits may release them, and permits held by a thread that dies (terminated, crashed,
+ * `process.exit()`) are given back instead of being lost. The next acquirer that runs short finds the
+ * death (waiters re-check every 25 ms) and, once it holds the permits it asked for, gets an
+ * {@link OwnerDiedError}: thrown by `acquire()` and `tryAcquire()` (also with no timeout), rejected by
+ * `acquireAsync()`. **The permits are acquired** when it is thrown; `err.guard.unlock()` releases
+ * them. The resource the dead thread was using (a connection, a slot in a buffer) may be in a bad
+ * state: check or reset it first. Only that acquirer is told; other waiters proceed normally. If it
+ * gives up waiting (timeout, abort) before it holds its permits, nobody is told.
+ *
  * Memory ordering: everything a thread wrote before `release()` is visible to a thread whose
  * `acquire()` took any of the permits it released.
  *
@@ -137,6 +147,27 @@ export interface AcquireAsyncOptions {
  * } finally {
  *   connections.release();
  * }
+ * ```
+ *
+ * @example
+ * A robust semaphore: a worker dies holding a permit, and the next acquirer gets it back.
+ * ```ts
+ * import { OwnerDiedError, Semaphore } from 'threadkit/semaphore';
+ * import { spawn } from 'threadkit/thread';
+ *
+ * const slots = new Semaphore(1, { robust: true });
+ * await spawn((s: Semaphore) => {
+ *   s.acquire();
+ *   process.exit(1); // dies holding the permit
+ * }, slots).join().catch(() => {});
+ *
+ * try {
+ *   await slots.acquireAsync();
+ * } catch (err) {
+ *   if (!(err instanceof OwnerDiedError)) throw err;
+ *   // we hold the permit now; reset what the dead worker was using, then go on
+ * }
+ * slots.release();
  * ```
  */
 export class Semaphore {
