@@ -77,7 +77,11 @@ export class Holdings {
     return recycled;
   }
 
-  /** Records `n` permits about to be released; false, changing nothing, if this thread holds fewer. */
+  /**
+   * Records `n` permits about to be released; false, changing nothing, if this thread holds fewer. A
+   * thread releasing before it ever acquired claims an entry here; if that recycles a dead thread's
+   * entry, its permits go back into the count with nobody told (only with a full table).
+   */
   unrecord(n: number): boolean {
     this.#claim();
     return recordReleased(this.#i32, this.#entry!, n);
