@@ -24,19 +24,23 @@ const placement = ['options', 'buffer', 'byteOffset'];
 const waitOpts = nastyOptions(['signal', 'timeoutMs']);
 const waitParams = ['options', 'signal', 'timeoutMs'];
 
-/** A fuzzed constructor call and `from(handle)`, then `works` on each instance that was built. */
+/**
+ * A fuzzed constructor call and `from(handle)`, then `works` on each instance that was built. The
+ * options bag holds `buffer`, `byteOffset`, `max` and the primitive's own `options` fields.
+ */
 function constructs<T>(
   name: string,
   make: (a: unknown, options: unknown) => T,
   from: (h: unknown) => T,
   params: readonly string[],
   works: (x: T) => void,
+  options: readonly string[] = [],
 ): void {
   it(`${name}: constructor and from()`, () => {
     fc.assert(
       fc.property(
         nastyValue,
-        nastyOptions(['buffer', 'byteOffset', 'max']),
+        nastyOptions(['buffer', 'byteOffset', 'max', ...options]),
         nastyValue,
         (a, options, handle) => {
           const x = expectArgCheck(() => make(a, options), [...placement, ...params]);
@@ -60,9 +64,23 @@ describe('toolbox primitives under fuzzed arguments', () => {
     'Semaphore',
     (a, o) => new Semaphore(a as never, o as never),
     (h) => Semaphore.from(h),
-    ['permits', 'max'],
+    ['permits', 'max', 'robust'],
     semWorks,
+    ['robust'],
   );
+
+  it('Semaphore: a `robust` that is not a boolean is a TypeError naming it', () => {
+    fc.assert(
+      fc.property(
+        nastyValue.filter((v) => v !== undefined && typeof v !== 'boolean'),
+        (robust) => {
+          expect(() => new Semaphore(1, { robust } as never)).toThrow(TypeError);
+          expect(() => new Semaphore(1, { robust } as never)).toThrow(/`robust`/);
+        },
+      ),
+      runs,
+    );
+  });
 
   it('Semaphore: acquire/tryAcquire/release/acquireAsync', async () => {
     const s = new Semaphore(2, { max: 2 });

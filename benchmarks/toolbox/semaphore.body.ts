@@ -6,7 +6,7 @@ import { requireMultithreading } from './multithreading.js';
 import { NaiveSemaphore } from './naive.js';
 
 /** Int32 slot of the counter, after the semaphore's slots. */
-export const COUNTER = 4;
+export const COUNTER = Semaphore.BYTES / 4;
 
 export default defineBody(async (ctx) => {
   const i32 = new Int32Array(ctx.shared);

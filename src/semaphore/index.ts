@@ -4,4 +4,12 @@
  * @module semaphore
  */
 export { Semaphore, type SemaphoreOptions, type AcquireAsyncOptions } from './semaphore.js';
-export { ThreadkitError, TimeoutError, BlockingNotAllowedError, SemaphoreOverflowError } from '../errors.js';
+export {
+  ThreadkitError,
+  TimeoutError,
+  BlockingNotAllowedError,
+  SemaphoreOverflowError,
+  NotOwnerError,
+  OwnerDiedError,
+  type HeldLock,
+} from '../errors.js';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
 import { semaphoreModels, semaphoreProperty } from './semaphore-model.js';
+import { robustCoverage, robustModels, robustProperty } from './semaphore-robust-model.js';
 import { rwCoverage, rwlockModels, rwlockProperty } from './rwlock-model.js';
 import { condCoverage, conditionModels, conditionProperty } from './condition-model.js';
 import { barrierCoverage, barrierModels, barrierProperty } from './barrier-model.js';
@@ -21,6 +22,12 @@ it('finds no violation in 30 000 runs where lock holders die (owner polling on)'
 
 it('Semaphore: finds no violation in 50 000 runs of 2–6 threads', () => {
   fc.assert(semaphoreProperty(semaphoreModels(), 6, 16), { numRuns: 50_000 });
+});
+
+it('robust Semaphore: finds no violation in 50 000 runs of 2–6 threads where holders die', () => {
+  const before = robustCoverage.ownerDied;
+  fc.assert(robustProperty(robustModels(), 6, 16), { numRuns: 50_000 });
+  expect(robustCoverage.ownerDied - before).toBeGreaterThan(5_000);
 });
 
 it('RwLock: finds no violation in 50 000 runs of 2–6 readers and writers', () => {

@@ -4,6 +4,7 @@
 // permits are held than exist, that no wake-up is lost, that every thread finishes, and that the
 // count and waiter registrations are back to their start at the end.
 import fc from 'fast-check';
+import { HOLDER_SLOTS } from '../../src/internal/holders.js';
 import { Sim, type SimThread } from './sim.js';
 import { ModelError, randomWalk, runRandom, runSchedule, schedule } from './scheduler.js';
 import { compileModel, type LoadOptions, type Model } from './transform.js';
@@ -101,9 +102,20 @@ export function checkSemaphore(f: Factories, s: SemScenario): void {
   }
 }
 
-/** The semaphore and the wait loop as shipped (`mutate` edits raw-semaphore.ts). */
+/**
+ * The semaphore and the wait loop as shipped (`mutate` edits raw-semaphore.ts). The model drops
+ * imports, so the holder table's size, which the slot layout imports, is declared in front.
+ */
 export const semaphoreModels = (options: LoadOptions = {}): Factories => ({
-  sem: compileModel('src/semaphore/raw-semaphore.ts', { ...options, generatorParams: ['wait'] }),
+  sem: compileModel('src/semaphore/raw-semaphore.ts', {
+    generatorParams: ['wait'],
+    mutate: (src) => {
+      if (!/import \{ HOLDER_SLOTS \} from '\.\.\/internal\/holders\.js';/.test(src)) {
+        throw new Error('raw-semaphore.ts no longer imports HOLDER_SLOTS from internal/holders.ts');
+      }
+      return `const HOLDER_SLOTS = ${HOLDER_SLOTS};\n${options.mutate ? options.mutate(src) : src}`;
+    },
+  }),
   park: compileModel('src/internal/park.ts', { generatorParams: ['check'] }),
 });
 

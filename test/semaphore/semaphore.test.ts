@@ -68,7 +68,8 @@ describe('Semaphore (one thread)', () => {
   });
 
   it('revives from a structured clone and shares a buffer with other primitives', () => {
-    const buffer = new SharedArrayBuffer(Semaphore.BYTES * 2 + Mutex.BYTES);
+    // Room after the mutex for a Semaphore-sized read, so that from() finds no tag rather than no space.
+    const buffer = new SharedArrayBuffer(Semaphore.BYTES * 3);
     const a = new Semaphore(2, { buffer });
     const b = new Semaphore(5, { buffer, byteOffset: Semaphore.BYTES, max: 5 });
     const m = new Mutex({ buffer, byteOffset: Semaphore.BYTES * 2 });

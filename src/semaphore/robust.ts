@@ -1,0 +1,146 @@
+// Robust semaphores: permits belong to the thread that acquired them, so a thread that dies holding
+// some does not strand them (issue #8). The Semaphore class calls into this file only when its FLAGS
+// slot has ROBUST_FLAG; a plain semaphore never touches the holder table.
+//
+// Who is told: the acquirer whose own wait gave back a dead holder's permits (its check reclaimed, or
+// claiming its table entry recycled a dead thread's) gets, once it holds the permits it asked for, an
+// OwnerDiedError whose guard releases them. It is the one that found the death; another waiter may take
+// the permits it gave back without being told, and if the reclaiming acquirer gives up (timeout, abort,
+// tryAcquire with no wait) nobody is told.
+import { NotOwnerError, OwnerDiedError, type HeldLock } from '../errors.js';
+import {
+  NO_ENTRY,
+  heldCount,
+  holderEntry,
+  reclaimDeadHolders,
+  recordHeld,
+  recordReleased,
+} from '../internal/holders.js';
+import { HOLDERS, restore, tryTake } from './raw-semaphore.js';
+
+/** Gives back, into COUNT, every permit held by dead threads; returns how many. */
+export function reclaim(i32: Int32Array, base: number): number {
+  return reclaimDeadHolders(i32, base + HOLDERS, (n) => restore(i32, base, n));
+}
+
+/**
+ * One robust acquisition's condition check for the park loop: take `n` permits, and when too few are
+ * available give back dead holders' permits and try again. Remembers whether it gave any back.
+ */
+export class RobustAttempt {
+  /** Whether a check gave back a dead holder's permits. */
+  reclaimed = false;
+  readonly #i32: Int32Array;
+  readonly #base: number;
+  readonly #n: number;
+
+  constructor(i32: Int32Array, base: number, n: number) {
+    this.#i32 = i32;
+    this.#base = base;
+    this.#n = n;
+  }
+
+  readonly check = (): number | null => {
+    const seen = tryTake(this.#i32, this.#base, this.#n);
+    // Scan the table only when short: a waiter that can take never pays for it.
+    if (seen === null || reclaim(this.#i32, this.#base) === 0) return seen;
+    this.reclaimed = true;
+    return tryTake(this.#i32, this.#base, this.#n);
+  };
+}
+
+/**
+ * One Semaphore instance's handle on the current thread's entry in the holder table. The entry is
+ * claimed on first use and cached: a live thread's entry stays its own. NO_ENTRY (more than
+ * HOLDER_ENTRIES live threads use the semaphore) is cached too: this instance then holds untracked, so
+ * its releases are not checked and its permits are not recovered if the thread dies.
+ */
+export class Holdings {
+  readonly #i32: Int32Array;
+  readonly #base: number;
+  #entry: number | undefined;
+  // Set by #claim when recycling a dead thread's entry gave back its permits.
+  #recycled = false;
+
+  constructor(i32: Int32Array, base: number) {
+    this.#i32 = i32;
+    this.#base = base;
+  }
+
+  /**
+   * Records `n` permits just taken. Returns true if claiming this thread's entry first gave back a
+   * dead thread's permits (the caller reports that as a reclaim of its own).
+   */
+  record(n: number): boolean {
+    const recycled = this.#claim();
+    recordHeld(this.#i32, this.#entry!, n);
+    return recycled;
+  }
+
+  /**
+   * Records `n` permits about to be released; false, changing nothing, if this thread holds fewer. A
+   * thread releasing before it ever acquired claims an entry here; if that recycles a dead thread's
+   * entry, its permits go back into the count with nobody told (only with a full table).
+   */
+  unrecord(n: number): boolean {
+    this.#claim();
+    return recordReleased(this.#i32, this.#entry!, n);
+  }
+
+  /** Undoes {@link Holdings.unrecord} when the release itself was refused. */
+  restoreRecord(n: number): void {
+    recordHeld(this.#i32, this.#entry!, n);
+  }
+
+  /** Permits this thread holds, as recorded (for messages). */
+  get held(): number {
+    return this.#entry === undefined ? 0 : heldCount(this.#i32, this.#entry);
+  }
+
+  /** Whether this instance holds untracked (the table was full when it first needed an entry). */
+  get untracked(): boolean {
+    return this.#entry === NO_ENTRY;
+  }
+
+  #claim(): boolean {
+    if (this.#entry !== undefined) return false;
+    this.#recycled = false;
+    this.#entry = holderEntry(this.#i32, this.#base + HOLDERS, (n) => {
+      this.#recycled = true;
+      restore(this.#i32, this.#base, n);
+    });
+    return this.#recycled;
+  }
+}
+
+/**
+ * The guard carried by a robust semaphore's {@link OwnerDiedError}: releases the `n` permits the
+ * acquirer holds, once.
+ */
+export class PermitsGuard implements HeldLock {
+  // Releases the permits; undefined once released, so the guard releases at most once.
+  #release: (() => void) | undefined;
+
+  constructor(release: () => void) {
+    this.#release = release;
+  }
+
+  unlock(): void {
+    const release = this.#release;
+    if (release === undefined) throw new NotOwnerError('These Semaphore permits were already released');
+    this.#release = undefined;
+    release();
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#release !== undefined) this.unlock();
+  }
+}
+
+/** The error an acquirer that reclaimed gets, holding its `n` permits through `guard`. */
+export function ownerDied(n: number, release: () => void): OwnerDiedError {
+  return new OwnerDiedError(
+    `A thread holding permits of this robust Semaphore died; its permits were given back and this thread now holds the ${n} it asked for (see \`error.guard\`)`,
+    new PermitsGuard(release),
+  );
+}
