@@ -69,7 +69,8 @@ describe('robust Semaphore model checker (holders that die holding permits)', ()
 
     it('giving back the permits of a live holder', () => {
       const bug = plant('!isThreadDead(tid - 1)', 'false');
-      expect(findRobust(bug)).toMatch(/no dead thread held|permits held/);
+      // Found as too many permits, or as the live holder finding its record emptied under it.
+      expect(findRobust(bug)).toMatch(/no dead thread held|permits held|own permits were not recorded/);
     });
   });
 });
