@@ -69,7 +69,7 @@ export function ownsEntry(i32: Int32Array, entry: number): boolean {
 /** Records that this thread acquired `n` more (after acquiring). */
 export function recordHeld(i32: Int32Array, entry: number, n: number): void {
   // A plain write (see "Ordering" above): only this thread writes its live entry's COUNT.
-  if (entry !== NO_ENTRY) i32[entry + 1] += n;
+  if (entry !== NO_ENTRY) i32[entry + 1] = i32[entry + 1]! + n;
 }
 
 /**

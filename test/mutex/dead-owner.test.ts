@@ -6,6 +6,7 @@ import { Mutex, OwnerDiedError } from 'threadkit/mutex';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
+import { untilRaised } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit' | 'return' | 'oom';
 
@@ -33,10 +34,6 @@ function holderThatDies(m: Mutex, flag: Int32Array, death: Death): Thread {
     },
     { args: [m, flag, death], resourceLimits },
   ).start();
-}
-
-async function untilRaised(flag: Int32Array): Promise<void> {
-  while (Atomics.load(flag, 0) === 0) await new Promise((r) => setTimeout(r, 2));
 }
 
 /** Acquires in a thread that blocks in lock(); resolves with whether it was told the owner died. */

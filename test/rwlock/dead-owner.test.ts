@@ -2,11 +2,12 @@
 // must not hang the threads waiting for it. The first acquirer, reader or writer, gets the write lock
 // with an OwnerDiedError within 100 ms of the death; the other waiters proceed after it. Threads run
 // through the built package (`threadkit/rwlock`, `threadkit/thread`), every wait under a watchdog.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OwnerDiedError, RwLock } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
+import { recoveryLog, untilRaised } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 type Outcome = 'locked' | 'owner-died';
@@ -28,14 +29,6 @@ function writerThatDies(l: RwLock, flag: Int32Array, death: Death): Thread {
     },
     { args: [l, flag, death] },
   ).start();
-}
-
-async function untilRaised(flag: Int32Array): Promise<void> {
-  const start = performance.now();
-  while (Atomics.load(flag, 0) === 0) {
-    if (performance.now() - start > 5_000) throw new Error('watchdog: the holder never locked');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /** A thread blocked in readLock()/writeLock(); resolves with whether it was told the writer died. */
@@ -72,15 +65,7 @@ function mainAcquires(l: RwLock, mode: 'read' | 'write'): Promise<Outcome> {
   );
 }
 
-const recoveries: number[] = [];
-afterAll(() => {
-  if (recoveries.length === 0) return;
-  const sorted = [...recoveries].sort((a, b) => a - b);
-  console.log(
-    `RwLock dead-writer recovery (death seen by join() -> all waiters done): ` +
-      `median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
-  );
-});
+const recoveries = recoveryLog('RwLock dead-writer recovery (death seen by join() -> all waiters done)');
 
 describe("a thread dying while it holds an RwLock's write lock", () => {
   for (const death of ['terminate', 'throw', 'exit'] as const) {

@@ -3,11 +3,12 @@
 // lock's holder table and given back, silently, by a waiting thread's periodic check: a blocked writer
 // gets the write lock within 100 ms of the death, with no OwnerDiedError. Threads run through the
 // built package (`threadkit/rwlock`, `threadkit/thread`), every wait under a watchdog.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RwLock } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS, sleep } from '../helpers/workers.js';
+import { deathOf, recoveryLog, untilRaised } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 /** How the dying thread takes each of its read locks. */
@@ -40,24 +41,6 @@ function readerThatDies(l: RwLock, flag: Int32Array, death: Death, takes: readon
   ).start();
 }
 
-async function untilRaised(flag: Int32Array, index = 0): Promise<void> {
-  const start = performance.now();
-  while (Atomics.load(flag, index) === 0) {
-    if (performance.now() - start > 5_000) throw new Error('watchdog: the reader never locked');
-    await sleep(2);
-  }
-}
-
-/** Resolves with performance.now() once `t` has ended, however it ended. */
-const deathOf = (t: Thread): Promise<number> =>
-  watchdog(
-    t.join().then(
-      () => performance.now(),
-      () => performance.now(),
-    ),
-    5_000,
-  );
-
 /** A thread blocked in writeLock(); resolves with 'locked' once it got and released it. */
 const blockedWriter = (l: RwLock) =>
   spawn((lock: RwLock) => {
@@ -65,15 +48,7 @@ const blockedWriter = (l: RwLock) =>
     return 'locked';
   }, l);
 
-const recoveries: number[] = [];
-afterAll(() => {
-  if (recoveries.length === 0) return;
-  const sorted = [...recoveries].sort((a, b) => a - b);
-  console.log(
-    `RwLock dead-reader recovery (death seen by join() -> both writers done): ` +
-      `median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
-  );
-});
+const recoveries = recoveryLog('RwLock dead-reader recovery (death seen by join() -> both writers done)');
 
 describe('a thread dying while it holds RwLock read locks', () => {
   const cases: { death: Death; takes: Take[]; slow?: boolean }[] = [

@@ -2,11 +2,12 @@
 // holding some (terminated, crashed, process.exit()) does not hang the next acquirers: the one that gives
 // the permits back gets them with an OwnerDiedError within 100 ms of the death. Threads run through the
 // built package (`threadkit/semaphore`, `threadkit/thread`), every wait under a watchdog.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotOwnerError, OwnerDiedError, Semaphore } from 'threadkit/semaphore';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
+import { deathOf, recoveryLog, untilRaised } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 type How = 'sync' | 'async';
@@ -31,25 +32,6 @@ function holderThatDies(s: Semaphore, flag: Int32Array, death: Death, n = 1, how
     { args: [s, flag, death, n, how] },
   ).start();
 }
-
-/** Waits until `flag` reaches `count` (holders raise it once they hold their permits). */
-async function untilRaised(flag: Int32Array, count = 1): Promise<void> {
-  const start = performance.now();
-  while (Atomics.load(flag, 0) < count) {
-    if (performance.now() - start > 5_000) throw new Error('watchdog: the holders never acquired');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** Resolves with the time join() sees the thread's death. */
-const death = (t: Thread) =>
-  watchdog(
-    t.join().then(
-      () => performance.now(),
-      () => performance.now(),
-    ),
-    5_000,
-  );
 
 /** A thread blocked in acquire(n); resolves with whether it was told a holder died. */
 const blockedAcquirer = (s: Semaphore, n: number) =>
@@ -94,15 +76,7 @@ function thrown(fn: () => unknown): unknown {
   return undefined;
 }
 
-const recoveries: number[] = [];
-afterAll(() => {
-  if (recoveries.length === 0) return;
-  const sorted = [...recoveries].sort((a, b) => a - b);
-  console.log(
-    `Semaphore dead-holder recovery (death seen by join() -> all waiters done): ` +
-      `median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
-  );
-});
+const recoveries = recoveryLog('Semaphore dead-holder recovery (death seen by join() -> all waiters done)');
 
 describe('the robust option', () => {
   it('defaults to false, is stored in the memory, and survives from(), structuredClone and Thread args', async () => {
@@ -190,7 +164,7 @@ describe('a thread dying while it holds permits of a robust semaphore', () => {
           await new Promise((r) => setTimeout(r, 30)); // let the waiter park
           const main = mainAcquires(s, 2);
           if (d === 'terminate') await holder.terminate();
-          const died = await death(holder);
+          const died = await deathOf(holder);
           const outcomes = await watchdog(Promise.all([main, waiter.join()]), 5_000);
           const recovered = performance.now() - died;
           recoveries.push(recovered);
@@ -251,14 +225,14 @@ describe('a thread dying while it holds permits of a robust semaphore', () => {
     const holders = (['exit', 'throw', 'terminate'] as const).map((d, i) =>
       holderThatDies(s, flag, d, 1, i === 1 ? 'async' : 'sync'),
     );
-    await untilRaised(flag, 3);
+    await untilRaised(flag, 0, 3);
     expect(s.available).toBe(0);
     const main = s.acquireAsync(3).then(
       () => undefined,
       (e: unknown) => e,
     );
     await holders[2]!.terminate();
-    const died = Math.max(...(await Promise.all(holders.map(death))));
+    const died = Math.max(...(await Promise.all(holders.map(deathOf))));
     const err = await watchdog(main);
     expect(performance.now() - died).toBeLessThan(RECOVERY_BOUND_MS);
     expect(err).toBeInstanceOf(OwnerDiedError);
@@ -286,8 +260,8 @@ describe('a thread dying while it holds permits of a robust semaphore', () => {
     );
     await untilRaised(flag);
     const dead = holderThatDies(s, flag, 'exit');
-    await untilRaised(flag, 2);
-    await death(dead);
+    await untilRaised(flag, 0, 2);
+    await deathOf(dead);
     try {
       expect(s.available).toBe(0);
       const err = thrown(() => s.tryAcquire(1));

@@ -1,0 +1,44 @@
+// Helpers shared by the dead-owner tests (Mutex, RwLock writers and readers, robust Semaphore): wait
+// for a holder to signal that it holds, time a thread's death as join() sees it, and log how long
+// recovery took after the file's tests.
+import { afterAll } from 'vitest';
+import type { Thread } from 'threadkit/thread';
+import { watchdog } from '../thread/helpers.js';
+
+/**
+ * Waits until `flag[index]` reaches `count` (a holder raises it once it holds); fails after 5 s
+ * instead of hanging.
+ */
+export async function untilRaised(flag: Int32Array, index = 0, count = 1): Promise<void> {
+  const start = performance.now();
+  while (Atomics.load(flag, index) < count) {
+    if (performance.now() - start > 5_000) throw new Error('watchdog: the holder never acquired');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Resolves with performance.now() once `t` has ended, however it ended (under a 5 s watchdog). */
+export const deathOf = (t: Thread): Promise<number> =>
+  watchdog(
+    t.join().then(
+      () => performance.now(),
+      () => performance.now(),
+    ),
+    5_000,
+  );
+
+/**
+ * An array to push recovery times (ms) into; after the file's tests, prints their median and max
+ * under `label`.
+ */
+export function recoveryLog(label: string): number[] {
+  const recoveries: number[] = [];
+  afterAll(() => {
+    if (recoveries.length === 0) return;
+    const sorted = [...recoveries].sort((a, b) => a - b);
+    console.log(
+      `${label}: median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+    );
+  });
+  return recoveries;
+}
