@@ -1,4 +1,4 @@
-import { NotOwnerError } from '../errors.js';
+import { ReleaseGuard } from '../internal/release-guard.js';
 
 /**
  * Proof that the current thread holds an {@link RwLock} for reading or writing. Release it with
@@ -23,22 +23,8 @@ export interface RwLockGuard extends Disposable {
 }
 
 /** @internal */
-export class RwGuard implements RwLockGuard {
-  // Releases the lock; undefined once released, so a guard releases at most once.
-  #release: (() => void) | undefined;
-
+export class RwGuard extends ReleaseGuard implements RwLockGuard {
   constructor(release: () => void) {
-    this.#release = release;
-  }
-
-  unlock(): void {
-    const release = this.#release;
-    if (release === undefined) throw new NotOwnerError('This RwLockGuard was already released');
-    this.#release = undefined;
-    release();
-  }
-
-  [Symbol.dispose](): void {
-    if (this.#release !== undefined) this.unlock();
+    super(release, 'This RwLockGuard');
   }
 }

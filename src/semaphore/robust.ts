@@ -7,7 +7,8 @@
 // OwnerDiedError whose guard releases them. It is the one that found the death; another waiter may take
 // the permits it gave back without being told, and if the reclaiming acquirer gives up (timeout, abort,
 // tryAcquire with no wait) nobody is told.
-import { NotOwnerError, OwnerDiedError, type HeldLock } from '../errors.js';
+import { OwnerDiedError } from '../errors.js';
+import { ReleaseGuard } from '../internal/release-guard.js';
 import {
   NO_ENTRY,
   heldCount,
@@ -113,34 +114,10 @@ export class Holdings {
   }
 }
 
-/**
- * The guard carried by a robust semaphore's {@link OwnerDiedError}: releases the `n` permits the
- * acquirer holds, once.
- */
-export class PermitsGuard implements HeldLock {
-  // Releases the permits; undefined once released, so the guard releases at most once.
-  #release: (() => void) | undefined;
-
-  constructor(release: () => void) {
-    this.#release = release;
-  }
-
-  unlock(): void {
-    const release = this.#release;
-    if (release === undefined) throw new NotOwnerError('These Semaphore permits were already released');
-    this.#release = undefined;
-    release();
-  }
-
-  [Symbol.dispose](): void {
-    if (this.#release !== undefined) this.unlock();
-  }
-}
-
 /** The error an acquirer that reclaimed gets, holding its `n` permits through `guard`. */
 export function ownerDied(n: number, release: () => void): OwnerDiedError {
   return new OwnerDiedError(
     `A thread holding permits of this robust Semaphore died; its permits were given back and this thread now holds the ${n} it asked for (see \`error.guard\`)`,
-    new PermitsGuard(release),
+    new ReleaseGuard(release, 'These Semaphore permits'),
   );
 }
