@@ -4,8 +4,8 @@
 // RSS that holds only this workload. It never closes its pool, so it also checks that the process
 // exits on its own afterwards. `npm test` runs a slice; `npm run test:stress` the full sizes.
 //
-// Growth is the median of the last WINDOW samples minus the median of the first WINDOW samples after
-// the warm-up: medians, because RSS moves by several MiB between rounds (the allocator keeps freed
+// Growth is the median of the last `window` samples minus the median of the first `window` samples
+// after the warm-up: medians, because RSS moves by several MiB between rounds (the allocator keeps freed
 // pages, worker heaps grow and shrink on their own schedule). The test computes what a leak of 1 KiB
 // per task, 8 KiB per thread cycle (a finished Thread object kept) or one live worker per cycle would
 // add over the sampled span and requires the bounds to be well under it, so the bounds can catch them.
@@ -22,10 +22,11 @@ interface Sample {
   readonly cycles: number;
 }
 
+// `warmup` rounds are left out; `window` samples at each end give the two medians. At full size RSS
+// swings by up to 40 MiB between rounds (measured 62-104 MiB), so there the windows are 10 samples.
 const SIZE = STRESS
-  ? { rounds: 20, tasks: 5_000, cycles: 500, batch: 500, warmup: 4 } // 100 000 tasks, 10 000 cycles
-  : { rounds: 10, tasks: 2_000, cycles: 2, batch: 500, warmup: 2 }; // 20 000 tasks, 20 cycles
-const WINDOW = 3;
+  ? { rounds: 50, tasks: 2_000, cycles: 200, batch: 500, warmup: 10, window: 10 } // 100 000 tasks, 10 000 cycles
+  : { rounds: 10, tasks: 2_000, cycles: 2, batch: 500, warmup: 2, window: 3 }; // 20 000 tasks, 20 cycles
 
 /**
  * Allowed growth after warm-up, in MiB. The heap after a full GC is steady to a few hundredths of a
@@ -44,7 +45,8 @@ const median = (xs: number[]): number => {
 
 function runSoak(timeoutMs: number) {
   const file = fileURLToPath(new URL('../fixtures/thread/soak.mjs', import.meta.url));
-  const config = JSON.stringify({ ...SIZE, leak: process.env.THREADKIT_SOAK_LEAK });
+  const { rounds, tasks, cycles, batch } = SIZE;
+  const config = JSON.stringify({ rounds, tasks, cycles, batch, leak: process.env.THREADKIT_SOAK_LEAK });
   return new Promise<{ samples: Sample[]; ms: number; exitMs: number }>((resolve, reject) => {
     const child = spawnProcess(process.execPath, ['--expose-gc', file, config], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -74,15 +76,14 @@ describe('soak: memory stays bounded and the process exits on its own', () => {
   it(`${total.tasks} pool tasks and ${total.cycles} Thread start/join cycles`, async () => {
     const { samples, ms, exitMs } = await runSoak(STRESS ? 1_500_000 : 60_000);
     const post = samples.slice(SIZE.warmup);
-    const first = post.slice(0, WINDOW);
-    const last = post.slice(-WINDOW);
-    const growth = {
-      heap: median(last.map((s) => s.heapMiB)) - median(first.map((s) => s.heapMiB)),
-      rss: median(last.map((s) => s.rssMiB)) - median(first.map((s) => s.rssMiB)),
-    };
+    const first = post.slice(0, SIZE.window);
+    const last = post.slice(-SIZE.window);
+    const warm = { heap: median(first.map((s) => s.heapMiB)), rss: median(first.map((s) => s.rssMiB)) };
+    const end = { heap: median(last.map((s) => s.heapMiB)), rss: median(last.map((s) => s.rssMiB)) };
+    const growth = { heap: end.heap - warm.heap, rss: end.rss - warm.rss };
     // The span between the two medians, and what the leaks named above would add over it.
-    const from = first[WINDOW >> 1]!;
-    const to = last[WINDOW >> 1]!;
+    const from = first[SIZE.window >> 1]!;
+    const to = last[SIZE.window >> 1]!;
     const span = { tasks: to.tasks - from.tasks, cycles: to.cycles - from.cycles };
     const wouldAdd = {
       perTaskKiB: span.tasks / 1024,
@@ -96,7 +97,9 @@ describe('soak: memory stays bounded and the process exits on its own', () => {
         `exit ${exitMs.toFixed(0)} ms after the last line\n` +
         `  heap MiB per round: ${fmt(samples.map((s) => s.heapMiB))}\n` +
         `  RSS MiB per round:  ${fmt(samples.map((s) => s.rssMiB))}\n` +
-        `  growth after warm-up: heap ${growth.heap.toFixed(2)} MiB (bound ${BOUND_MIB.heap}), ` +
+        `  medians after warm-up -> end: heap ${warm.heap.toFixed(2)} -> ${end.heap.toFixed(2)} MiB, ` +
+        `RSS ${warm.rss.toFixed(1)} -> ${end.rss.toFixed(1)} MiB\n` +
+        `  growth: heap ${growth.heap.toFixed(2)} MiB (bound ${BOUND_MIB.heap}), ` +
         `RSS ${growth.rss.toFixed(1)} MiB (bound ${BOUND_MIB.rss}); span ${span.tasks} tasks, ` +
         `${span.cycles} cycles: 1 KiB/task would add ${wouldAdd.perTaskKiB.toFixed(1)} MiB`,
     );
@@ -107,7 +110,9 @@ describe('soak: memory stays bounded and the process exits on its own', () => {
     expect(BOUND_MIB.heap).toBeLessThan(wouldAdd.perTaskKiB / 2);
     expect(BOUND_MIB.rss).toBeLessThan(wouldAdd.perLiveWorker / 2);
     if (STRESS) {
-      expect(BOUND_MIB.rss).toBeLessThan(wouldAdd.perTaskKiB / 2);
+      // 1 KiB of data kept per task inside a worker measured ~2 KiB of RSS per task (V8's heap grows
+      // ahead of its use), so this leaves about the same 2x margin as the others.
+      expect(BOUND_MIB.rss).toBeLessThan(wouldAdd.perTaskKiB);
       expect(BOUND_MIB.heap).toBeLessThan(wouldAdd.perThreadObject / 2);
     }
     expect(growth.heap).toBeLessThan(BOUND_MIB.heap);
