@@ -143,6 +143,18 @@ describe('process lifetime', () => {
     expect(stdout.trim()).toBe('42');
   });
 
+  it('a script that uses pools, threads and every lock, and closes nothing, exits on its own', async () => {
+    const { stdout, code } = await runFixture('exits-on-its-own.mjs', [], 20_000);
+    expect(code).toBe(0);
+    const [results, exit] = stdout.trim().split('\n');
+    const r = JSON.parse(results!) as { failures: string[]; wins: string[]; joined: number; sum: number };
+    expect([r.sum, r.joined]).toEqual([5, 42]);
+    expect(r.failures).toHaveLength(11);
+    expect(r.wins).toEqual(['sem', 'rw', 'event', 'latch', 'q', 'once']);
+    // Nothing may hold the event loop once the work is done: the exit comes at once, not after a timer.
+    expect(Number(/^exit (\d+)$/.exec(exit!)?.[1])).toBeLessThan(500);
+  });
+
   it('a running non-daemon thread keeps the process alive; a daemon one does not', async () => {
     const [normal, daemon] = await Promise.all([
       runFixture('keeps-alive.cjs'),
