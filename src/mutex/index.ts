@@ -5,7 +5,12 @@
  */
 export { Mutex, type MutexOptions, type LockAsyncOptions } from './mutex.js';
 export type { MutexGuard } from './mutex-guard.js';
-export { setDiagnostics, type DiagnosticsOptions, type SlowLockReport } from './diagnostics.js';
+export {
+  setDiagnostics,
+  type DiagnosticsOptions,
+  type SlowLockReport,
+  type SlowLockHolder,
+} from '../internal/diagnostics.js';
 export {
   ThreadkitError,
   NotOwnerError,

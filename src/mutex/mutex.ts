@@ -11,7 +11,8 @@ import {
 } from '../internal/validate.js';
 import { BlockingNotAllowedError } from '../errors.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
-import { checkOrder, diagnostics, noteAcquired, noteReleased, reportSlow } from './diagnostics.js';
+import { diagnostics, reportSlow } from '../internal/diagnostics.js';
+import { checkOrder, noteAcquired, noteReleased } from './lock-order.js';
 import {
   DEPTH,
   LOCKED,
@@ -461,8 +462,14 @@ export class Mutex {
   }
 
   #reportSlow(waitedMs: number): void {
-    const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE));
-    reportSlow('Mutex', this, owner - 1, waitedMs);
+    const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE)) - 1;
+    reportSlow(this, {
+      kind: 'Mutex',
+      holders: owner >= 0 ? [{ threadId: owner, count: 1 }] : [],
+      waitedMs,
+      subject: 'a Mutex',
+      who: owner >= 0 ? `thread ${owner} holds it` : 'it was just released',
+    });
   }
 }
 

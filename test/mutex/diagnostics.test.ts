@@ -33,7 +33,13 @@ describe('slow-lock reports', () => {
     g.unlock();
     await holder.join();
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ kind: 'Mutex', ownerThreadId: holder.threadId, waitedMs: 40 });
+    expect(reports[0]).toMatchObject({
+      kind: 'Mutex',
+      ownerThreadId: holder.threadId,
+      holders: [{ threadId: holder.threadId, count: 1 }],
+      waitedMs: 40,
+    });
+    expect(reports[0]!.mode).toBeUndefined();
     expect(reports[0]!.message).toMatch(new RegExp(`thread ${holder.threadId} holds it`));
   });
 
@@ -46,6 +52,23 @@ describe('slow-lock reports', () => {
     m.unlock();
     await holder.join();
     expect(reports.map((r) => r.ownerThreadId)).toEqual([holder.threadId]);
+  });
+
+  it('an onSlowLock that throws makes the wait throw it without the lock, leaving the mutex usable', async () => {
+    setDiagnostics({
+      slowLockMs: 30,
+      onSlowLock: () => {
+        throw new Error('boom');
+      },
+    });
+    const m = new Mutex();
+    const holder = await holdFor(m, 300);
+    expect(() => m.tryLock(5_000)).toThrow('boom');
+    await expect(m.lockAsync()).rejects.toThrow('boom');
+    expect(m.isHeldByCurrentThread).toBe(false);
+    await holder.join();
+    expect(m.isLocked).toBe(false);
+    m.lock().unlock();
   });
 
   it('is off by default, and bad options name the parameter', () => {
