@@ -122,3 +122,18 @@ function empty(i32: Int32Array, e: number, giveBack: (count: number) => void): b
   if (count > 0) giveBack(count);
   return true;
 }
+
+/**
+ * For diagnostics: every thread whose entry in the table at `at` records something, with its count
+ * (a snapshot; live holders' counts may change while it is read). Entries being reclaimed are left out.
+ */
+export function listHolders(i32: Int32Array, at: number): { threadId: number; count: number }[] {
+  const holders: { threadId: number; count: number }[] = [];
+  const end = at + HOLDER_SLOTS;
+  for (let e = at; e < end; e += 2) {
+    const tid = Atomics.load(i32, e);
+    const count = Atomics.load(i32, e + 1);
+    if (tid > 0 && count > 0) holders.push({ threadId: tid - 1, count });
+  }
+  return holders;
+}

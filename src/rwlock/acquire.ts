@@ -1,5 +1,5 @@
 // Acquiring and releasing an RwLock on behalf of the current thread: fast path, the wait loops for
-// readers and writers, deadlock detection, the record of this thread's read locks in the holder table
+// readers and writers (split once for the slow-lock report of the diagnostics), deadlock detection, the record of this thread's read locks in the holder table
 // (I5 of raw-rwlock) and the guards. The RwLock class is the documented surface; the algorithm on the
 // lock word is in raw-rwlock.ts.
 import {
@@ -10,6 +10,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
+import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
 import { holderEntry, reclaimDeadHolders, recordHeld, recordReleased } from '../internal/holders.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
@@ -31,6 +32,7 @@ import {
   writeUnlock,
 } from './raw-rwlock.js';
 import { RwGuard, type RwLockGuard } from './rwlock-guard.js';
+import { reportSlowRw } from './slow-report.js';
 
 /** This thread's id in the OWNER slot: its runtime thread id + 1, so that 0 means "nobody". */
 const TID = threadId + 1;
@@ -71,14 +73,20 @@ export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGu
     );
   }
   const attempt = new Attempt(mem, mode);
+  // Deadlock diagnostics: past the slow-lock threshold, report once and wait out the rest.
+  const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
   if (mode === 'read') {
-    const ok = parkUntil(i32, base + STATE, timeoutMs, 'RwLock.readLock()', attempt.check, OWNER_CHECK_MS);
-    return ok ? attempt.guard() : null;
+    const park = (ms: number) =>
+      parkUntil(i32, base + STATE, ms, 'RwLock.readLock()', attempt.check, OWNER_CHECK_MS);
+    return waitReporting(timeoutMs, park, report) ? attempt.guard() : null;
   }
   Atomics.add(i32, base + WRITER_WAITERS, 1);
   let ok = false;
   try {
-    ok = parkUntil(i32, base + WRITER_SEQ, timeoutMs, 'RwLock.writeLock()', attempt.check, OWNER_CHECK_MS);
+    // Both parts of a reported wait stay registered: the writer never leaves the queue in between.
+    const park = (ms: number) =>
+      parkUntil(i32, base + WRITER_SEQ, ms, 'RwLock.writeLock()', attempt.check, OWNER_CHECK_MS);
+    ok = waitReporting(timeoutMs, park, report);
   } finally {
     Atomics.sub(i32, base + WRITER_WAITERS, 1);
     if (!ok) passOnWriter(i32, base); // I3 of raw-rwlock
@@ -96,16 +104,20 @@ export async function lockAsync(
   const { i32, base } = mem;
   if (fast(i32, base, mode)) return guard(mem, mode);
   const attempt = new Attempt(mem, mode);
+  const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
   let ok = false;
   if (mode === 'read') {
     // No onAbsorbed: readers are always woken all together (I1 of raw-rwlock).
-    ok = await parkUntilAsync(i32, base + STATE, timeoutMs, signal, attempt.check, undefined, OWNER_CHECK_MS);
+    const park = (ms: number) =>
+      parkUntilAsync(i32, base + STATE, ms, signal, attempt.check, undefined, OWNER_CHECK_MS);
+    ok = await waitReportingAsync(timeoutMs, park, report);
   } else {
     Atomics.add(i32, base + WRITER_WAITERS, 1);
     try {
       const onAbsorbed = () => passOnWriter(i32, base);
-      const seq = base + WRITER_SEQ;
-      ok = await parkUntilAsync(i32, seq, timeoutMs, signal, attempt.check, onAbsorbed, OWNER_CHECK_MS);
+      const park = (ms: number) =>
+        parkUntilAsync(i32, base + WRITER_SEQ, ms, signal, attempt.check, onAbsorbed, OWNER_CHECK_MS);
+      ok = await waitReportingAsync(timeoutMs, park, report);
     } finally {
       Atomics.sub(i32, base + WRITER_WAITERS, 1);
       if (!ok) passOnWriter(i32, base); // I3 of raw-rwlock: timed out or aborted
