@@ -4,6 +4,14 @@
  * @module semaphore
  */
 export { Semaphore, type SemaphoreOptions, type AcquireAsyncOptions } from './semaphore.js';
+// The deadlock diagnostics (slow-lock reports) cover this module's waits too; the same settings as
+// `threadkit/mutex` exports (one per thread).
+export {
+  setDiagnostics,
+  type DiagnosticsOptions,
+  type SlowLockReport,
+  type SlowLockHolder,
+} from '../internal/diagnostics.js';
 export {
   ThreadkitError,
   TimeoutError,

@@ -1,6 +1,7 @@
 import { NotOwnerError, SemaphoreOverflowError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
+import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
@@ -20,6 +21,7 @@ import {
   tryTake,
 } from './raw-semaphore.js';
 import { Holdings, RobustAttempt, ownerDied } from './robust.js';
+import { reportSlowSemaphore } from './slow-report.js';
 
 /**
  * Options of {@link Semaphore}'s constructor.
@@ -336,18 +338,14 @@ export class Semaphore {
     let taken: boolean;
     try {
       // No onAbsorbed: every release wakes all sleepers, so an absorbed notify strands nobody (I2).
-      taken =
+      const park = (ms: number) =>
         robust === undefined
-          ? await parkUntilAsync(i32, base + COUNT, timeoutMs, signal, () => tryTake(i32, base, count))
-          : await parkUntilAsync(
-              i32,
-              base + COUNT,
-              timeoutMs,
-              signal,
-              robust.check,
-              undefined,
-              OWNER_CHECK_MS,
-            );
+          ? parkUntilAsync(i32, base + COUNT, ms, signal, () => tryTake(i32, base, count))
+          : parkUntilAsync(i32, base + COUNT, ms, signal, robust.check, undefined, OWNER_CHECK_MS);
+      // Deadlock diagnostics: past the slow-lock threshold, report once and wait out the rest.
+      taken = await waitReportingAsync(timeoutMs, park, (waited) =>
+        reportSlowSemaphore(i32, base, count, waited),
+      );
     } finally {
       Atomics.sub(i32, base + WAITERS, 1);
     }
@@ -443,9 +441,9 @@ export class Semaphore {
     }
     if (this.#robust) return this.#takeRobust(n, timeoutMs);
     if (timeoutMs === 0) return false;
-    return registered(i32, base, () =>
-      parkUntil(i32, base + COUNT, timeoutMs, 'Semaphore.acquire()', () => tryTake(i32, base, n)),
-    );
+    const park = (ms: number) =>
+      parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', () => tryTake(i32, base, n));
+    return registered(i32, base, () => this.#waitReporting(n, timeoutMs, park));
   }
 
   /** #take's slow path for a robust semaphore: reclaims dead holders' permits while it waits. */
@@ -454,14 +452,19 @@ export class Semaphore {
     const base = this.#base;
     const attempt = new RobustAttempt(i32, base, n);
     // A zero timeout never waits, but still gives back what dead holders held (as Mutex.tryLock()).
+    const park = (ms: number) =>
+      parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', attempt.check, OWNER_CHECK_MS);
     const taken =
       timeoutMs === 0
         ? attempt.check() === null
-        : registered(i32, base, () =>
-            parkUntil(i32, base + COUNT, timeoutMs, 'Semaphore.acquire()', attempt.check, OWNER_CHECK_MS),
-          );
+        : registered(i32, base, () => this.#waitReporting(n, timeoutMs, park));
     if (taken) this.#acquired(n, attempt.reclaimed);
     return taken;
+  }
+
+  /** A blocking wait for `n` permits, split once for the slow-lock report of the diagnostics. */
+  #waitReporting(n: number, timeoutMs: number, park: (ms: number) => boolean): boolean {
+    return waitReporting(timeoutMs, park, (waited) => reportSlowSemaphore(this.#i32, this.#base, n, waited));
   }
 
   /**
