@@ -2,8 +2,19 @@
 // CountDownLatch: each call succeeds or throws a TypeError/RangeError naming the parameter, and the
 // primitive still works normally afterwards.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { Barrier, Condition, CountDownLatch, Event, Mutex, Once, RwLock, Semaphore } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  Barrier,
+  Condition,
+  CountDownLatch,
+  Event,
+  Mutex,
+  Once,
+  RwLock,
+  Semaphore,
+  TimeoutError,
+  setDiagnostics,
+} from '../src/index.js';
 import { expectArgCheck, expectArgCheckAsync, nastyOptions, nastyValue } from './helpers/fuzz.js';
 
 const runs = { numRuns: 150, timeout: 2000 };
@@ -179,6 +190,35 @@ describe('toolbox primitives under fuzzed arguments', () => {
       }),
       runs,
     );
+  });
+
+  it('setDiagnostics: fuzzed options, then RwLock and Semaphore waits past them still work', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const rw = new RwLock();
+      const sem = new Semaphore(0, { robust: true });
+      await fc.assert(
+        fc.asyncProperty(nastyOptions(['slowLockMs', 'onSlowLock', 'lockOrder']), async (options) => {
+          expectArgCheck(
+            () => setDiagnostics(options as never),
+            ['options', 'slowLockMs', 'onSlowLock', 'lockOrder'],
+          );
+          // Contended 1 ms waits: a threshold under 1 ms reports (maybe through a fuzzed callback).
+          const g = rw.readLock();
+          expect(rw.tryWriteLock(1)).toBeNull();
+          g.unlock();
+          expect(sem.tryAcquire(1, 1)).toBe(false);
+          await expect(sem.acquireAsync(1, { timeoutMs: 1 })).rejects.toThrow(TimeoutError);
+          setDiagnostics({});
+          rwWorks(rw);
+          expect(sem.available).toBe(0);
+        }),
+        runs,
+      );
+    } finally {
+      setDiagnostics({});
+      warn.mockRestore();
+    }
   });
 
   constructs(
