@@ -72,6 +72,15 @@ export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGu
       `This thread holds the RwLock's write lock; a blocking ${mode} lock would deadlock`,
     );
   }
+  return waitForLock(mem, mode, timeoutMs);
+}
+
+/**
+ * lockSync's wait. Kept apart so that the closures it makes for the slow-lock report cost nothing on
+ * the fast path (variables they capture would be heap-allocated on every call of the function).
+ */
+function waitForLock(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
+  const { i32, base } = mem;
   const attempt = new Attempt(mem, mode);
   // Deadlock diagnostics: past the slow-lock threshold, report once and wait out the rest.
   const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
@@ -101,8 +110,18 @@ export async function lockAsync(
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<RwLockGuard> {
+  if (fast(mem.i32, mem.base, mode)) return guard(mem, mode);
+  return waitForLockAsync(mem, mode, signal, timeoutMs);
+}
+
+/** lockAsync's wait, kept apart from its fast path as waitForLock is. */
+async function waitForLockAsync(
+  mem: RwMemory,
+  mode: Mode,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<RwLockGuard> {
   const { i32, base } = mem;
-  if (fast(i32, base, mode)) return guard(mem, mode);
   const attempt = new Attempt(mem, mode);
   const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
   let ok = false;

@@ -333,6 +333,13 @@ export class Semaphore {
       if (this.#robust) this.#acquired(count, false);
       return;
     }
+    return this.#acquireSlowAsync(count, signal, timeoutMs);
+  }
+
+  /** acquireAsync's wait, kept apart from its fast path as #takeSlow is. */
+  async #acquireSlowAsync(count: number, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    const i32 = this.#i32;
+    const base = this.#base;
     const robust = this.#robust ? new RobustAttempt(i32, base, count) : undefined;
     Atomics.add(i32, base + WAITERS, 1);
     let taken: boolean;
@@ -440,7 +447,16 @@ export class Semaphore {
       return true;
     }
     if (this.#robust) return this.#takeRobust(n, timeoutMs);
-    if (timeoutMs === 0) return false;
+    return timeoutMs !== 0 && this.#takeSlow(n, timeoutMs);
+  }
+
+  /**
+   * #take's slow path for a plain semaphore. Kept apart so that the closures it makes cost nothing on
+   * the fast path (variables they capture would be heap-allocated on every call of the function).
+   */
+  #takeSlow(n: number, timeoutMs: number): boolean {
+    const i32 = this.#i32;
+    const base = this.#base;
     const park = (ms: number) =>
       parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', () => tryTake(i32, base, n));
     return registered(i32, base, () => this.#waitReporting(n, timeoutMs, park));
