@@ -1,6 +1,8 @@
 import { BrokenBarrierError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
+import { cpuCount } from '../internal/runtime.js';
+import { SpinHistory } from '../internal/spin-history.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
@@ -18,6 +20,7 @@ import {
   TAG,
   arrive,
   breakBarrier,
+  spin,
   standing,
 } from './raw-barrier.js';
 
@@ -103,6 +106,9 @@ export class Barrier {
   readonly #i32: Int32Array;
   // Int32 index of the first slot; all slot constants are relative to it.
   readonly #base: number;
+  // This thread's recent spins in wait(), or undefined where spinning cannot pay off: with more parties
+  // than cores, a spinner holds a core that a party yet to arrive needs (see raw-barrier.ts).
+  readonly #spins: SpinHistory | undefined;
 
   /**
    * Creates a barrier for `parties` parties, or opens the one already at `byteOffset` of `buffer`
@@ -129,6 +135,7 @@ export class Barrier {
         `Expected \`parties\` to match the barrier already at byteOffset ${this.byteOffset} (parties: ${this.parties})`,
       );
     }
+    this.#spins = n > 1 && n <= cpuCount() ? new SpinHistory() : undefined;
   }
 
   /**
@@ -152,7 +159,9 @@ export class Barrier {
   }
 
   /**
-   * Arrives and blocks the thread (with `Atomics.wait`) until all parties have arrived.
+   * Arrives and blocks the thread (with `Atomics.wait`) until all parties have arrived. When there are
+   * no more parties than cores, it first spins for up to ~30 µs (a wake-up from `Atomics.wait` costs
+   * about that), for as long as such spins keep catching the release.
    *
    * @param timeoutMs - how long to wait, in milliseconds; on timeout the barrier breaks
    * @default timeoutMs Infinity
@@ -175,6 +184,14 @@ export class Barrier {
     const arrival = arrive(i32, base);
     if (arrival === null) throw this.#broken();
     if (arrival.leader) return LEADER;
+    // Spin before parking while that pays off (raw-barrier.ts, "Spinning"); wait(0) does not wait.
+    const spins = this.#spins;
+    if (t > 0 && spins?.shouldSpin() === true) {
+      const st = spin(i32, base, arrival.gen);
+      spins.record(st === RELEASED || st === BROKE);
+      if (st === RELEASED) return FOLLOWER;
+      if (st === BROKE) throw this.#broken();
+    }
     const gen = awaitGeneration(i32, base, arrival.gen);
     if (!parkUntil(i32, base + STATE, t, 'Barrier.wait()', gen.check)) {
       return breakBarrier(i32, base, arrival.gen) === RELEASED ? FOLLOWER : null;

@@ -51,6 +51,10 @@ export function canBlock(): boolean {
   return blockingAllowed;
 }
 
+/** How many threads can run in parallel here (the default size of a ThreadPool). */
+export const cpuCount = (): number =>
+  (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+
 /** A monotonic clock in milliseconds. */
 export const now: () => number = () => performance.now();
 

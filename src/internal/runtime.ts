@@ -1,5 +1,6 @@
 // The one place that knows which runtime we are on: thread identity and whether this thread may block.
 // Every primitive asks here instead of importing worker_threads itself.
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { isMainThread as nodeIsMainThread, threadId as nodeThreadId } from 'node:worker_threads';
 
@@ -26,6 +27,9 @@ export function canBlock(): boolean {
   }
   return blockingAllowed;
 }
+
+/** How many threads can run in parallel here (the default size of a ThreadPool). */
+export const cpuCount: () => number = availableParallelism;
 
 /** A monotonic clock in milliseconds. */
 export const now: () => number = () => performance.now();

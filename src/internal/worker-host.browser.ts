@@ -163,5 +163,4 @@ export function receiveMessageOnPort(_port: MessagePort): { message: unknown } |
 }
 
 /** How many threads can run in parallel here: the default size of a ThreadPool. */
-export const cpuCount = (): number =>
-  (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+export { cpuCount } from './runtime.js';

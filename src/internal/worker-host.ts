@@ -1,9 +1,7 @@
 // The one place that creates threads and talks to them from the creating side: Node's worker_threads
 // here; the browser build swaps in worker-host.browser.ts, which maps the same calls onto Web Workers.
-import { availableParallelism } from 'node:os';
-
 export { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 export type { MessagePort, TransferListItem } from 'node:worker_threads';
 
 /** How many threads can run in parallel here: the default size of a ThreadPool. */
-export const cpuCount: () => number = availableParallelism;
+export { cpuCount } from './runtime.js';

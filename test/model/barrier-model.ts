@@ -2,7 +2,10 @@
 // the shared wait loop src/internal/park.ts (both through compileModel), driven the way
 // src/barrier/barrier.ts drives them (mirrored below; the class also builds results and errors). Each
 // of the `parties` threads waits `rounds` times, blocking, with a timeout, or async with a timeout and
-// an abort. The harness checks that every generation is released exactly once, with one leader, only
+// an abort; a separate thread may call abort() (breakBarrier) once, after some steps of its own. A
+// blocking party may spin before it parks (`spin`: whether barrier.ts's spin policy lets
+// it, which depends on cores and history, so the model tries both), with SPIN_LIMIT cut to a few loads
+// so that spins both catch and miss the release. The harness checks that every generation is released exactly once, with one leader, only
 // after all parties arrived, and with every party released; that a timeout or abort breaks exactly its
 // own generation (never one already released, and every party of it fails); that no wake-up is lost;
 // and that the barrier word ends released or broken in the last generation.
@@ -16,11 +19,15 @@ export interface PartySpec {
   readonly kind: 'wait' | 'timed' | 'async';
   readonly timeoutMs: number;
   readonly abortAfterMs: number;
+  /** A blocking wait spins before parking (ignored for async waits, which never spin). */
+  readonly spin: boolean;
 }
 
 export interface BarrierScenario {
   readonly parties: readonly PartySpec[];
   readonly rounds: number;
+  /** An extra thread calls abort() after this many steps of its own (none if undefined). */
+  readonly abortAfterSteps: number | undefined;
   readonly schedule: MutexScenario['schedule'];
 }
 
@@ -31,15 +38,26 @@ export const barrierScenario = (maxParties = 3, preemptions = 8): fc.Arbitrary<B
         kind: fc.constantFrom<PartySpec['kind']>('wait', 'wait', 'timed', 'async'),
         timeoutMs: fc.constantFrom(1, 5, Infinity),
         abortAfterMs: fc.constantFrom(0.5, 2, Infinity),
+        spin: fc.boolean(),
       }),
       { minLength: 2, maxLength: maxParties },
     ),
     rounds: fc.integer({ min: 1, max: 3 }),
+    abortAfterSteps: fc.option(fc.nat(60), { nil: undefined, freq: 3 }),
     schedule: fc.oneof(fc.record({ script: schedule(preemptions) }), fc.record({ walk: randomWalk() })),
   });
 
 /** What the runs exercised (summed over runs). */
-export const barrierCoverage = { runs: 0, released: 0, broken: 0, lateRelease: 0 };
+export const barrierCoverage = {
+  runs: 0,
+  released: 0,
+  broken: 0,
+  lateRelease: 0,
+  /** Spins that saw their generation released, saw it broken, or ran out and parked. */
+  spunReleased: 0,
+  spunBroken: 0,
+  spunOut: 0,
+};
 
 /** How one party's wait ended. */
 type Outcome = 'leader' | 'follower' | 'broken' | 'broke-it';
@@ -94,6 +112,18 @@ export function checkBarrier(f: BarrierFactories, s: BarrierScenario): void {
       return 'follower';
     };
     const timeout = spec.kind === 'wait' ? Infinity : spec.timeoutMs;
+    if (spec.kind !== 'async' && timeout > 0 && spec.spin) {
+      const st = (yield* bar.spin!(i32, base, gen)) as number;
+      if (st === C.RELEASED) {
+        barrierCoverage.spunReleased++;
+        return released(t, round);
+      }
+      if (st === C.BROKE) {
+        barrierCoverage.spunBroken++;
+        return 'broken';
+      }
+      barrierCoverage.spunOut++;
+    }
     let done: boolean;
     if (spec.kind !== 'async') {
       done = (yield* park.parkUntil!(i32, STATE, timeout, 'Barrier.wait()', check)) as boolean;
@@ -112,6 +142,10 @@ export function checkBarrier(f: BarrierFactories, s: BarrierScenario): void {
     }
     if (!done) return yield* giveUp();
     if (outcome === C.BROKE) return 'broken';
+    return released(t, round);
+  }
+
+  function released(t: SimThread, round: number): Outcome {
     if (started[round] !== parties)
       throw new ModelError(`${t.name} released in round ${round} after ${started[round]} arrived`, sim);
     return 'follower';
@@ -126,8 +160,16 @@ export function checkBarrier(f: BarrierFactories, s: BarrierScenario): void {
     }
   }
 
+  /** barrier.ts `abort()`, by a thread that is not a party. */
+  function* aborter(steps: number): Gen<void> {
+    for (let i = 0; i < steps; i++) yield;
+    yield* bar.breakBarrier!(i32, base);
+    sim.log('aborter: abort()');
+  }
+
   barrierCoverage.runs++;
   s.parties.forEach((spec, k) => sim.spawn(`T${k + 1}:${spec.kind}`, (t) => body(spec, t)));
+  if (s.abortAfterSteps !== undefined) sim.spawn('aborter', () => aborter(s.abortAfterSteps!));
   if ('walk' in s.schedule) runRandom(sim, s.schedule.walk);
   else runSchedule(sim, s.schedule.script);
 
@@ -149,7 +191,8 @@ export function checkBarrier(f: BarrierFactories, s: BarrierScenario): void {
   });
   const st = i32[STATE]!;
   const lastGen = genOf(brokenIn ?? s.rounds);
-  const wantBroken = brokenIn !== undefined;
+  // abort() after the last round leaves the barrier broken with no round broken.
+  const wantBroken = brokenIn !== undefined || s.abortAfterSteps !== undefined;
   if (
     (st & C.GEN_MASK!) !== lastGen ||
     ((st & C.BROKEN!) !== 0) !== wantBroken ||
@@ -162,9 +205,23 @@ export function checkBarrier(f: BarrierFactories, s: BarrierScenario): void {
   }
 }
 
-/** The barrier and the wait loop as shipped (`mutate` edits raw-barrier.ts). */
+/** Loads a spin lasts in the model: a few, so that spins both catch and miss releases. */
+const MODEL_SPIN_LIMIT = 6;
+
+/**
+ * The barrier and the wait loop as shipped (`mutate` edits raw-barrier.ts), except that SPIN_LIMIT is
+ * MODEL_SPIN_LIMIT: thousands of loads would only spin out the step budget.
+ */
 export const barrierModels = (options: LoadOptions = {}): BarrierFactories => ({
-  bar: compileModel('src/barrier/raw-barrier.ts', options),
+  bar: compileModel('src/barrier/raw-barrier.ts', {
+    ...options,
+    mutate: (src) => {
+      const limit = /export const SPIN_LIMIT = \d+;/;
+      if (!limit.test(src)) throw new Error('raw-barrier.ts no longer declares SPIN_LIMIT as a number');
+      const edited = src.replace(limit, `export const SPIN_LIMIT = ${MODEL_SPIN_LIMIT};`);
+      return options.mutate ? options.mutate(edited) : edited;
+    },
+  }),
   park: compileModel('src/internal/park.ts', { generatorParams: ['check'] }),
 });
 

@@ -21,6 +21,9 @@ describe('Barrier model checker', () => {
     expect(barrierCoverage.released - before.released).toBeGreaterThan(3000);
     expect(barrierCoverage.broken - before.broken).toBeGreaterThan(50);
     expect(barrierCoverage.lateRelease - before.lateRelease).toBeGreaterThan(50);
+    expect(barrierCoverage.spunReleased - before.spunReleased).toBeGreaterThan(200);
+    expect(barrierCoverage.spunBroken - before.spunBroken).toBeGreaterThan(20);
+    expect(barrierCoverage.spunOut - before.spunOut).toBeGreaterThan(200);
   });
 
   describe('finds planted bugs', () => {
@@ -48,6 +51,28 @@ describe('Barrier model checker', () => {
     it('a late timeout breaking the next generation instead of its own', () => {
       const bug = plant('if (gen !== undefined && (s & GEN_MASK) !== gen) return RELEASED;', '');
       expect(find(bug)).toMatch(/round \d|barrier word/);
+    });
+
+    it('a spinner that takes the end of its spin for the release', () => {
+      expect(find(plant('  }\n  return s;\n}', '  }\n  return RELEASED;\n}'))).toMatch(
+        /released in round|released for some parties and broken for others/,
+      );
+    });
+
+    it('a spinner that takes a break for the release', () => {
+      const bug = plant(
+        '    if ((s & GEN_MASK) !== gen) return RELEASED;\n    if ((s & BROKEN) !== 0) return BROKE;',
+        '    if ((s & GEN_MASK) !== gen || (s & BROKEN) !== 0) return RELEASED;',
+      );
+      expect(find(bug)).toMatch(/released for some parties and broken for others|released (after|in) round/);
+    });
+
+    it('a spinner that looks at BROKEN before the generation (a later generation broke)', () => {
+      const bug = plant(
+        '    if ((s & GEN_MASK) !== gen) return RELEASED;\n    if ((s & BROKEN) !== 0) return BROKE;',
+        '    if ((s & BROKEN) !== 0) return BROKE;\n    if ((s & GEN_MASK) !== gen) return RELEASED;',
+      );
+      expect(find(bug)).toMatch(/released for some parties and broken for others/);
     });
 
     it('the leader released one arrival early', () => {
