@@ -43,8 +43,8 @@ describe('Condition model checker', () => {
     const before = { ...condCoverage };
     fc.assert(conditionProperty(conditionModels()), { numRuns: 3000 });
     expect(condCoverage.consumed - before.consumed).toBeGreaterThan(5000);
-    expect(condCoverage.timedOut - before.timedOut).toBeGreaterThan(50);
-    expect(condCoverage.aborted - before.aborted).toBeGreaterThan(300);
+    expect(condCoverage.timedOut - before.timedOut).toBeGreaterThan(25); // least seen in 40 random runs: 80
+    expect(condCoverage.aborted - before.aborted).toBeGreaterThan(150); // least seen: 285 (the floor was 300, and failed once)
     expect(condCoverage.passedOn - before.passedOn).toBeGreaterThan(50);
   });
 

@@ -20,8 +20,10 @@ describe('RwLock model checker', () => {
     fc.assert(rwlockProperty(rwlockModels()), { numRuns: 4000 });
     expect(rwCoverage.reads - before.reads).toBeGreaterThan(1000);
     expect(rwCoverage.writes - before.writes).toBeGreaterThan(1000);
-    expect(rwCoverage.gaveUp - before.gaveUp).toBeGreaterThan(100);
-    expect(rwCoverage.passedOn - before.passedOn).toBeGreaterThan(10);
+    // Coverage floors about a third of the least seen in 20 random runs (gaveUp 166, passedOn 13), so
+    // they fail when a path stops being explored, not on an unlucky seed.
+    expect(rwCoverage.gaveUp - before.gaveUp).toBeGreaterThan(50);
+    expect(rwCoverage.passedOn - before.passedOn).toBeGreaterThan(3);
   });
 
   it('gives back the read locks of readers that die holding them (I5): writers still finish', () => {
@@ -30,8 +32,9 @@ describe('RwLock model checker', () => {
     console.log(
       `RwLock model with dying readers: ${rwCoverage.readerDied - before.readerDied} deaths, ${rwCoverage.gaveBack - before.gaveBack} give-backs`,
     );
-    expect(rwCoverage.readerDied - before.readerDied).toBeGreaterThan(40);
-    expect(rwCoverage.gaveBack - before.gaveBack).toBeGreaterThan(15);
+    // Least seen in 20 random runs: 57 deaths, 16 give-backs.
+    expect(rwCoverage.readerDied - before.readerDied).toBeGreaterThan(20);
+    expect(rwCoverage.gaveBack - before.gaveBack).toBeGreaterThan(4);
   });
 
   describe('finds planted bugs', () => {
