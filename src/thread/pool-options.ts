@@ -1,0 +1,79 @@
+// The options of ThreadPool and of its run(), and the check of the pool's options at construction
+// (a run's options are checked per call, in ThreadPool.run, where the task is built).
+import { cpuCount, type TransferListItem } from '../internal/worker-host.js';
+import { checkOptions, checkTimeout } from '../internal/validate.js';
+import { checkCount, checkResourceLimits, type ResourceLimits } from './options.js';
+
+/**
+ * Options of {@link ThreadPool}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool({ size: 4, idleTimeoutMs: 5000, maxQueue: 1000 });
+ * console.log(pool.size); // 4
+ * ```
+ */
+export interface ThreadPoolOptions {
+  /** Number of worker threads. @default availableParallelism() */
+  readonly size?: number;
+  /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
+  readonly idleTimeoutMs?: number;
+  /** Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}. @default Infinity */
+  readonly maxQueue?: number;
+  /** Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Options of {@link ThreadPool.run}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'threadkit/thread';
+ * await using pool = new ThreadPool();
+ * const controller = new AbortController();
+ * const sum = await pool.run((a: number, b: number) => a + b, {
+ *   args: [2, 3],
+ *   signal: controller.signal,
+ *   timeoutMs: 5000,
+ * });
+ * console.log(sum); // 5
+ * ```
+ */
+export interface RunOptions<A extends unknown[] = unknown[]> {
+  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
+  readonly args?: A;
+  /** For a module target: the export to call. @default 'default' */
+  readonly export?: string;
+  /** Objects in `args` to transfer (move) instead of copy. */
+  readonly transfer?: readonly TransferListItem[];
+  /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
+  readonly signal?: AbortSignal;
+  /** Time limit counted from when the task starts running; rejects with {@link TimeoutError}. */
+  readonly timeoutMs?: number;
+}
+
+/** A pool's checked options, with the defaults filled in. */
+export interface PoolConfig {
+  readonly size: number;
+  readonly idleTimeoutMs: number;
+  readonly maxQueue: number;
+  readonly resourceLimits: ResourceLimits | undefined;
+}
+
+/**
+ * Checks the options of `new ThreadPool()` and fills in the defaults.
+ *
+ * @throws TypeError/RangeError for bad options, naming the option
+ */
+export function checkPoolOptions(options: ThreadPoolOptions | undefined): PoolConfig {
+  const opts = checkOptions<ThreadPoolOptions>(options);
+  const size = checkCount(opts.size, 'size', 1) ?? cpuCount();
+  if (size === Infinity) throw new RangeError('Expected `size` to be a finite integer >= 1, got Infinity');
+  let idleTimeoutMs = checkTimeout(opts.idleTimeoutMs, 'idleTimeoutMs');
+  if (opts.idleTimeoutMs === undefined) idleTimeoutMs = 30_000;
+  const maxQueue = checkCount(opts.maxQueue, 'maxQueue', 0) ?? Infinity;
+  const resourceLimits = checkResourceLimits(opts.resourceLimits);
+  return { size, idleTimeoutMs, maxQueue, resourceLimits };
+}

@@ -1,0 +1,228 @@
+// The way of a ThreadPool's tasks once submitted: queued, handed to workers in batches (the policy is
+// in pool-batching.ts), settled by the results the workers send back, cancelled (abort, time limit),
+// and failed or queued again when their worker exits. It also tells close() when all work is done.
+import { unrefTimer } from '../internal/runtime.js';
+import { decode } from '../internal/codec.js';
+import { QueueFullError, ThreadExitError } from '../errors.js';
+import type { StackHolder } from './callsite.js';
+import { reviveError, serializeError } from './error-codec.js';
+import { pipelineTarget, takeBatch } from './pool-batching.js';
+import type { PoolConfig } from './pool-options.js';
+import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
+import type { PoolWorker, Task } from './pool-worker.js';
+import { PoolWorkers, type WorkerEvents } from './pool-workers.js';
+import { RESULT_STRIDE } from './protocol.js';
+import type { TargetDef } from './target.js';
+import { TaskQueue } from './task-queue.js';
+
+/** How long a cancelled running task may take to stop by itself before its worker is terminated. */
+const CANCEL_GRACE_MS = 100;
+
+/** Queues, dispatches and settles the tasks of one pool. */
+export class PoolScheduler implements WorkerEvents, TaskCanceller {
+  readonly #name: string;
+  readonly #size: number;
+  readonly #maxQueue: number;
+  readonly #workers: PoolWorkers;
+  /** Tasks not yet dispatched. */
+  readonly #queue = new TaskQueue();
+  /** Captures the stack of the code that called `run()`. */
+  readonly #captureStack: () => StackHolder;
+  #dispatchScheduled = false;
+  #drained: (() => void) | undefined;
+  /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
+  #inflightCount = 0;
+  /**
+   * Caller stack shared by the tasks of one target submitted in the same synchronous run (until the
+   * dispatch microtask): capturing a stack per task costs more than the rest of `run()` together.
+   */
+  #lastStack: { def: TargetDef; stack: StackHolder } | undefined;
+
+  constructor(name: string, config: PoolConfig, captureStack: () => StackHolder) {
+    this.#name = name;
+    this.#size = config.size;
+    this.#maxQueue = config.maxQueue;
+    this.#captureStack = captureStack;
+    this.#workers = new PoolWorkers(name, config.idleTimeoutMs, config.resourceLimits, this);
+  }
+
+  /** Whether tasks are queued or running. */
+  get busy(): boolean {
+    return this.#queue.size > 0 || this.#inflightCount > 0;
+  }
+
+  /** Resolves once no task is queued or running (call only while {@link busy}). */
+  drained(): Promise<void> {
+    return new Promise<void>((resolve) => (this.#drained = resolve));
+  }
+
+  /** @throws QueueFullError if another task would wait past `maxQueue` */
+  checkRoom(): void {
+    const free = this.#workers.idle.length + this.#size - this.#workers.all.size;
+    if (this.#queue.size >= this.#maxQueue + free) {
+      throw new QueueFullError(
+        `${this.#name} already has ${this.#queue.size} tasks queued (maxQueue: ${this.#maxQueue})`,
+      );
+    }
+  }
+
+  /** Queues a task and dispatches it, now or with the rest of its burst; `stack`: its caller's, if known. */
+  submit(task: Task, stack: StackHolder | undefined): void {
+    this.#queue.push(task);
+    if (this.#dispatchScheduled) {
+      // part of a burst: dispatched together, in batches, by the microtask below
+    } else if (this.#queue.size === 1 && this.#workers.idle.length > 0) {
+      this.#dispatch(); // a lone task: post it now, and capture the stack while the worker runs it
+    } else {
+      this.#dispatchScheduled = true;
+      this.#lastStack = undefined;
+      queueMicrotask(() => this.#dispatch());
+    }
+    // Results arrive by message, so never before this synchronous code ends.
+    task.callerStack = stack ?? this.#callerStack(task.def);
+  }
+
+  /** A fresh caller stack, or the one of the previous task of `def` in the same burst. */
+  #callerStack(def: TargetDef): StackHolder {
+    const last = this.#lastStack;
+    if (last !== undefined && last.def === def && this.#dispatchScheduled) return last.stack;
+    const stack = this.#captureStack();
+    this.#lastStack = { def, stack };
+    return stack;
+  }
+
+  /**
+   * Hands queued tasks to workers: to idle ones first, then to new ones up to `size`, then (unless
+   * the next task is solo) pipelined to a busy worker still streaming results; see pool-batching.ts.
+   */
+  #dispatch(): void {
+    this.#dispatchScheduled = false;
+    this.#lastStack = undefined;
+    const workers = this.#workers;
+    while (this.#queue.size > 0) {
+      const solo = this.#queue.peek()!.solo;
+      const worker =
+        workers.idle.pop() ??
+        (workers.all.size < this.#size ? workers.spawn() : solo ? undefined : pipelineTarget(workers.all));
+      if (worker === undefined) return;
+      const batch = takeBatch(this.#queue, worker, this.#size);
+      const last = batch[batch.length - 1]!;
+      if (last.solo && last.timeoutMs !== Infinity) startTaskTimer(last, worker, this);
+      this.#inflightCount += batch.length;
+      this.#send(worker, batch);
+    }
+  }
+
+  /** Posts a batch; a task whose args or transfer list cannot be posted fails alone, as if it threw. */
+  #send(worker: PoolWorker, batch: Task[]): void {
+    try {
+      worker.send(batch);
+      return;
+    } catch {
+      // Find the culprits: send the tasks one by one.
+    }
+    const failed: unknown[] = [];
+    for (const task of batch) {
+      try {
+        worker.send([task]);
+      } catch (err) {
+        failed.push(task.id, 0, serializeError(err));
+      }
+    }
+    if (failed.length > 0) queueMicrotask(() => this.onResults(worker, failed));
+  }
+
+  /** A worker reported results (id, ok, value triples): settles those tasks and gives it more work. */
+  onResults(w: PoolWorker, results: unknown[]): void {
+    w.lastResultAt = performance.now();
+    for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+      const task = w.inflight.get(results[i] as number);
+      if (!task) continue;
+      w.inflight.delete(task.id);
+      this.#inflightCount--;
+      if (task.settled) continue;
+      finishTask(task);
+      if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
+      else task.reject(reviveError(results[i + 2], task.callerStack));
+    }
+    if (w.retired) return;
+    if (w.inflight.size === 0) this.#becomeIdle(w);
+    else if (this.#queue.size > 0) this.#dispatch();
+  }
+
+  #becomeIdle(w: PoolWorker): void {
+    this.#workers.idle.push(w);
+    if (this.#queue.size > 0) {
+      this.#dispatch();
+      if (!w.inflight.size) this.#workers.armIdle(w);
+      return;
+    }
+    this.#workers.armIdle(w);
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#queue.size === 0 && this.#inflightCount === 0) {
+      const done = this.#drained;
+      this.#drained = undefined;
+      done();
+    }
+  }
+
+  /** Rejects `task` with `reason`; a running one is asked to stop, then its worker terminated. */
+  cancel(task: Task, reason: unknown): void {
+    if (task.settled) return;
+    const holder = task.holder;
+    if (!holder) this.#queue.remove(task);
+    failTask(task, reason);
+    if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
+    holder.cancel(task, serializeError(reason));
+    unrefTimer(
+      setTimeout(() => {
+        if (holder.inflight.has(task.id) && !holder.retired) this.#workers.retire(holder);
+      }, CANCEL_GRACE_MS),
+    );
+  }
+
+  /**
+   * A worker stopped. Tasks it held: the one it was running fails with ThreadExitError; those it
+   * finished but had not reported fail too (their results are lost); those not started are queued
+   * again at the front. A replacement is started if work is waiting.
+   */
+  onExit(w: PoolWorker, code: number): void {
+    const wasRetired = w.retired;
+    this.#workers.retire(w);
+    const running = w.running();
+    const cause = (w as { lastError?: unknown }).lastError;
+    const requeue: Task[] = [];
+    let seenRunning = running === 0;
+    for (const task of w.inflight.values()) {
+      this.#inflightCount--;
+      if (task.id === running) seenRunning = true;
+      else if (seenRunning && !task.settled) {
+        task.holder = undefined;
+        requeue.push(task);
+        continue;
+      }
+      if (task.settled) continue;
+      const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
+      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}`;
+      failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
+    }
+    w.inflight.clear();
+    this.#queue.unshift(requeue);
+    if (this.#queue.size > 0) this.#dispatch();
+    this.#checkDrained();
+  }
+
+  /** Rejects every queued and running task with `error` (the pool is being destroyed). */
+  failAll(error: unknown): void {
+    for (const task of this.#queue.clear()) failTask(task, error);
+    for (const w of this.#workers.all) for (const task of w.inflight.values()) failTask(task, error);
+  }
+
+  /** Stops every worker; resolves once all have exited. */
+  stop(): Promise<void> {
+    return this.#workers.stopAll();
+  }
+}

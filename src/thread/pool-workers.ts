@@ -1,0 +1,94 @@
+// The worker threads of a ThreadPool and their lifecycle: started on demand, kept on an idle list
+// while they have nothing to run (unref'd: an idle pool never keeps the process alive), retired
+// after idling `idleTimeoutMs`, when a cancelled task will not stop, when they exit, or when the
+// pool stops. Their result messages and exits are handed to the pool's scheduler.
+import { unrefTimer } from '../internal/runtime.js';
+import { markThreadDead } from '../internal/dead-threads.js';
+import type { ResourceLimits } from './options.js';
+import { PoolWorker } from './pool-worker.js';
+
+/** Where a worker's result messages and its exit are handled (the pool's scheduler). */
+export interface WorkerEvents {
+  onResults(w: PoolWorker, results: unknown[]): void;
+  onExit(w: PoolWorker, code: number): void;
+}
+
+/** The workers of one pool. */
+export class PoolWorkers {
+  /** Workers in use (not retired). */
+  readonly all = new Set<PoolWorker>();
+  /** Workers with nothing in flight, most recently used last. */
+  readonly idle: PoolWorker[] = [];
+  /** The pool's name: workers are named `<pool name>-<k>`. */
+  readonly #name: string;
+  readonly #idleTimeoutMs: number;
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #events: WorkerEvents;
+  #count = 0;
+
+  constructor(
+    name: string,
+    idleTimeoutMs: number,
+    resourceLimits: ResourceLimits | undefined,
+    events: WorkerEvents,
+  ) {
+    this.#name = name;
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#resourceLimits = resourceLimits;
+    this.#events = events;
+  }
+
+  /** Starts a worker and puts it in use (not on the idle list: the caller gives it work). */
+  spawn(): PoolWorker {
+    const w = new PoolWorker(`${this.#name}-${++this.#count}`, this.#resourceLimits);
+    this.all.add(w);
+    w.worker.on('message', (results: unknown[]) => this.#events.onResults(w, results));
+    w.worker.on('error', (err) => ((w as { lastError?: unknown }).lastError ??= err));
+    w.worker.on('exit', (code) => {
+      markThreadDead(w.threadId); // locks it held can be taken over
+      this.#events.onExit(w, code);
+    });
+    return w;
+  }
+
+  /** A worker has nothing in flight: let the process exit without it, and start its idle countdown. */
+  armIdle(w: PoolWorker): void {
+    if (w.inflight.size > 0) return;
+    w.worker.unref(); // an idle pool never keeps the process alive
+    w.idleSince = performance.now();
+    // One timer per idle stretch, not per task: when it fires it checks how long the worker has idled.
+    if (this.#idleTimeoutMs !== Infinity && w.idleTimer === undefined)
+      this.#startIdleTimer(w, this.#idleTimeoutMs);
+  }
+
+  #startIdleTimer(w: PoolWorker, ms: number): void {
+    w.idleTimer = setTimeout(() => {
+      w.idleTimer = undefined;
+      if (w.inflight.size > 0 || w.retired) return; // busy: armIdle starts a timer when it idles again
+      const left = w.idleSince + this.#idleTimeoutMs - performance.now();
+      if (left > 0) this.#startIdleTimer(w, left);
+      else this.retire(w);
+    }, ms);
+    unrefTimer(w.idleTimer);
+  }
+
+  /** Stops using a worker and terminates it; the tasks it held are handled when it exits (onExit). */
+  retire(w: PoolWorker): void {
+    if (w.retired) return;
+    w.retired = true;
+    this.all.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i !== -1) this.idle.splice(i, 1);
+    if (w.idleTimer !== undefined) clearTimeout(w.idleTimer);
+    void w.worker.terminate();
+  }
+
+  /** Retires every worker and waits until all have exited. */
+  async stopAll(): Promise<void> {
+    const workers = [...this.all];
+    // Listen before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
+    const exited = workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve)));
+    for (const w of workers) this.retire(w);
+    await Promise.all(exited);
+  }
+}
