@@ -1,56 +1,38 @@
+// The public Thread and spawn(): one target on its own worker thread, and the life of that thread
+// (start, join, terminate, abort, exit) as seen by its creator. Its options and their checks are in
+// thread-options.ts; starting the worker (bootstrap, Node flags) is in thread-launch.ts.
 import {
   MessageChannel,
-  Worker,
   receiveMessageOnPort,
   type MessagePort,
   type TransferListItem,
+  type Worker,
 } from '../internal/worker-host.js';
 import { encode, decode } from '../internal/codec.js';
 import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
-import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import { checkTimeout, describe } from '../internal/validate.js';
 import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, ThreadStateError, TimeoutError, InconsistentStateError } from '../errors.js';
 import { captureInheritable, type InheritedLocals } from '../threadlocal/inherit.js';
 import { callerStack, type StackHolder } from './callsite.js';
 import { reviveError } from './error-codec.js';
-import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
-import { EXIT_CODE, EXITED, RUNNING, SETTLED, STATE, STATUS_SLOTS, type ThreadResult } from './protocol.js';
-import { targetDef, type TargetDef } from './target.js';
-import { dropRejectedExecArgv, threadWorkerUrl, workerExecArgv } from './worker-url.js';
+import type { ResourceLimits } from './options.js';
+import {
+  EXIT_CODE,
+  EXITED,
+  RUNNING,
+  SETTLED,
+  STATE,
+  STATUS_SLOTS,
+  type ThreadResult,
+  type ThreadWorkerData,
+} from './protocol.js';
+import type { Target, TargetDef } from './target.js';
+import { launchThreadWorker } from './thread-launch.js';
+import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 
-/**
- * Options of {@link Thread}.
- *
- * @example
- * ```ts
- * import { Thread } from 'threadkit/thread';
- * const controller = new AbortController();
- * const t = new Thread((a: number, b: number) => a + b, {
- *   args: [2, 3],
- *   name: 'adder',
- *   daemon: true,
- *   signal: controller.signal,
- * }).start();
- * console.log(await t.join()); // 5
- * ```
- */
-export interface ThreadOptions<A extends unknown[] = unknown[]> {
-  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
-  readonly args?: A;
-  /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
-  readonly name?: string;
-  /** For a module target: the export to call. @default 'default' */
-  readonly export?: string;
-  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
-  readonly transfer?: readonly TransferListItem[];
-  /** The worker's resource limits (see Node's `Worker` `resourceLimits`); exceeding them ends the thread. */
-  readonly resourceLimits?: ResourceLimits;
-  /** A daemon thread does not keep the process alive; a non-daemon one does while it runs. @default false */
-  readonly daemon?: boolean;
-  /** Aborting it terminates the thread; `join()` then rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
+export type { ThreadOptions } from './thread-options.js';
 
 type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
 
@@ -101,20 +83,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @throws TypeError/RangeError for bad arguments, naming the parameter
    */
   constructor(target: ((...args: A) => R | Promise<R>) | URL | string, options?: ThreadOptions<A>) {
-    const opts = checkOptions<ThreadOptions<A>>(options);
-    this.#target = targetDef(target, opts.export);
-    if (opts.args !== undefined && !Array.isArray(opts.args)) {
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);
-    }
-    if (opts.name !== undefined && typeof opts.name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(opts.name)}`);
-    }
-    if (opts.daemon !== undefined && typeof opts.daemon !== 'boolean') {
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(opts.daemon)}`);
-    }
-    this.#transfer = checkTransfer(opts.transfer);
-    this.#resourceLimits = checkResourceLimits(opts.resourceLimits);
-    this.#signal = checkSignal(opts.signal);
+    const opts = checkThreadOptions(target as Target, options);
+    this.#target = opts.target;
+    this.#transfer = opts.transfer;
+    this.#resourceLimits = opts.resourceLimits;
+    this.#signal = opts.signal;
     this.#args = encode(opts.args ?? []);
     this.#daemon = opts.daemon ?? false;
     this.#name = opts.name ?? `Thread-${++threadCount}`;
@@ -143,32 +116,17 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    const start = () =>
-      new Worker(threadWorkerUrl(this.#target), {
-        workerData: {
-          mode: 'thread',
-          name: this.#name,
-          target: this.#target,
-          args: this.#args,
-          inherited: this.#inherited,
-          status: this.#status!.buffer,
-          port: port2,
-          deadThreads: deadThreadsBuffer(),
-        },
-        transferList: [port2, ...(this.#transfer as never[])],
-        resourceLimits: this.#resourceLimits,
-        execArgv: workerExecArgv(this.#target),
-      });
-    let worker: Worker;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        worker = start();
-        break;
-      } catch (err) {
-        // A flag Node refuses in an explicit execArgv: dropped (then, at worst, flags inherited).
-        if (attempt === 3 || !dropRejectedExecArgv(err)) throw err;
-      }
-    }
+    const workerData: ThreadWorkerData = {
+      mode: 'thread',
+      name: this.#name,
+      target: this.#target,
+      args: this.#args,
+      inherited: this.#inherited,
+      status: this.#status.buffer as SharedArrayBuffer,
+      port: port2,
+      deadThreads: deadThreadsBuffer(),
+    };
+    const worker = launchThreadWorker(this.#target, workerData, this.#transfer, this.#resourceLimits);
     this.#worker = worker;
     this.#threadId = worker.threadId;
     if (this.#daemon) worker.unref();

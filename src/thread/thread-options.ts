@@ -1,0 +1,80 @@
+// The options of Thread, and their check when a thread is created.
+import type { TransferListItem } from '../internal/worker-host.js';
+import { checkOptions, checkSignal, describe } from '../internal/validate.js';
+import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
+import { targetDef, type Target, type TargetDef } from './target.js';
+
+/**
+ * Options of {@link Thread}.
+ *
+ * @example
+ * ```ts
+ * import { Thread } from 'threadkit/thread';
+ * const controller = new AbortController();
+ * const t = new Thread((a: number, b: number) => a + b, {
+ *   args: [2, 3],
+ *   name: 'adder',
+ *   daemon: true,
+ *   signal: controller.signal,
+ * }).start();
+ * console.log(await t.join()); // 5
+ * ```
+ */
+export interface ThreadOptions<A extends unknown[] = unknown[]> {
+  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
+  readonly args?: A;
+  /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
+  readonly name?: string;
+  /** For a module target: the export to call. @default 'default' */
+  readonly export?: string;
+  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
+  readonly transfer?: readonly TransferListItem[];
+  /** The worker's resource limits (see Node's `Worker` `resourceLimits`); exceeding them ends the thread. */
+  readonly resourceLimits?: ResourceLimits;
+  /** A daemon thread does not keep the process alive; a non-daemon one does while it runs. @default false */
+  readonly daemon?: boolean;
+  /** Aborting it terminates the thread; `join()` then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** A thread's checked target and options (defaults that need a counter or a capture are left to Thread). */
+export interface ThreadConfig<A extends unknown[]> {
+  readonly target: TargetDef;
+  readonly args: A | undefined;
+  readonly name: string | undefined;
+  readonly daemon: boolean | undefined;
+  readonly transfer: readonly TransferListItem[];
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Checks the target and options of `new Thread()`.
+ *
+ * @throws TypeError/RangeError for bad arguments, naming the parameter
+ */
+export function checkThreadOptions<A extends unknown[]>(
+  target: Target,
+  options: ThreadOptions<A> | undefined,
+): ThreadConfig<A> {
+  const opts = checkOptions<ThreadOptions<A>>(options);
+  const def = targetDef(target, opts.export);
+  if (opts.args !== undefined && !Array.isArray(opts.args)) {
+    throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);
+  }
+  if (opts.name !== undefined && typeof opts.name !== 'string') {
+    throw new TypeError(`Expected \`name\` to be a string, got ${describe(opts.name)}`);
+  }
+  if (opts.daemon !== undefined && typeof opts.daemon !== 'boolean') {
+    throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(opts.daemon)}`);
+  }
+  return {
+    target: def,
+    args: opts.args,
+    name: opts.name,
+    daemon: opts.daemon,
+    transfer: checkTransfer(opts.transfer),
+    resourceLimits: checkResourceLimits(opts.resourceLimits),
+    signal: checkSignal(opts.signal),
+  };
+}
