@@ -1,6 +1,7 @@
-// The Mutex class: construction, validation and the inlined fast paths of lock/tryLock/unlock (one
-// compareExchange each), with the public documentation. Its options are in options.ts, the slow and
-// async acquisition and the guards in acquire.ts, and the algorithm on the lock word in raw-mutex.ts.
+// The Mutex class: construction, validation and the inlined fast paths of lock() and unlock() (one
+// compareExchange each), with the public documentation. Its options are in options.ts; the shared
+// acquisition of lock/tryLock (its first compareExchange included), the async one and the guards are
+// in acquire.ts; the algorithm on the lock word is in raw-mutex.ts.
 import { NotOwnerError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { diagnostics } from '../internal/diagnostics.js';
