@@ -3,7 +3,8 @@
  *
  * @module mutex
  */
-export { Mutex, type MutexOptions, type LockAsyncOptions } from './mutex.js';
+export { Mutex } from './mutex.js';
+export type { MutexOptions, LockAsyncOptions } from './options.js';
 export type { MutexGuard } from './mutex-guard.js';
 export {
   setDiagnostics,

@@ -1,6 +1,10 @@
-import { DeadlockError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
+// The Mutex class: construction, validation and the inlined fast paths of lock() and unlock() (one
+// compareExchange each), with the public documentation. Its options are in options.ts; the shared
+// acquisition of lock/tryLock (its first compareExchange included), the async one and the guards are
+// in acquire.ts; the algorithm on the lock word is in raw-mutex.ts.
+import { NotOwnerError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
-import { canBlock, threadId } from '../internal/runtime.js';
+import { diagnostics } from '../internal/diagnostics.js';
 import {
   checkOptions,
   checkSharedSlots,
@@ -9,93 +13,32 @@ import {
   checkTimeout,
   describe,
 } from '../internal/validate.js';
-import { BlockingNotAllowedError } from '../errors.js';
+import {
+  BLOCKING_ALLOWED,
+  TID,
+  acquire,
+  acquireAsync,
+  guardFor,
+  releaseIfOwnerDied,
+  released,
+} from './acquire.js';
+import { checkOrder, noteReleased } from './lock-order.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
-import { diagnostics, reportSlow } from '../internal/diagnostics.js';
-import { checkOrder, noteAcquired, noteReleased } from './lock-order.js';
+import type { LockAsyncOptions, MutexOptions } from './options.js';
 import {
   DEPTH,
   LOCKED,
   MUTEX_TAG,
-  OWNER_DIED,
-  OWNER_MASK,
   REENTRANT_FLAG,
   SLOTS,
   STATE,
   TAG,
   TIMED_OUT,
   WAITERS,
-  acquireSlow,
-  acquireSlowAsync,
-  ownerIsDead,
   ownerOf,
   release,
   tryAcquireFast,
 } from './raw-mutex.js';
-
-/**
- * Options of {@link Mutex}'s constructor.
- *
- * @example
- * ```ts
- * import { Mutex } from 'threadkit/mutex';
- * const shared = new SharedArrayBuffer(2 * Mutex.BYTES); // two mutexes in one buffer
- * const plain = new Mutex({ buffer: shared });
- * const nested = new Mutex({ buffer: shared, byteOffset: Mutex.BYTES, reentrant: true });
- * nested.withLock(() => nested.withLock(() => console.log(nested.isHeldByCurrentThread))); // true
- * console.log(plain.isLocked); // false
- * ```
- */
-export interface MutexOptions {
-  /**
-   * Shared memory to place the mutex in, so that many primitives can share one buffer. It must be a
-   * `SharedArrayBuffer` with {@link Mutex.BYTES} bytes free at `byteOffset`.
-   * @default a new SharedArrayBuffer of Mutex.BYTES bytes
-   */
-  readonly buffer?: SharedArrayBuffer;
-  /**
-   * Byte offset of the mutex in `buffer`; a multiple of 4.
-   * @default 0
-   */
-  readonly byteOffset?: number;
-  /**
-   * Let the owning thread lock again without deadlocking (Python's `RLock`); each `lock()` needs its
-   * own `unlock()`.
-   * @default false
-   */
-  readonly reentrant?: boolean;
-}
-
-/**
- * Options of {@link Mutex.lockAsync} and {@link Mutex.withLockAsync}.
- *
- * @example
- * ```ts
- * import { Mutex } from 'threadkit/mutex';
- * const mutex = new Mutex();
- * const controller = new AbortController();
- * {
- *   using _ = await mutex.lockAsync({ signal: controller.signal, timeoutMs: 1000 });
- *   // ... critical section ...
- * }
- * await mutex.withLockAsync(async () => { /* ... *\/ }, { timeoutMs: 1000 });
- * ```
- */
-export interface LockAsyncOptions {
-  /** Abort the wait; the promise rejects with `signal.reason`. */
-  readonly signal?: AbortSignal;
-  /**
-   * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
-   * @default Infinity
-   */
-  readonly timeoutMs?: number;
-}
-
-/** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
-/** Whether this thread may block (probed once: this never changes for a thread). */
-const BLOCKING_ALLOWED = canBlock();
-const TID = threadId + 1;
-if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
 
 /**
  * A mutual-exclusion lock that works across worker threads: Python's `threading.Lock` (and, with
@@ -244,9 +187,9 @@ export class Mutex {
       return new Guard(this);
     }
     if (diagnostics.lockOrder) checkOrder(this);
-    const got = this.#acquire(Infinity);
+    const got = acquire(this, this.#i32, this.#base, this.#reentrant, Infinity);
     if (got === TIMED_OUT) throw new Error('unreachable: untimed lock returned without the lock');
-    return this.#guard(got);
+    return guardFor(this, this.#i32, this.#base, got);
   }
 
   /**
@@ -269,8 +212,8 @@ export class Mutex {
   tryLock(timeoutMs?: number): MutexGuard | null {
     const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
     if (diagnostics.lockOrder && t > 0) checkOrder(this);
-    const got = this.#acquire(t);
-    return got === TIMED_OUT ? null : this.#guard(got);
+    const got = acquire(this, this.#i32, this.#base, this.#reentrant, t);
+    return got === TIMED_OUT ? null : guardFor(this, this.#i32, this.#base, got);
   }
 
   /**
@@ -300,10 +243,10 @@ export class Mutex {
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;
     if (diagnostics.lockOrder) checkOrder(this);
-    if (tryAcquireFast(this.#i32, this.#base, TID)) return this.#guard(LOCKED);
-    const got = await this.#acquireAsync(timeoutMs, signal);
+    if (tryAcquireFast(this.#i32, this.#base, TID)) return guardFor(this, this.#i32, this.#base, LOCKED);
+    const got = await acquireAsync(this, this.#i32, this.#base, timeoutMs, signal);
     if (got === TIMED_OUT) throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
-    return this.#guard(got);
+    return guardFor(this, this.#i32, this.#base, got);
   }
 
   /**
@@ -408,90 +351,6 @@ export class Mutex {
   get isHeldByCurrentThread(): boolean {
     return ownerOf(Atomics.load(this.#i32, this.#base + STATE)) === TID;
   }
-
-  /** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
-  #guard(got: number): MutexGuard {
-    if (diagnostics.lockOrder) noteAcquired(this);
-    const guard = new Guard(this);
-    if (got !== OWNER_DIED) return guard;
-    // The dead owner's reentrant depth is meaningless now (DEPTH is only touched by the owner).
-    Atomics.store(this.#i32, this.#base + DEPTH, 0);
-    throw new OwnerDiedError(
-      'The previous owner of this Mutex died holding it; this thread now holds it (see `error.guard`)',
-      guard,
-    );
-  }
-
-  /** Blocking or timed acquisition shared by lock() and tryLock(): LOCKED, OWNER_DIED or TIMED_OUT. */
-  #acquire(timeoutMs: number): number {
-    const i32 = this.#i32;
-    const base = this.#base;
-    // A call that may block throws on a thread that may not, even when the lock happens to be free:
-    // otherwise it would fail only under contention, which a test on an idle page never shows.
-    if (timeoutMs !== 0 && !BLOCKING_ALLOWED) throw notAllowed();
-    if (tryAcquireFast(i32, base, TID)) return LOCKED;
-    const state = Atomics.load(i32, base + STATE);
-    if (ownerOf(state) === TID) {
-      if (this.#reentrant) {
-        Atomics.add(i32, base + DEPTH, 1);
-        return LOCKED;
-      }
-      throw new DeadlockError(
-        'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
-      );
-    }
-    // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
-    if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
-    const slow = diagnostics.slowLockMs;
-    if (timeoutMs <= slow) return acquireSlow(i32, base, TID, timeoutMs);
-    // Diagnostics: wait up to the threshold, report once, then wait out the rest.
-    const got = acquireSlow(i32, base, TID, slow);
-    if (got !== TIMED_OUT) return got;
-    this.#reportSlow(slow);
-    return acquireSlow(i32, base, TID, timeoutMs - slow);
-  }
-
-  /** The async slow path, with the slow-lock report of the diagnostics. */
-  async #acquireAsync(timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
-    const slow = diagnostics.slowLockMs;
-    if (timeoutMs <= slow) return acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs, signal);
-    const got = await acquireSlowAsync(this.#i32, this.#base, TID, slow, signal);
-    if (got !== TIMED_OUT) return got;
-    this.#reportSlow(slow);
-    return acquireSlowAsync(this.#i32, this.#base, TID, timeoutMs - slow, signal);
-  }
-
-  #reportSlow(waitedMs: number): void {
-    const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE)) - 1;
-    reportSlow(this, {
-      kind: 'Mutex',
-      holders: owner >= 0 ? [{ threadId: owner, count: 1 }] : [],
-      waitedMs,
-      subject: 'a Mutex',
-      who: owner >= 0 ? `thread ${owner} holds it` : 'it was just released',
-    });
-  }
-}
-
-/** Rethrows `err`, first releasing the lock an OwnerDiedError holds (withLock does not run `fn` then). */
-function releaseIfOwnerDied(err: unknown): never {
-  if (err instanceof OwnerDiedError) err.guard.unlock();
-  throw err;
-}
-
-/** Runs `acquire`, releasing the lock if it reports a dead owner (see {@link releaseIfOwnerDied}). */
-function released<G>(acquire: () => G): G {
-  try {
-    return acquire();
-  } catch (err) {
-    releaseIfOwnerDied(err);
-  }
-}
-
-function notAllowed(): BlockingNotAllowedError {
-  return new BlockingNotAllowedError(
-    'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() or tryLock(0) instead',
-  );
 }
 
 registerShareable({ name: 'Mutex', type: Mutex, revive: (data) => Mutex.from(data) });

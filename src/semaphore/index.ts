@@ -3,7 +3,8 @@
  *
  * @module semaphore
  */
-export { Semaphore, type SemaphoreOptions, type AcquireAsyncOptions } from './semaphore.js';
+export { Semaphore } from './semaphore.js';
+export type { SemaphoreOptions, AcquireAsyncOptions } from './options.js';
 // The deadlock diagnostics (slow-lock reports) cover this module's waits too; the same settings as
 // `threadkit/mutex` exports (one per thread).
 export {

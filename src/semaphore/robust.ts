@@ -7,7 +7,7 @@
 // OwnerDiedError whose guard releases them. It is the one that found the death; another waiter may take
 // the permits it gave back without being told, and if the reclaiming acquirer gives up (timeout, abort,
 // tryAcquire with no wait) nobody is told.
-import { OwnerDiedError } from '../errors.js';
+import { NotOwnerError, OwnerDiedError } from '../errors.js';
 import { ReleaseGuard } from '../internal/release-guard.js';
 import {
   NO_ENTRY,
@@ -115,9 +115,36 @@ export class Holdings {
 }
 
 /** The error an acquirer that reclaimed gets, holding its `n` permits through `guard`. */
-export function ownerDied(n: number, release: () => void): OwnerDiedError {
+function ownerDied(n: number, release: () => void): OwnerDiedError {
   return new OwnerDiedError(
     `A thread holding permits of this robust Semaphore died; its permits were given back and this thread now holds the ${n} it asked for (see \`error.guard\`)`,
     new ReleaseGuard(release, 'These Semaphore permits'),
+  );
+}
+
+/** What an OwnerDiedError's guard releases the permits through: the Semaphore that took them. */
+export interface Releasable {
+  release(n: number): void;
+}
+
+/**
+ * Records `n` permits just taken as this thread's; throws OwnerDiedError holding them (released
+ * through `semaphore`) if this acquisition gave back a dead holder's permits.
+ */
+export function recordAcquired(
+  holdings: Holdings,
+  semaphore: Releasable,
+  n: number,
+  reclaimed: boolean,
+): void {
+  const recycled = holdings.record(n);
+  if (reclaimed || recycled) throw ownerDied(n, () => semaphore.release(n));
+}
+
+/** Records `n` permits about to be released, or throws NotOwnerError changing nothing. */
+export function recordReleasing(holdings: Holdings, n: number): void {
+  if (holdings.unrecord(n)) return;
+  throw new NotOwnerError(
+    `Semaphore.release(${n}): this thread holds ${holdings.held} of its permits; permits of a robust Semaphore must be released by the thread that acquired them`,
   );
 }

@@ -1,11 +1,13 @@
-import { NotOwnerError, SemaphoreOverflowError, TimeoutError } from '../errors.js';
+// The Semaphore class: construction, validation and the fast paths of acquire/release (one tryTake
+// or give each), with the public documentation. Its options are in options.ts, the waits in
+// acquire.ts, robust bookkeeping in robust.ts, and the algorithm on the count in raw-semaphore.ts.
+import { SemaphoreOverflowError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
-import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
-import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
-import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
+import { acquireSlowAsync, takeRobust, takeSlow } from './acquire.js';
+import type { AcquireAsyncOptions, SemaphoreOptions } from './options.js';
 import {
   COUNT,
   FLAGS,
@@ -15,105 +17,10 @@ import {
   SEMAPHORE_TAG,
   SLOTS,
   TAG,
-  WAITERS,
   give,
-  registered,
   tryTake,
 } from './raw-semaphore.js';
-import { Holdings, RobustAttempt, ownerDied } from './robust.js';
-import { reportSlowSemaphore } from './slow-report.js';
-
-/**
- * Options of {@link Semaphore}'s constructor.
- *
- * @example
- * ```ts
- * import { Semaphore, SemaphoreOverflowError } from 'threadkit/semaphore';
- * const slots = new Semaphore(2, { max: 2 }); // bounded, like Python's BoundedSemaphore
- * slots.tryAcquire();
- * slots.release();
- * try {
- *   slots.release(); // one more than was taken
- * } catch (err) {
- *   console.log(err instanceof SemaphoreOverflowError); // true
- * }
- * ```
- */
-export interface SemaphoreOptions {
-  /**
-   * Make the semaphore bounded (Python's `BoundedSemaphore`): `release()` throws
-   * {@link SemaphoreOverflowError} instead of raising the count above `max`. At least the initial permits.
-   * @default unbounded
-   */
-  readonly max?: number;
-  /**
-   * Shared memory to place the semaphore in; a `SharedArrayBuffer` with {@link Semaphore.BYTES} bytes
-   * free at `byteOffset`.
-   * @default a new SharedArrayBuffer of Semaphore.BYTES bytes
-   */
-  readonly buffer?: SharedArrayBuffer;
-  /**
-   * Byte offset of the semaphore in `buffer`; a multiple of 4.
-   * @default 0
-   */
-  readonly byteOffset?: number;
-  /**
-   * Make permits owned, like a POSIX robust mutex: the thread that acquires permits must release them
-   * itself (`release()` from another thread throws {@link NotOwnerError}), and if it dies holding them
-   * (terminated, crashed, `process.exit()`), they are given back. The next acquirer that runs short
-   * finds the death within about 25 ms, and once it holds its permits gets an {@link OwnerDiedError}
-   * whose `guard` releases them: the resource the dead thread was using may be in a bad state.
-   *
-   * Leave it off for a semaphore used to signal (a consumer acquires what a producer released): its
-   * consumers never release, so giving a dead consumer's permits back would make up permits.
-   *
-   * Stored in the shared memory: every thread that opens the semaphore (through `from()`, a
-   * {@link Thread} argument, or this constructor) sees the same value. Recovery covers threads started
-   * by `Thread`, `spawn` or `ThreadPool`, and the first 64 live threads that acquire; permits of threads
-   * beyond that are untracked (neither checked on release nor recovered).
-   * @default false
-   * @example
-   * ```ts
-   * import { OwnerDiedError, Semaphore } from 'threadkit/semaphore';
-   * const slots = new Semaphore(2, { robust: true });
-   * try {
-   *   slots.acquire();
-   *   slots.release();
-   * } catch (err) {
-   *   if (!(err instanceof OwnerDiedError)) throw err;
-   *   // a holder died; check the resource it used, then:
-   *   err.guard.unlock();
-   * }
-   * console.log(slots.robust, slots.available); // true 2
-   * ```
-   */
-  readonly robust?: boolean;
-}
-
-/**
- * Options of {@link Semaphore.acquireAsync}.
- *
- * @example
- * ```ts
- * import { Semaphore } from 'threadkit/semaphore';
- * const permits = new Semaphore(0);
- * const controller = new AbortController();
- * try {
- *   await permits.acquireAsync(1, { signal: controller.signal, timeoutMs: 100 });
- * } catch (err) {
- *   console.log((err as Error).name); // 'TimeoutError'
- * }
- * ```
- */
-export interface AcquireAsyncOptions {
-  /** Abort the wait; the promise rejects with `signal.reason` and no permit is taken. */
-  readonly signal?: AbortSignal;
-  /**
-   * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
-   * @default Infinity
-   */
-  readonly timeoutMs?: number;
-}
+import { Holdings, recordAcquired, recordReleasing } from './robust.js';
 
 /**
  * A counting semaphore that works across worker threads: Python's `threading.Semaphore` (and, with
@@ -330,34 +237,10 @@ export class Semaphore {
     const i32 = this.#i32;
     const base = this.#base;
     if (tryTake(i32, base, count) === null) {
-      if (this.#robust) this.#acquired(count, false);
+      if (this.#robust) recordAcquired(this.#holdings!, this, count, false);
       return;
     }
-    return this.#acquireSlowAsync(count, signal, timeoutMs);
-  }
-
-  /** acquireAsync's wait, kept apart from its fast path as #takeSlow is. */
-  async #acquireSlowAsync(count: number, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
-    const i32 = this.#i32;
-    const base = this.#base;
-    const robust = this.#robust ? new RobustAttempt(i32, base, count) : undefined;
-    Atomics.add(i32, base + WAITERS, 1);
-    let taken: boolean;
-    try {
-      // No onAbsorbed: every release wakes all sleepers, so an absorbed notify strands nobody (I2).
-      const park = (ms: number) =>
-        robust === undefined
-          ? parkUntilAsync(i32, base + COUNT, ms, signal, () => tryTake(i32, base, count))
-          : parkUntilAsync(i32, base + COUNT, ms, signal, robust.check, undefined, OWNER_CHECK_MS);
-      // Deadlock diagnostics: past the slow-lock threshold, report once and wait out the rest.
-      taken = await waitReportingAsync(timeoutMs, park, (waited) =>
-        reportSlowSemaphore(i32, base, count, waited),
-      );
-    } finally {
-      Atomics.sub(i32, base + WAITERS, 1);
-    }
-    if (!taken) throw new TimeoutError(`Semaphore.acquireAsync(${count}) timed out after ${timeoutMs} ms`);
-    if (robust !== undefined) this.#acquired(count, robust.reclaimed);
+    return acquireSlowAsync(i32, base, this.#holdings, this, count, signal, timeoutMs);
   }
 
   /**
@@ -381,7 +264,7 @@ export class Semaphore {
     // The common `release()` skips validation: one permit always fits the count's range.
     const count = n === undefined ? 1 : checkCount(n, 'n', 1);
     // Robust: unrecord before giving, so the table never claims more than is held.
-    if (this.#robust) this.#unrecord(count);
+    if (this.#robust) recordReleasing(this.#holdings!, count);
     if (!give(this.#i32, this.#base, count)) {
       this.#holdings?.restoreRecord(count);
       const max = this.max;
@@ -443,62 +326,11 @@ export class Semaphore {
     const i32 = this.#i32;
     const base = this.#base;
     if (tryTake(i32, base, n) === null) {
-      if (this.#robust) this.#acquired(n, false);
+      if (this.#robust) recordAcquired(this.#holdings!, this, n, false);
       return true;
     }
-    if (this.#robust) return this.#takeRobust(n, timeoutMs);
-    return timeoutMs !== 0 && this.#takeSlow(n, timeoutMs);
-  }
-
-  /**
-   * #take's slow path for a plain semaphore. Kept apart so that the closures it makes cost nothing on
-   * the fast path (variables they capture would be heap-allocated on every call of the function).
-   */
-  #takeSlow(n: number, timeoutMs: number): boolean {
-    const i32 = this.#i32;
-    const base = this.#base;
-    const park = (ms: number) =>
-      parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', () => tryTake(i32, base, n));
-    return registered(i32, base, () => this.#waitReporting(n, timeoutMs, park));
-  }
-
-  /** #take's slow path for a robust semaphore: reclaims dead holders' permits while it waits. */
-  #takeRobust(n: number, timeoutMs: number): boolean {
-    const i32 = this.#i32;
-    const base = this.#base;
-    const attempt = new RobustAttempt(i32, base, n);
-    // A zero timeout never waits, but still gives back what dead holders held (as Mutex.tryLock()).
-    const park = (ms: number) =>
-      parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', attempt.check, OWNER_CHECK_MS);
-    const taken =
-      timeoutMs === 0
-        ? attempt.check() === null
-        : registered(i32, base, () => this.#waitReporting(n, timeoutMs, park));
-    if (taken) this.#acquired(n, attempt.reclaimed);
-    return taken;
-  }
-
-  /** A blocking wait for `n` permits, split once for the slow-lock report of the diagnostics. */
-  #waitReporting(n: number, timeoutMs: number, park: (ms: number) => boolean): boolean {
-    return waitReporting(timeoutMs, park, (waited) => reportSlowSemaphore(this.#i32, this.#base, n, waited));
-  }
-
-  /**
-   * Robust: records `n` permits just taken as this thread's; throws OwnerDiedError holding them if
-   * this acquisition gave back a dead holder's permits.
-   */
-  #acquired(n: number, reclaimed: boolean): void {
-    const recycled = this.#holdings!.record(n);
-    if (reclaimed || recycled) throw ownerDied(n, () => this.release(n));
-  }
-
-  /** Robust: records `n` permits about to be released, or throws NotOwnerError changing nothing. */
-  #unrecord(n: number): void {
-    const holdings = this.#holdings!;
-    if (holdings.unrecord(n)) return;
-    throw new NotOwnerError(
-      `Semaphore.release(${n}): this thread holds ${holdings.held} of its permits; permits of a robust Semaphore must be released by the thread that acquired them`,
-    );
+    if (this.#robust) return takeRobust(i32, base, this.#holdings!, this, n, timeoutMs);
+    return timeoutMs !== 0 && takeSlow(i32, base, n, timeoutMs);
   }
 }
 

@@ -1,0 +1,126 @@
+// Acquiring a Mutex on behalf of the current thread, past the fast paths that the Mutex class keeps
+// inlined: the blocking/timed and async slow paths (split once for the slow-lock report of the
+// diagnostics), relock detection (reentrant depth or DeadlockError), and the guards, including the
+// OwnerDiedError a takeover throws and the release withLock/withLockAsync do then. The Mutex class is
+// the documented surface; the algorithm on the lock word is in raw-mutex.ts.
+import { BlockingNotAllowedError, DeadlockError, OwnerDiedError } from '../errors.js';
+import { diagnostics, reportSlow, type Lockable } from '../internal/diagnostics.js';
+import { canBlock, threadId } from '../internal/runtime.js';
+import { noteAcquired } from './lock-order.js';
+import { Guard, type MutexGuard } from './mutex-guard.js';
+import {
+  DEPTH,
+  LOCKED,
+  OWNER_DIED,
+  OWNER_MASK,
+  STATE,
+  TIMED_OUT,
+  acquireSlow,
+  acquireSlowAsync,
+  ownerIsDead,
+  ownerOf,
+  tryAcquireFast,
+} from './raw-mutex.js';
+
+/** Whether this thread may block (probed once: this never changes for a thread). */
+export const BLOCKING_ALLOWED = canBlock();
+/** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
+export const TID = threadId + 1;
+if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
+
+/** The Mutex as seen from here: what its guard releases and what the diagnostics name it by. */
+export type Unlockable = Lockable & { unlock(): void };
+
+/** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
+export function guardFor(mutex: Unlockable, i32: Int32Array, base: number, got: number): MutexGuard {
+  if (diagnostics.lockOrder) noteAcquired(mutex);
+  const guard = new Guard(mutex);
+  if (got !== OWNER_DIED) return guard;
+  // The dead owner's reentrant depth is meaningless now (DEPTH is only touched by the owner).
+  Atomics.store(i32, base + DEPTH, 0);
+  throw new OwnerDiedError(
+    'The previous owner of this Mutex died holding it; this thread now holds it (see `error.guard`)',
+    guard,
+  );
+}
+
+/** Blocking or timed acquisition shared by lock() and tryLock(): LOCKED, OWNER_DIED or TIMED_OUT. */
+export function acquire(
+  mutex: Lockable,
+  i32: Int32Array,
+  base: number,
+  reentrant: boolean,
+  timeoutMs: number,
+): number {
+  // A call that may block throws on a thread that may not, even when the lock happens to be free:
+  // otherwise it would fail only under contention, which a test on an idle page never shows.
+  if (timeoutMs !== 0 && !BLOCKING_ALLOWED) throw notAllowed();
+  if (tryAcquireFast(i32, base, TID)) return LOCKED;
+  const state = Atomics.load(i32, base + STATE);
+  if (ownerOf(state) === TID) {
+    if (reentrant) {
+      Atomics.add(i32, base + DEPTH, 1);
+      return LOCKED;
+    }
+    throw new DeadlockError(
+      'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
+    );
+  }
+  // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
+  if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
+  const slow = diagnostics.slowLockMs;
+  if (timeoutMs <= slow) return acquireSlow(i32, base, TID, timeoutMs);
+  // Diagnostics: wait up to the threshold, report once, then wait out the rest.
+  const got = acquireSlow(i32, base, TID, slow);
+  if (got !== TIMED_OUT) return got;
+  reportSlowMutex(mutex, i32, base, slow);
+  return acquireSlow(i32, base, TID, timeoutMs - slow);
+}
+
+/** The async slow path, with the slow-lock report of the diagnostics. */
+export async function acquireAsync(
+  mutex: Lockable,
+  i32: Int32Array,
+  base: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const slow = diagnostics.slowLockMs;
+  if (timeoutMs <= slow) return acquireSlowAsync(i32, base, TID, timeoutMs, signal);
+  const got = await acquireSlowAsync(i32, base, TID, slow, signal);
+  if (got !== TIMED_OUT) return got;
+  reportSlowMutex(mutex, i32, base, slow);
+  return acquireSlowAsync(i32, base, TID, timeoutMs - slow, signal);
+}
+
+function reportSlowMutex(mutex: Lockable, i32: Int32Array, base: number, waitedMs: number): void {
+  const owner = ownerOf(Atomics.load(i32, base + STATE)) - 1;
+  reportSlow(mutex, {
+    kind: 'Mutex',
+    holders: owner >= 0 ? [{ threadId: owner, count: 1 }] : [],
+    waitedMs,
+    subject: 'a Mutex',
+    who: owner >= 0 ? `thread ${owner} holds it` : 'it was just released',
+  });
+}
+
+/** Rethrows `err`, first releasing the lock an OwnerDiedError holds (withLock does not run `fn` then). */
+export function releaseIfOwnerDied(err: unknown): never {
+  if (err instanceof OwnerDiedError) err.guard.unlock();
+  throw err;
+}
+
+/** Runs `lock`, releasing the lock if it reports a dead owner (see {@link releaseIfOwnerDied}). */
+export function released<G>(lock: () => G): G {
+  try {
+    return lock();
+  } catch (err) {
+    releaseIfOwnerDied(err);
+  }
+}
+
+function notAllowed(): BlockingNotAllowedError {
+  return new BlockingNotAllowedError(
+    'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() or tryLock(0) instead',
+  );
+}
