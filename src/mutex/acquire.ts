@@ -4,7 +4,13 @@
 // OwnerDiedError a takeover throws and the release withLock/withLockAsync do then. The Mutex class is
 // the documented surface; the algorithm on the lock word is in raw-mutex.ts.
 import { BlockingNotAllowedError, DeadlockError, OwnerDiedError } from '../errors.js';
-import { diagnostics, reportSlow, type Lockable } from '../internal/diagnostics.js';
+import {
+  diagnostics,
+  reportSlow,
+  waitReporting,
+  waitReportingAsync,
+  type Lockable,
+} from '../internal/diagnostics.js';
 import { canBlock, threadId } from '../internal/runtime.js';
 import { noteAcquired } from './lock-order.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
@@ -68,13 +74,14 @@ export function acquire(
   }
   // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
   if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
-  const slow = diagnostics.slowLockMs;
-  if (timeoutMs <= slow) return acquireSlow(i32, base, TID, timeoutMs);
-  // Diagnostics: wait up to the threshold, report once, then wait out the rest.
-  const got = acquireSlow(i32, base, TID, slow);
-  if (got !== TIMED_OUT) return got;
-  reportSlowMutex(mutex, i32, base, slow);
-  return acquireSlow(i32, base, TID, timeoutMs - slow);
+  // Diagnostics: past the slow-lock threshold, report once and wait out the rest.
+  let got = TIMED_OUT;
+  waitReporting(
+    timeoutMs,
+    (ms) => (got = acquireSlow(i32, base, TID, ms)) !== TIMED_OUT,
+    (waited) => reportSlowMutex(mutex, i32, base, waited),
+  );
+  return got;
 }
 
 /** The async slow path, with the slow-lock report of the diagnostics. */
@@ -85,12 +92,13 @@ export async function acquireAsync(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const slow = diagnostics.slowLockMs;
-  if (timeoutMs <= slow) return acquireSlowAsync(i32, base, TID, timeoutMs, signal);
-  const got = await acquireSlowAsync(i32, base, TID, slow, signal);
-  if (got !== TIMED_OUT) return got;
-  reportSlowMutex(mutex, i32, base, slow);
-  return acquireSlowAsync(i32, base, TID, timeoutMs - slow, signal);
+  let got = TIMED_OUT;
+  await waitReportingAsync(
+    timeoutMs,
+    async (ms) => (got = await acquireSlowAsync(i32, base, TID, ms, signal)) !== TIMED_OUT,
+    (waited) => reportSlowMutex(mutex, i32, base, waited),
+  );
+  return got;
 }
 
 function reportSlowMutex(mutex: Lockable, i32: Int32Array, base: number, waitedMs: number): void {
