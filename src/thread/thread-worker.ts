@@ -11,6 +11,7 @@ import {
 import { decode, encode } from '../internal/codec.js';
 import { adoptDeadThreads, markThreadDead } from '../internal/dead-threads.js';
 import { threadId } from '../internal/runtime.js';
+import { SpinHistory } from '../internal/spin-history.js';
 import { notify } from '../internal/wait.js';
 import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js';
 import { shareableTypes } from './shareables.js';
@@ -56,13 +57,6 @@ const IDLE_WAIT_MS = 1;
  * to wake (tens of µs on an idle machine). Bounded, so a quiet pool costs next to no CPU.
  */
 const IDLE_SPIN_MS = 0.05;
-/**
- * Polls that caught nothing this many times in a row switch polling off for SPIN_PAUSE idle stretches
- * (then one poll probes again): either the pool is simply idle, or the cores are oversubscribed and
- * the poll only delays the caller it waits for, by taking the core the caller needs to submit.
- */
-const SPIN_MISSES = 3;
-const SPIN_PAUSE = 64;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -199,9 +193,10 @@ function runPool(data: PoolWorkerData): void {
   };
 
   /** Blocks up to IDLE_WAIT_MS for the next message, handling it at once; whether tasks arrived. */
-  let misses = 0;
-  let paused = 0;
-  const shouldSpin = () => paused === 0 || --paused === 0;
+  // Polls that keep catching nothing switch polling off for a while (then one poll probes again):
+  // either the pool is simply idle, or the cores are oversubscribed and the poll only delays the
+  // caller it waits for, by taking the core the caller needs to submit.
+  const spins = new SpinHistory();
 
   const awaitNextTask = (): boolean => {
     // Where a message cannot be taken synchronously (Web Workers), the event loop delivers it.
@@ -216,12 +211,10 @@ function runPool(data: PoolWorkerData): void {
         if (head < queue.length) return true;
         continue;
       }
-      if (first && shouldSpin()) {
-        if (spinUntilRung(seen)) {
-          misses = 0;
-          continue;
-        }
-        if (++misses >= SPIN_MISSES) paused = SPIN_PAUSE;
+      if (first && spins.shouldSpin()) {
+        const rung = spinUntilRung(seen);
+        spins.record(rung);
+        if (rung) continue;
       }
       first = false;
       const left = deadline - performance.now();
