@@ -4,8 +4,9 @@
 //     then keeps waiting; see `waitReporting`;
 //   - lock order (Mutex only, src/mutex/lock-order.ts): acquiring A while holding B after B was ever
 //     acquired while holding A throws LockOrderError before it can block.
-// Both are off by default. While off they cost the lock-order branch on Mutex lock/unlock, and one
-// read of `slowLockMs` on the slow path of a wait (never on a fast path).
+// Both are off by default. While off they cost one flag test on Mutex.lock() (`fastLock`, which also
+// says whether the thread may block), nothing on unlock(), and one read of `slowLockMs` on the slow
+// path of a wait.
 //
 // Where the settings live: one object per thread, kept on `globalThis` under a versioned symbol (as
 // the thread-locals are, src/threadlocal/slots.ts). The package ships an ESM and a CommonJS build, and
@@ -14,6 +15,7 @@
 // give each build its own settings, and `setDiagnostics` from one would leave the other's locks
 // unwatched (and the lock-order graph blind to half the locks). globalThis is per thread (each worker
 // is its own realm), so this is still exactly one settings object per thread.
+import { canBlock } from './runtime.js';
 import { checkOptions, checkTimeout, describe } from './validate.js';
 
 /**
@@ -116,13 +118,34 @@ export interface Lockable {
   readonly byteOffset: number;
 }
 
+/** A lock the lock-order graph tracks: it can tell whether this thread still holds it. */
+export interface OrderedLock extends Lockable {
+  readonly isHeldByCurrentThread: boolean;
+}
+
+/** An entry of {@link DiagnosticsState.held}. */
+export interface HeldLock {
+  readonly key: string;
+  readonly lock: OrderedLock;
+}
+
 /** The settings and lock-order graph of this thread (see the header on why through globalThis). */
 export interface DiagnosticsState {
   slowLockMs: number;
   onSlowLock: (report: SlowLockReport) => void;
   lockOrder: boolean;
-  /** Lock-order graph (src/mutex/lock-order.ts): the keys of the locks this thread holds, in order. */
-  readonly held: string[];
+  /**
+   * True while `Mutex.lock()` may take a free mutex with a bare compareExchange: this thread may
+   * block (so `lock()` is allowed at all) and lock-order detection is off. One flag, so the fast path
+   * tests one thing.
+   */
+  fastLock: boolean;
+  /**
+   * Lock-order graph (src/mutex/lock-order.ts): the locks this thread acquired, in order, and their
+   * keys. Releases are not recorded (unlock stays one compareExchange): entries this thread no longer
+   * holds are dropped before the list is read.
+   */
+  readonly held: HeldLock[];
   /** Lock-order graph: `after.get(a)` holds every lock acquired while `a` was held. */
   readonly after: Map<string, Set<string>>;
   /** Lock-order graph: a number per buffer, for lock keys. */
@@ -133,7 +156,7 @@ export interface DiagnosticsState {
 const warn = (report: SlowLockReport): void => console.warn(report.message);
 
 /** Versioned: a future layout change takes a new key rather than misreading this one. */
-const STATE_KEY = Symbol.for('threadkit.diagnostics.state.v1');
+const STATE_KEY = Symbol.for('threadkit.diagnostics.state.v2');
 
 /** The current settings of this thread, shared by every build of threadkit loaded into it. */
 export const diagnostics: DiagnosticsState = ((globalThis as Record<symbol, DiagnosticsState | undefined>)[
@@ -142,6 +165,7 @@ export const diagnostics: DiagnosticsState = ((globalThis as Record<symbol, Diag
   slowLockMs: Infinity,
   onSlowLock: warn,
   lockOrder: false,
+  fastLock: canBlock(),
   held: [],
   after: new Map(),
   bufferIds: new WeakMap(),
@@ -181,6 +205,7 @@ export function setDiagnostics(options: DiagnosticsOptions): void {
   diagnostics.slowLockMs = slow;
   diagnostics.onSlowLock = opts.onSlowLock ?? warn;
   diagnostics.lockOrder = opts.lockOrder ?? false;
+  diagnostics.fastLock = canBlock() && !diagnostics.lockOrder;
   if (!diagnostics.lockOrder) {
     diagnostics.held.length = 0;
     diagnostics.after.clear();

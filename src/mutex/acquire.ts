@@ -10,6 +10,7 @@ import {
   waitReporting,
   waitReportingAsync,
   type Lockable,
+  type OrderedLock,
 } from '../internal/diagnostics.js';
 import { canBlock, threadId } from '../internal/runtime.js';
 import { noteAcquired } from './lock-order.js';
@@ -35,7 +36,7 @@ export const TID = threadId + 1;
 if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
 
 /** The Mutex as seen from here: what its guard releases and what the diagnostics name it by. */
-export type Unlockable = Lockable & { unlock(): void };
+export type Unlockable = OrderedLock & { unlock(): void };
 
 /** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
 export function guardFor(mutex: Unlockable, i32: Int32Array, base: number, got: number): MutexGuard {

@@ -5,45 +5,51 @@
 // first time both orders are used, even when the timing happens not to deadlock. The graph lives in the
 // thread's diagnostics state, so both builds of the package (ESM, CommonJS) feed one graph.
 import { LockOrderError } from '../errors.js';
-import { diagnostics, type Lockable } from '../internal/diagnostics.js';
+import { diagnostics, type HeldLock, type OrderedLock } from '../internal/diagnostics.js';
 
-function keyOf(lock: Lockable): string {
+function keyOf(lock: OrderedLock): string {
   const ids = diagnostics.bufferIds;
   let id = ids.get(lock.buffer);
   if (id === undefined) ids.set(lock.buffer, (id = ++diagnostics.nextBufferId));
   return `${id}:${lock.byteOffset}`;
 }
 
+/**
+ * The locks this thread holds, in the order it took them. unlock() does not report releases (its fast
+ * path stays a single compareExchange), so the entries of locks released since are dropped here; a
+ * lock counts as held while its word names this thread, whichever Mutex object released it.
+ */
+function stillHeld(): HeldLock[] {
+  const { held } = diagnostics;
+  let kept = 0;
+  for (const h of held) if (h.lock.isHeldByCurrentThread) held[kept++] = h;
+  held.length = kept;
+  return held;
+}
+
 /** Before acquiring `lock`: throws LockOrderError if some held lock was ever acquired after it. */
-export function checkOrder(lock: Lockable): void {
-  const { held, after } = diagnostics;
+export function checkOrder(lock: OrderedLock): void {
+  const held = stillHeld();
   const key = keyOf(lock);
-  if (held.includes(key)) return; // reentrant relock
-  const later = after.get(key);
-  const inverted = later && held.find((h) => later.has(h));
+  if (held.some((h) => h.key === key)) return; // reentrant relock
+  const later = diagnostics.after.get(key);
+  const inverted = later && held.find((h) => later.has(h.key));
   if (inverted) {
     throw new LockOrderError(
-      `Lock-order inversion: acquiring lock ${key} while holding ${inverted}, but ${inverted} was acquired while holding ${key} before; two threads doing both can deadlock`,
+      `Lock-order inversion: acquiring lock ${key} while holding ${inverted.key}, but ${inverted.key} was acquired while holding ${key} before; two threads doing both can deadlock`,
     );
   }
 }
 
 /** After acquiring `lock`: records the order edges. */
-export function noteAcquired(lock: Lockable): void {
-  const { held, after } = diagnostics;
+export function noteAcquired(lock: OrderedLock): void {
+  const held = stillHeld();
   const key = keyOf(lock);
-  if (held.includes(key)) return;
+  if (held.some((h) => h.key === key)) return; // reentrant relock
   for (const h of held) {
-    let set = after.get(h);
-    if (!set) after.set(h, (set = new Set()));
+    let set = diagnostics.after.get(h.key);
+    if (!set) diagnostics.after.set(h.key, (set = new Set()));
     set.add(key);
   }
-  held.push(key);
-}
-
-/** After releasing `lock` (its last level). */
-export function noteReleased(lock: Lockable): void {
-  const { held } = diagnostics;
-  const i = held.lastIndexOf(keyOf(lock));
-  if (i >= 0) held.splice(i, 1);
+  held.push({ key, lock });
 }

@@ -13,16 +13,8 @@ import {
   checkTimeout,
   describe,
 } from '../internal/validate.js';
-import {
-  BLOCKING_ALLOWED,
-  TID,
-  acquire,
-  acquireAsync,
-  guardFor,
-  releaseIfOwnerDied,
-  released,
-} from './acquire.js';
-import { checkOrder, noteReleased } from './lock-order.js';
+import { TID, acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
+import { checkOrder } from './lock-order.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import type { LockAsyncOptions, MutexOptions } from './options.js';
 import {
@@ -183,7 +175,7 @@ export class Mutex {
    */
   lock(): MutexGuard {
     // Fast path, inlined: one compareExchange and a guard (see #acquire for the general case).
-    if (BLOCKING_ALLOWED && !diagnostics.lockOrder && tryAcquireFast(this.#i32, this.#base, TID)) {
+    if (diagnostics.fastLock && tryAcquireFast(this.#i32, this.#base, TID)) {
       return new Guard(this);
     }
     if (diagnostics.lockOrder) checkOrder(this);
@@ -262,8 +254,9 @@ export class Mutex {
    * ```
    */
   unlock(): void {
-    // Fast path: a non-reentrant mutex released with nobody waiting is one compareExchange.
-    if (!this.#reentrant && !diagnostics.lockOrder && release(this.#i32, this.#base, TID)) return;
+    // Fast path: a non-reentrant mutex released with nobody waiting is one compareExchange. (The
+    // lock-order diagnostics need no hook here: they drop released locks when they next look.)
+    if (!this.#reentrant && release(this.#i32, this.#base, TID)) return;
     if (this.#reentrant) {
       const depth = Atomics.load(this.#i32, this.#base + DEPTH);
       if (depth > 0 && this.isHeldByCurrentThread) {
@@ -271,7 +264,6 @@ export class Mutex {
         return;
       }
     }
-    if (diagnostics.lockOrder) noteReleased(this);
     if (!release(this.#i32, this.#base, TID)) {
       const owner = ownerOf(Atomics.load(this.#i32, this.#base + STATE));
       throw new NotOwnerError(

@@ -93,6 +93,26 @@ describe('lock-order inversion detection', () => {
     b.withLock(() => a.withLock(() => {}));
   });
 
+  it('forgets locks once released, by any path, so a past hold does not make up an order', () => {
+    setDiagnostics({ lockOrder: true });
+    const [a, b, c] = [new Mutex(), new Mutex(), new Mutex()];
+    a.withLock(() => {}); // released on unlock()'s fast path, which reports nothing
+    // a is free again: taking b then a records only b → a...
+    b.withLock(() => a.withLock(() => {}));
+    // ...so a then b is the inversion, and a then c is new and fine.
+    const ga = a.lock();
+    expect(() => b.lock()).toThrow(LockOrderError);
+    c.withLock(() => {});
+    ga.unlock();
+    // Released through another Mutex object on the same memory: forgotten as well.
+    c.lock();
+    Mutex.from(structuredClone(c)).unlock();
+    b.withLock(() => c.withLock(() => {}));
+    const gc = c.lock();
+    expect(() => b.lock()).toThrow(LockOrderError);
+    gc.unlock();
+  });
+
   it('reentrant relocks and tryLock(0) are not inversions', async () => {
     setDiagnostics({ lockOrder: true });
     const [a, b] = [new Mutex({ reentrant: true }), new Mutex()];
