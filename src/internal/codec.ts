@@ -1,6 +1,8 @@
 // The one codec for values crossing a thread boundary through Thread/ThreadPool. Structured clone
 // turns a class instance into plain data; every shareable primitive registers here once so that it
-// is re-created as a live instance on the other side, wherever it sits inside args or results.
+// is re-created as a live instance on the other side, wherever it sits inside args or results:
+// in arrays, plain objects, Map keys and values, and Set members. As with structured clone, one
+// primitive referenced twice arrives as one instance referenced twice, and cycles are kept.
 
 /** How a shareable primitive turns into cloneable data and back. */
 export interface ShareableCodec<T extends object> {
@@ -25,56 +27,140 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+function codecFor(value: object): ShareableCodec<object> | undefined {
+  for (const codec of codecs.values()) if (value instanceof codec.type) return codec;
+  return undefined;
+}
+
 /**
- * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records.
- * Returns the input itself when it contains none (no copy on the common path).
+ * Whether a registered primitive sits anywhere inside `value`'s arrays, plain objects, Map keys and
+ * values, and Set members. `visited` makes it stop on cycles.
  */
-export function encode(value: unknown, seen = new Map<object, unknown>()): unknown {
+function holdsShareable(value: unknown, visited: Set<object>): boolean {
+  if (value === null || typeof value !== 'object' || visited.has(value)) return false;
+  visited.add(value);
+  if (codecFor(value)) return true;
+  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited));
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (holdsShareable(k, visited) || holdsShareable(v, visited)) return true;
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const item of value) if (holdsShareable(item, visited)) return true;
+    return false;
+  }
+  return isPlainObject(value) && Object.values(value).some((v) => holdsShareable(v, visited));
+}
+
+/**
+ * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
+ * by a tagged record. `copies` maps each original to its copy, registered before its children are
+ * copied, so a shared reference stays shared (one primitive becomes one tagged record) and a cycle
+ * leads back to the copy rather than to the original, which still holds the primitives.
+ */
+function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return seen.get(value);
-  for (const codec of codecs.values()) {
-    if (value instanceof codec.type) {
-      const tagged = { [KEY]: codec.name, data: { ...value } };
-      seen.set(value, tagged);
-      return tagged;
-    }
+  if (copies.has(value)) return copies.get(value);
+  const codec = codecFor(value);
+  if (codec) {
+    const tagged = { [KEY]: codec.name, data: { ...value } };
+    copies.set(value, tagged);
+    return tagged;
   }
   if (Array.isArray(value)) {
-    seen.set(value, value);
-    let out: unknown[] | undefined;
-    value.forEach((item: unknown, i) => {
-      const enc = encode(item, seen);
-      if (enc !== item) (out ??= value.slice())[i] = enc;
-    });
-    if (out) seen.set(value, out);
-    return out ?? value;
+    const out = value.slice(); // keeps holes
+    copies.set(value, out);
+    value.forEach((item: unknown, i) => (out[i] = copyTagged(item, copies)));
+    return out;
   }
-  if (value instanceof Map || value instanceof Set || !isPlainObject(value)) return value;
-  seen.set(value, value);
-  let out: Record<string, unknown> | undefined;
+  if (value instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    copies.set(value, out);
+    for (const [k, v] of value) out.set(copyTagged(k, copies), copyTagged(v, copies));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set<unknown>();
+    copies.set(value, out);
+    for (const item of value) out.add(copyTagged(item, copies));
+    return out;
+  }
+  if (!isPlainObject(value)) return value; // Date, typed arrays, errors, ...: structured clone's job
+  const out: Record<string, unknown> = { ...value };
+  copies.set(value, out);
   for (const [k, v] of Object.entries(value)) {
-    const enc = encode(v, seen);
-    if (enc !== v) (out ??= { ...value })[k] = enc;
+    const enc = copyTagged(v, copies);
+    if (enc !== v) out[k] = enc;
   }
-  if (out) seen.set(value, out);
-  return out ?? value;
+  return out;
+}
+
+/**
+ * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records.
+ * Returns the input itself when it contains none (no copy on the common path); otherwise a copy of
+ * its containers, the input left untouched.
+ */
+export function encode(value: unknown): unknown {
+  return holdsShareable(value, new Set()) ? copyTagged(value, new Map()) : value;
 }
 
 /** Inverse of {@link encode}: revives tagged records into live primitives, in place. */
-export function decode(value: unknown, seen = new Set<object>()): unknown {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
-  seen.add(value);
+export function decode(value: unknown): unknown {
+  return decodeIn(value, new Map());
+}
+
+/**
+ * {@link decode} with `revived` mapping each object already visited to what replaces it: a tagged
+ * record to its live instance (so a shared reference revives to one shared instance), a container
+ * to itself (so a cycle ends).
+ */
+function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (revived.has(value)) return revived.get(value);
   const tag = (value as Record<string, unknown>)[KEY];
   if (typeof tag === 'string') {
     const codec = codecs.get(tag);
     if (!codec) throw new TypeError(`Cannot revive a ${tag}: its module is not loaded in this thread`);
-    return codec.revive((value as { data: unknown }).data);
+    const live = codec.revive((value as { data: unknown }).data);
+    revived.set(value, live);
+    return live;
   }
+  revived.set(value, value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decode(value[i], seen);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const dec = decodeIn(item, revived);
+      if (dec !== item) value[i] = dec;
+    }
+  } else if (value instanceof Map) {
+    // Rebuilt in the same order, and only when something changed: a key may be a tagged record.
+    let changed = false;
+    const entries = [...value].map(([k, v]) => {
+      const entry = [decodeIn(k, revived), decodeIn(v, revived)] as const;
+      changed ||= entry[0] !== k || entry[1] !== v;
+      return entry;
+    });
+    if (changed) {
+      value.clear();
+      for (const [k, v] of entries) value.set(k, v);
+    }
+  } else if (value instanceof Set) {
+    let changed = false;
+    const items = [...value].map((item: unknown) => {
+      const dec = decodeIn(item, revived);
+      changed ||= dec !== item;
+      return dec;
+    });
+    if (changed) {
+      value.clear();
+      for (const item of items) value.add(item);
+    }
   } else if (isPlainObject(value)) {
     const rec = value as Record<string, unknown>;
-    for (const k of Object.keys(rec)) rec[k] = decode(rec[k], seen);
+    for (const k of Object.keys(rec)) {
+      const dec = decodeIn(rec[k], revived);
+      if (dec !== rec[k]) rec[k] = dec;
+    }
   }
   return value;
 }

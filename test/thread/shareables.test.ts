@@ -10,7 +10,9 @@ import {
   RwLock,
   Semaphore,
   spawn,
+  ThreadPool,
 } from 'threadkit';
+import { watchdog } from './helpers.js';
 
 // Every shareable primitive must arrive in a thread as a live instance of its class, sharing memory.
 describe('shareable primitives through Thread args', () => {
@@ -41,5 +43,72 @@ describe('shareable primitives through Thread args', () => {
     ).join();
     expect(seen).toEqual(Object.fromEntries(Object.keys(prims).map((k) => [k, true])));
     expect(prims.Event.isSet).toBe(true);
+  });
+});
+
+// Structured clone keeps shared references and reaches into Maps and Sets; so does the codec.
+describe('shareable primitives shared, or inside Maps and Sets', () => {
+  it('one primitive passed twice arrives as one live instance', async () => {
+    const m = new Mutex();
+    const out = await watchdog(
+      spawn((a: Mutex, b: Mutex) => [typeof a.lock, typeof b.lock, a === b], m, m).join(),
+    );
+    expect(out).toEqual(['function', 'function', true]);
+  });
+
+  it('Map keys and values and Set members arrive live', async () => {
+    const m = new Mutex();
+    const q = new Queue<number>(1);
+    const out = await watchdog(
+      spawn(
+        (map: Map<unknown, Mutex>, set: Set<Queue<number>>) => {
+          const [key] = [...map.keys()].filter((k) => k !== 'k') as [Mutex];
+          const [queue] = [...set] as [Queue<number>];
+          queue.put(42);
+          return [typeof map.get('k')?.lock, typeof key.lock, map.get(key) === key, typeof queue.get];
+        },
+        new Map<unknown, Mutex>([
+          ['k', m],
+          [m, m],
+        ]),
+        new Set([q]),
+      ).join(),
+    );
+    expect(out).toEqual(['function', 'function', true, 'function']);
+    expect(q.get()).toBe(42);
+  });
+
+  it('results keep shared primitives shared and revive Map values', async () => {
+    const [shared, map] = await watchdog(
+      spawn(async () => {
+        const { Mutex: M } = await import('threadkit');
+        const mm = new M();
+        return [{ mm, list: [mm] }, new Map([['k', new M()]])] as const;
+      }).join(),
+    );
+    expect(shared.mm).toBeInstanceOf(Mutex);
+    expect(shared.list[0]).toBe(shared.mm);
+    expect(map).toBeInstanceOf(Map);
+    expect(map.get('k')).toBeInstanceOf(Mutex);
+  });
+
+  it('ThreadPool.run args and results do the same', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const m = new Mutex();
+    const out = await watchdog(
+      pool.run(
+        (a: Mutex, set: Set<Mutex>, map: Map<string, Mutex>) => ({
+          a,
+          same: [...set][0] === a && map.get('k') === a,
+          map,
+        }),
+        {
+          args: [m, new Set([m]), new Map([['k', m]])],
+        },
+      ),
+    );
+    expect(out.same).toBe(true);
+    expect(out.a).toBeInstanceOf(Mutex);
+    expect(out.map.get('k')).toBe(out.a);
   });
 });

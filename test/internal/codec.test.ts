@@ -1,0 +1,113 @@
+// Unit tests of the args/results codec (src/internal/codec.ts): encode, a structured clone (what
+// postMessage does), decode. A test class stands in for the primitives; test/thread/shareables.test.ts
+// runs the real ones through real threads.
+import { describe, expect, it } from 'vitest';
+import { decode, encode, registerShareable } from '../../src/internal/codec.js';
+
+class Box {
+  readonly id: number;
+  constructor(id: number) {
+    this.id = id;
+  }
+  static from(data: unknown): Box {
+    return new Box((data as { id: number }).id);
+  }
+}
+registerShareable({ name: 'TestBox', type: Box, revive: (data) => Box.from(data) });
+
+/** What the other side of a Thread sees. */
+const roundTrip = (value: unknown): unknown => decode(structuredClone(encode(value)));
+
+describe('codec', () => {
+  it('returns plain data itself, without copying, also inside Maps and Sets', () => {
+    const cyclic: Record<string, unknown> = { n: 1 };
+    cyclic.self = cyclic;
+    const values = [
+      [1, 'a', { b: [2, null] }],
+      new Map([['k', { v: new Set([1]) }]]),
+      new Set([[1], { a: 2 }]),
+      cyclic,
+    ];
+    for (const value of values) expect(encode(value)).toBe(value);
+  });
+
+  it('revives a primitive inside arrays and plain objects', () => {
+    const out = roundTrip({ list: [1, new Box(7)] }) as { list: [number, Box] };
+    expect(out.list[1]).toBeInstanceOf(Box);
+    expect(out.list[1].id).toBe(7);
+  });
+
+  it('revives Map keys and values and Set members', () => {
+    const out = roundTrip([
+      new Map<unknown, unknown>([
+        ['k', new Box(1)],
+        [new Box(2), 'v'],
+      ]),
+      new Set([new Box(3)]),
+    ]);
+    const [map, set] = out as [Map<unknown, unknown>, Set<Box>];
+    expect(map.get('k')).toBeInstanceOf(Box);
+    const [key] = [...map.keys()].filter((k) => k !== 'k') as [Box];
+    expect(key).toBeInstanceOf(Box);
+    expect(key.id).toBe(2);
+    expect(map.get(key)).toBe('v');
+    expect([...map.keys()][0]).toBe('k'); // order kept
+    const [member] = [...set];
+    expect(member).toBeInstanceOf(Box);
+    expect(member?.id).toBe(3);
+  });
+
+  it('keeps a shared primitive shared: one revived instance in every place', () => {
+    const box = new Box(5);
+    const out = roundTrip([box, { again: box }, new Map([[box, box]]), new Set([box])]);
+    const [a, { again }, map, set] = out as [Box, { again: Box }, Map<Box, Box>, Set<Box>];
+    expect(a).toBeInstanceOf(Box);
+    expect(again).toBe(a);
+    expect([...map.entries()]).toEqual([[a, a]]);
+    expect([...map.keys()][0]).toBe(a);
+    expect(map.get(a)).toBe(a);
+    expect([...set][0]).toBe(a);
+  });
+
+  it('keeps cycles, pointing back at the copies that hold revived primitives', () => {
+    const obj: Record<string, unknown> = { box: new Box(1) };
+    obj.self = obj;
+    const map = new Map<string, unknown>([['box', new Box(2)]]);
+    map.set('map', map);
+    const list: unknown[] = [new Box(3)];
+    list.push({ list });
+    const out = roundTrip({ obj, map, list }) as {
+      obj: { box: Box; self: { box: Box } };
+      map: Map<string, unknown>;
+      list: [Box, { list: unknown[] }];
+    };
+    expect(out.obj.self).toBe(out.obj);
+    expect(out.obj.self.box).toBeInstanceOf(Box);
+    expect(out.map.get('map')).toBe(out.map);
+    expect(out.map.get('box')).toBeInstanceOf(Box);
+    expect(out.list[1].list).toBe(out.list);
+    expect(out.list[0]).toBeInstanceOf(Box);
+  });
+
+  it('leaves the encoded input untouched', () => {
+    const box = new Box(1);
+    const input = { list: [box], map: new Map([['k', box]]), set: new Set([box]) };
+    roundTrip(input);
+    expect(input.list[0]).toBe(box);
+    expect(input.map.get('k')).toBe(box);
+    expect([...input.set][0]).toBe(box);
+  });
+
+  it('keeps array holes', () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+    const out = roundTrip([new Box(1), , 3]) as unknown[];
+    expect(out).toHaveLength(3);
+    expect(1 in out).toBe(false);
+  });
+
+  it('throws a TypeError naming a primitive whose module is not loaded', () => {
+    expect(() => decode([{ __threadkit_shareable__: 'Nope', data: {} }])).toThrow(
+      /Cannot revive a Nope: its module is not loaded/,
+    );
+  });
+});
