@@ -2,15 +2,13 @@
 // module export, and makes `import()` inside shipped source resolve as it would in the caller's file.
 import type { TargetDef } from './target.js';
 import { resolveSpecifier } from './resolve.js';
+import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
 export type TargetFn = (...args: unknown[]) => unknown;
 
 /** Marks frames of shipped source, so a ReferenceError can be traced to the shipped function. */
 const SOURCE_TAG = 'threadkit-thread-fn';
-
-// `import(` (and vitest's rewrite of it) not preceded by `.`, an identifier character or `$`.
-const DYNAMIC_IMPORT = /(?<![\w$.])(?:import|__vite_ssr_dynamic_import__)\s*\(/g;
 
 /** esbuild's `keepNames` helper, which bundled/transpiled sources (tsx, vitest) call inside functions. */
 const keepName = (fn: unknown, name: string): unknown =>
@@ -22,7 +20,8 @@ function importerFor(base: string | undefined): (spec: unknown) => Promise<unkno
 }
 
 function compileSource(def: TargetDef): TargetFn {
-  const body = `"use strict"; return ${def.code.replace(DYNAMIC_IMPORT, '__threadkit_import(')}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
+  const code = rewriteDynamicImports(def.code, '__threadkit_import');
+  const body = `"use strict"; return ${code}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling shipped source is the point
   const factory = new Function('__threadkit_import', '__name', body) as (
     importer: unknown,
