@@ -1,15 +1,17 @@
-import { BlockingNotAllowedError, NotOwnerError, TimeoutError } from '../errors.js';
+import { BlockingNotAllowedError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
-import { parkUntilAsync } from '../internal/park.js';
+import { raceAbort } from '../internal/park.js';
 import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout, describe } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
-import { waitSync } from '../internal/wait.js';
+import { waitAsync, waitSync } from '../internal/wait.js';
 import { Mutex, type MutexGuard } from '../mutex/index.js';
+import { currentHold, restoreHold } from '../mutex/hold.js';
+import { isGuardOf } from '../mutex/mutex-guard.js';
 import { DEPTH } from '../mutex/raw-mutex.js';
-import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, notified, passOn, signal } from './raw-condition.js';
+import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, passOn, signal } from './raw-condition.js';
 
 /**
  * Options of {@link Condition}'s constructor.
@@ -77,8 +79,9 @@ export class Condition {
   readonly #i32: Int32Array;
   // Int32 index of the first slot; all slot constants are relative to it.
   readonly #base: number;
-  // The mutex's memory, to save and restore a reentrant mutex's depth across a wait (owner-only slot).
-  readonly #mutexDepth: { readonly i32: Int32Array; readonly at: number };
+  // The mutex's memory, to save and restore across a wait what only its owner touches: a reentrant
+  // mutex's depth, and the hold id that keeps the caller's guard valid (src/mutex/hold.ts).
+  readonly #mutexMem: { readonly i32: Int32Array; readonly base: number };
 
   /**
    * Creates a condition bound to `mutex`, or opens the one already at `byteOffset` of `buffer`.
@@ -99,7 +102,7 @@ export class Condition {
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;
     this.#base = slots.base;
-    this.#mutexDepth = { i32: new Int32Array(mutex.buffer), at: (mutex.byteOffset >> 2) + DEPTH };
+    this.#mutexMem = { i32: new Int32Array(mutex.buffer), base: mutex.byteOffset >> 2 };
     claimTagged(slots, TAG, CONDITION_TAG, 'Condition', () => {});
   }
 
@@ -136,7 +139,10 @@ export class Condition {
    * @returns false if `timeoutMs` passed without a notify, else true; the mutex is held either way
    * @throws NotOwnerError if the current thread does not hold the mutex (nothing is released)
    * @throws BlockingNotAllowedError on a thread that may not block (use {@link Condition.waitAsync})
-   * @throws TypeError or RangeError for a bad `guard` or `timeoutMs`
+   * @throws TypeError or RangeError for a bad `guard` (not the current guard of this condition's mutex)
+   * or `timeoutMs`
+   * @throws OwnerDiedError if a thread died holding the mutex while this one waited: the mutex is held
+   * again, through `guard` (which is also `error.guard`); repair the protected state, then release it
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -156,14 +162,13 @@ export class Condition {
       );
     }
     const seq = enter(this.#i32, this.#base);
-    const depth = this.#release();
+    const held = this.#release();
     try {
       // Sleeps only while SEQ still holds the value read under the mutex (I1 of raw-condition).
       return waitSync(this.#i32, this.#base + SEQ, seq, t, 'Condition.wait()') !== 'timed-out';
     } finally {
       leave(this.#i32, this.#base);
-      this.mutex.lock();
-      this.#restore(depth);
+      this.#relock(held, guard);
     }
   }
 
@@ -212,6 +217,9 @@ export class Condition {
    * @throws TimeoutError (rejects) if `timeoutMs` passes without a notify; the mutex is held again
    * @throws the signal's `reason` (rejects) if aborted; the mutex is held again
    * @throws NotOwnerError (rejects) if the current thread does not hold the mutex
+   * @throws TypeError (rejects) for a bad `guard` (not the current guard of this condition's mutex)
+   * @throws OwnerDiedError (rejects) if a thread died holding the mutex while this one waited: the mutex
+   * is held again, through `guard` (also `error.guard`)
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -229,16 +237,25 @@ export class Condition {
     const i32 = this.#i32;
     const base = this.#base;
     const seq = enter(i32, base);
-    const depth = this.#release();
+    const held = this.#release();
     let woken: boolean;
     try {
-      // Done once SEQ moves on. An abandoned wait that absorbs a notify passes it on (I2 of raw-condition).
-      const check = notified(i32, base, seq);
-      woken = await parkUntilAsync(i32, base + SEQ, timeoutMs, abort, check, () => passOn(i32, base));
+      if (abort?.aborted) throw abort.reason;
+      // One wait, as the blocking wait does: only a notify ends it early ('timed-out' is not a notify,
+      // even if SEQ moved meanwhile: that notify was for another waiter, so notify(n) wakes n).
+      const wait = waitAsync(i32, base + SEQ, seq, timeoutMs);
+      const outcome = await raceAbort(wait.result, abort);
+      if (outcome === 'aborted') {
+        wait.cancel();
+        // The native waiter stays listed until notified or timed out: a notify it absorbs later is passed
+        // on, so notify(1) still reaches a live waiter (I2 of raw-condition).
+        if (wait.absorbsNotify) void wait.result.then((v) => v === 'ok' && passOn(i32, base));
+        throw abort?.reason;
+      }
+      woken = outcome !== 'timed-out';
     } finally {
       leave(i32, base);
-      await this.mutex.lockAsync();
-      this.#restore(depth);
+      await this.#relockAsync(held, guard);
     }
     if (!woken) throw new TimeoutError(`Condition.waitAsync() timed out after ${timeoutMs} ms`);
   }
@@ -316,7 +333,7 @@ export class Condition {
     signal(this.#i32, this.#base, Infinity);
   }
 
-  /** Throws unless `guard` is a guard and the current thread holds the mutex. */
+  /** Throws unless `guard` is a live guard of this condition's mutex, held by the current thread. */
   #checkHeld(guard: unknown, method: string): void {
     const g = guard as MutexGuard | null;
     if (g === null || typeof g !== 'object' || typeof g.unlock !== 'function') {
@@ -325,20 +342,61 @@ export class Condition {
     if (!this.mutex.isHeldByCurrentThread) {
       throw new NotOwnerError(`Condition.${method}() needs the current thread to hold the condition's mutex`);
     }
+    const { i32, base } = this.#mutexMem;
+    if (!isGuardOf(g, i32.buffer as SharedArrayBuffer, base)) {
+      throw new TypeError(
+        `Expected \`guard\` to be the current guard of the condition's mutex, got a guard of another mutex or of an ended hold`,
+      );
+    }
   }
 
-  /** Fully releases the mutex (all levels of a reentrant one); returns the depth to restore. */
-  #release(): number {
-    const { i32, at } = this.#mutexDepth;
-    const depth = Atomics.load(i32, at);
-    Atomics.store(i32, at, 0);
+  /** Fully releases the mutex (all levels of a reentrant one); returns what to restore after. */
+  #release(): { depth: number; hold: number } {
+    const { i32, base } = this.#mutexMem;
+    const held = { depth: Atomics.load(i32, base + DEPTH), hold: currentHold(i32, base) };
+    Atomics.store(i32, base + DEPTH, 0);
     this.mutex.unlock();
-    return depth;
+    return held;
   }
 
-  /** Restores a reentrant mutex's depth after reacquiring it. */
-  #restore(depth: number): void {
-    if (depth !== 0) Atomics.store(this.#mutexDepth.i32, this.#mutexDepth.at, depth);
+  /** Reacquires the mutex after a wait (blocking, untimed) and restores what {@link #release} saved. */
+  #relock(held: { depth: number; hold: number }, guard: MutexGuard): void {
+    try {
+      this.mutex.lock();
+    } catch (err) {
+      throw this.#reacquireFailed(err, held, guard);
+    }
+    this.#restore(held);
+  }
+
+  /** {@link #relock} without blocking. */
+  async #relockAsync(held: { depth: number; hold: number }, guard: MutexGuard): Promise<void> {
+    try {
+      await this.mutex.lockAsync();
+    } catch (err) {
+      throw this.#reacquireFailed(err, held, guard);
+    }
+    this.#restore(held);
+  }
+
+  /** After reacquiring the mutex: its reentrant depth, and the caller's hold, so its guard stays valid. */
+  #restore(held: { depth: number; hold: number }): void {
+    const { i32, base } = this.#mutexMem;
+    if (held.depth !== 0) Atomics.store(i32, base + DEPTH, held.depth);
+    restoreHold(i32, base, held.hold);
+  }
+
+  /**
+   * The error for a reacquisition that threw. After a dead owner's takeover this thread holds the mutex
+   * again: restore the caller's hold and report the death through the caller's own guard.
+   */
+  #reacquireFailed(err: unknown, held: { depth: number; hold: number }, guard: MutexGuard): unknown {
+    if (!(err instanceof OwnerDiedError)) return err;
+    this.#restore(held);
+    return new OwnerDiedError(
+      "A thread died holding the condition's Mutex while this thread waited; this thread holds the mutex again, through its own guard (also `error.guard`): repair the protected state before releasing it",
+      guard,
+    );
   }
 }
 

@@ -5,4 +5,10 @@
  */
 export { Condition, type ConditionOptions } from './condition.js';
 export type { WaitAsyncOptions } from '../internal/wait-options.js';
-export { ThreadkitError, NotOwnerError, TimeoutError, BlockingNotAllowedError } from '../errors.js';
+export {
+  ThreadkitError,
+  NotOwnerError,
+  OwnerDiedError,
+  TimeoutError,
+  BlockingNotAllowedError,
+} from '../errors.js';

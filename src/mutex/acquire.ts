@@ -12,14 +12,14 @@ import {
   type Lockable,
   type OrderedLock,
 } from '../internal/diagnostics.js';
-import { canBlock, threadId } from '../internal/runtime.js';
+import { canBlock } from '../internal/runtime.js';
+import { TID, beginHold, currentHold } from './hold.js';
 import { noteAcquired } from './lock-order.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import {
   DEPTH,
   LOCKED,
   OWNER_DIED,
-  OWNER_MASK,
   STATE,
   TIMED_OUT,
   acquireSlow,
@@ -31,9 +31,7 @@ import {
 
 /** Whether this thread may block (probed once: this never changes for a thread). */
 export const BLOCKING_ALLOWED = canBlock();
-/** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
-export const TID = threadId + 1;
-if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
+export { TID };
 
 /** The Mutex as seen from here: what its guard releases and what the diagnostics name it by. */
 export type Unlockable = OrderedLock & { unlock(): void };
@@ -41,10 +39,12 @@ export type Unlockable = OrderedLock & { unlock(): void };
 /** A guard for a lock just acquired; throws OwnerDiedError (with the guard) after a takeover. */
 export function guardFor(mutex: Unlockable, i32: Int32Array, base: number, got: number): MutexGuard {
   if (diagnostics.lockOrder) noteAcquired(mutex);
-  const guard = new Guard(mutex);
-  if (got !== OWNER_DIED) return guard;
   // The dead owner's reentrant depth is meaningless now (DEPTH is only touched by the owner).
-  Atomics.store(i32, base + DEPTH, 0);
+  if (got === OWNER_DIED) Atomics.store(i32, base + DEPTH, 0);
+  // A reentrant relock shares the outermost hold; anything else starts a new one.
+  const hold = Atomics.load(i32, base + DEPTH) === 0 ? beginHold(i32, base) : currentHold(i32, base);
+  const guard = new Guard(mutex, i32, base, hold);
+  if (got !== OWNER_DIED) return guard;
   throw new OwnerDiedError(
     'The previous owner of this Mutex died holding it; this thread now holds it (see `error.guard`)',
     guard,

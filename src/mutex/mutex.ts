@@ -15,6 +15,7 @@ import {
 } from '../internal/validate.js';
 import { TID, acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
 import { checkOrder } from './lock-order.js';
+import { beginHold } from './hold.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import type { LockAsyncOptions, MutexOptions } from './options.js';
 import {
@@ -176,7 +177,7 @@ export class Mutex {
   lock(): MutexGuard {
     // Fast path, inlined: one compareExchange and a guard (see #acquire for the general case).
     if (diagnostics.fastLock && tryAcquireFast(this.#i32, this.#base, TID)) {
-      return new Guard(this);
+      return new Guard(this, this.#i32, this.#base, beginHold(this.#i32, this.#base));
     }
     if (diagnostics.lockOrder) checkOrder(this);
     const got = acquire(this, this.#i32, this.#base, this.#reentrant, Infinity);

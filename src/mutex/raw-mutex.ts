@@ -1,6 +1,6 @@
 /*
  * The mutex algorithm on raw shared memory, kept apart from the public `Mutex` class (parking_lot's
- * split between `RawMutex` and the guard API). It works on four Int32 slots at `base` in an Int32Array.
+ * split between `RawMutex` and the guard API). It works on five Int32 slots at `base` in an Int32Array.
  *
  * Algorithm: a futex lock (Drepper's "Futexes are tricky", mutex3) whose lock word also records the
  * owner's thread id, extended with
@@ -24,6 +24,9 @@
  *   WAITERS  number of threads registered in the slow path (parked, or about to park / re-check).
  *   DEPTH    extra acquisitions of a reentrant mutex by its owner (touched by the owner only).
  *   TAG      MUTEX_TAG | REENTRANT_FLAG: identifies the memory as a mutex for `Mutex.from`.
+ *   HOLD     the id of the owner's current hold (the outermost one of a reentrant mutex), written by
+ *            the owner when it acquires; a guard compares it with its own to tell its hold from a later
+ *            one (touched by the owner only; the lock algorithm never reads it).
  *
  * STATE bits:
  *   | OWNER (bits 0–27) | PARKED | FAIR | HANDOFF | meaning                                               |
@@ -55,8 +58,9 @@ export const STATE = 0;
 export const WAITERS = 1;
 export const DEPTH = 2;
 export const TAG = 3;
+export const HOLD = 4;
 /** Int32 slots one mutex occupies. */
-export const SLOTS = 4;
+export const SLOTS = 5;
 
 /** STATE: owner thread id + 1 (0 = nobody). */
 export const OWNER_MASK = 0x0fffffff;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Mutex } from '../../src/mutex/index.js';
+import { Mutex, NotOwnerError } from '../../src/mutex/index.js';
 import { fixture, sleep, startAgent, terminateAll, watchdog } from '../helpers/workers.js';
 import { mutexSuite } from './contract.js';
 import { hammer } from './hammer.js';
@@ -98,7 +98,7 @@ describe('Mutex.from and opening existing memory', () => {
     expect(() => new Mutex({ buffer, reentrant: true })).toThrow(/reentrant/);
     a.unlock();
     expect(() =>
-      new Mutex({ buffer: new SharedArrayBuffer(16), reentrant: true }).lock().unlock(),
+      new Mutex({ buffer: new SharedArrayBuffer(Mutex.BYTES), reentrant: true }).lock().unlock(),
     ).not.toThrow();
     const rbuf = new SharedArrayBuffer(Mutex.BYTES);
     new Mutex({ buffer: rbuf, reentrant: true });
@@ -243,5 +243,51 @@ describe('regressions', () => {
     g?.unlock();
     expect(waited).toBeLessThan(1000);
     await watchdog(agent.call('state'), 2000, 'agent');
+  });
+});
+
+describe('a guard releases only its own hold', () => {
+  it('after mutex.unlock() and a new lock(), the old guard neither disposes nor unlocks the new hold', async () => {
+    const m = new Mutex();
+    const g1 = m.lock();
+    m.unlock(); // g1's hold ends here, not through g1
+    g1[Symbol.dispose](); // a `using` block ending now: nothing to release
+    const h = m.lock();
+    g1[Symbol.dispose]();
+    expect(m.isLocked).toBe(true);
+    expect(() => g1.unlock()).toThrow(NotOwnerError);
+    expect(m.isLocked).toBe(true);
+    h.unlock();
+    // The same with guards from tryLock and lockAsync, and a hold ended through another Mutex object.
+    const g2 = m.tryLock()!;
+    Mutex.from(structuredClone(m)).unlock();
+    const h2 = await m.lockAsync();
+    g2[Symbol.dispose]();
+    expect(m.isHeldByCurrentThread).toBe(true);
+    h2.unlock();
+    expect(m.isLocked).toBe(false);
+  });
+
+  it('`using` a guard released through the mutex does not throw at the end of the block', () => {
+    const m = new Mutex();
+    expect(() => {
+      using _g = m.lock();
+      m.unlock();
+    }).not.toThrow();
+    expect(m.isLocked).toBe(false);
+  });
+
+  it('reentrant: guards of one hold release one level each; after the hold ends they release nothing', () => {
+    const m = new Mutex({ reentrant: true });
+    const g1 = m.lock();
+    const g2 = m.lock();
+    g1.unlock(); // one level, in any order
+    expect(m.isHeldByCurrentThread).toBe(true);
+    m.unlock(); // the last level, not through g2
+    const h = m.lock();
+    g2[Symbol.dispose]();
+    expect(m.isHeldByCurrentThread).toBe(true);
+    h.unlock();
+    expect(m.isLocked).toBe(false);
   });
 });

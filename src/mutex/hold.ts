@@ -1,0 +1,34 @@
+// Who holds a mutex, and which of its holds a guard belongs to. The lock word names the owning thread
+// (TID); the HOLD slot names the owner's current hold, so that a guard whose hold already ended (its
+// mutex released through `mutex.unlock()`, then locked again) cannot release the later hold.
+import { threadId } from '../internal/runtime.js';
+import { HOLD, OWNER_MASK, STATE } from './raw-mutex.js';
+
+/** The lock-word id of the current thread: its runtime thread id + 1, so that 0 means "nobody". */
+export const TID = threadId + 1;
+if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
+
+// Hold ids of this thread. Only this thread's own ids are ever compared (a guard checks that this
+// thread owns the lock first), so ids need only differ between this thread's holds. A random start keeps
+// the ESM and CommonJS builds, if both are loaded into one thread, from handing out the same ids.
+let lastHold = (Math.random() * 0x40000000) | 0;
+
+/** Starts a new hold of the mutex at `base` (just acquired, outermost) and returns its id. */
+export function beginHold(i32: Int32Array, base: number): number {
+  const hold = (lastHold = (lastHold + 1) | 0);
+  // A plain store: only the owner writes or reads HOLD, and the lock word orders it for the next owner.
+  i32[base + HOLD] = hold;
+  return hold;
+}
+
+/** The current hold's id (for a reentrant relock, which shares the outermost hold). */
+export const currentHold = (i32: Int32Array, base: number): number => i32[base + HOLD]!;
+
+/** Puts back a hold's id after its mutex was released and reacquired on its behalf (Condition.wait). */
+export function restoreHold(i32: Int32Array, base: number, hold: number): void {
+  i32[base + HOLD] = hold;
+}
+
+/** Whether this thread holds the mutex at `base` in the hold `hold`. */
+export const holds = (i32: Int32Array, base: number, hold: number): boolean =>
+  (Atomics.load(i32, base + STATE) & OWNER_MASK) === TID && i32[base + HOLD] === hold;
