@@ -205,7 +205,8 @@ describe('toolbox primitives under fuzzed arguments', () => {
           );
           // Contended 1 ms waits: a threshold under 1 ms reports (maybe through a fuzzed callback).
           const g = rw.readLock();
-          expect(rw.tryWriteLock(1)).toBeNull();
+          // Async: this thread's own read lock makes a blocking or try write lock a DeadlockError.
+          await expect(rw.writeLockAsync({ timeoutMs: 1 })).rejects.toThrow(TimeoutError);
           g.unlock();
           expect(sem.tryAcquire(1, 1)).toBe(false);
           await expect(sem.acquireAsync(1, { timeoutMs: 1 })).rejects.toThrow(TimeoutError);

@@ -273,16 +273,22 @@ export class Barrier {
   }
 
   /**
-   * Parties waiting in the current generation right now (a snapshot, for diagnostics).
+   * Parties waiting in the current generation right now (a snapshot, for diagnostics). 0 once the
+   * barrier is broken: its waiters are all woken to fail, and nobody can arrive any more.
    *
    * @example
    * ```ts
    * import { Barrier } from 'threadkit/barrier';
-   * console.log(new Barrier(4).waiting); // 0
+   * const b = new Barrier(3);
+   * console.log(b.waiting); // 0
+   * b.wait(10); // null: timed out, and broke the barrier
+   * console.log(b.isBroken, b.waiting); // true 0
    * ```
    */
   get waiting(): number {
-    return Atomics.load(this.#i32, this.#base + STATE) & COUNT_MASK;
+    const s = Atomics.load(this.#i32, this.#base + STATE);
+    // A broken barrier keeps the COUNT of the generation it broke in (raw-barrier.ts); nobody waits.
+    return (s & BROKEN) !== 0 ? 0 : s & COUNT_MASK;
   }
 
   /**

@@ -30,6 +30,7 @@
  *
  * Slots:
  *   STATE    BROKEN (bit 30) | GEN (bits 16–29, wrapping) | COUNT (bits 0–15: parties arrived).
+ *            Once BROKEN, COUNT is stale: the break wakes every waiter to fail, and nobody arrives.
  *   PARTIES  the number of parties, 1 ..= MAX_PARTIES. Written once, before TAG is published.
  *   TAG      BARRIER_TAG: identifies the memory as a barrier for `Barrier.from`.
  *

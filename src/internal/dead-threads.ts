@@ -15,8 +15,8 @@
 
 /**
  * A lock waiter parked in `Atomics.wait` wakes at least this often (ms) to check whether the lock's
- * owner died: nothing wakes it when that happens. Shared by every lock with dead-owner recovery
- * (Mutex, RwLock's write lock).
+ * owner died: nothing wakes it when that happens. Shared by everything with dead-owner recovery
+ * (Mutex, RwLock, robust Semaphore, and Once, whose waiters check its running thread).
  */
 export const OWNER_CHECK_MS = 25;
 

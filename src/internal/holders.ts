@@ -47,8 +47,9 @@ const TID = threadId + 1;
  * held through `giveBack`. Cache the result per thread: a live thread's entry stays its own.
  */
 export function holderEntry(i32: Int32Array, at: number, giveBack: (count: number) => void): number {
+  const own = findEntry(i32, at);
+  if (own !== NO_ENTRY) return own;
   const end = at + HOLDER_SLOTS;
-  for (let e = at; e < end; e += 2) if (Atomics.load(i32, e) === TID) return e;
   for (let e = at; e < end; e += 2) {
     if (Atomics.load(i32, e) === 0 && Atomics.compareExchange(i32, e, 0, TID) === 0) return e;
   }
@@ -58,6 +59,13 @@ export function holderEntry(i32: Int32Array, at: number, giveBack: (count: numbe
       return e;
     }
   }
+  return NO_ENTRY;
+}
+
+/** The Int32 index of this thread's entry in the table at `at`, without claiming one; else NO_ENTRY. */
+export function findEntry(i32: Int32Array, at: number): number {
+  const end = at + HOLDER_SLOTS;
+  for (let e = at; e < end; e += 2) if (Atomics.load(i32, e) === TID) return e;
   return NO_ENTRY;
 }
 

@@ -1,5 +1,6 @@
 import { DeadlockError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
+import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
@@ -47,6 +48,14 @@ const TID = threadId + 1;
  *
  * Memory ordering: everything the successful run wrote is visible to every caller after its
  * `run()` returns.
+ *
+ * Dead runners: the once records which thread is running the function, so if a {@link Thread} or
+ * {@link ThreadPool} worker dies in the middle of it (terminated, crashed, `process.exit()`, a pool
+ * task past its `timeoutMs`), the once does not stay running for ever. Waiters, blocked or async,
+ * re-check every ~25 ms; within that of the death the first of them runs `fn` itself (the dead run did
+ * not complete, as when `fn` throws) and the others wait for that run. Threads started with a raw
+ * `new Worker()` are not tracked: if one dies running `fn`, waiters wait for ever (bound `runAsync`
+ * with a `timeoutMs`).
  *
  * Share it by passing it to a {@link Thread} or {@link ThreadPool} task, or post it and call
  * {@link Once.from} on what arrives.
@@ -113,7 +122,8 @@ export class Once {
 
   /**
    * Runs `fn` if no call has completed it yet; if another thread is running it, blocks (with
-   * `Atomics.wait`) until that run ends, then returns (or, if that run threw, runs `fn` itself).
+   * `Atomics.wait`) until that run ends, then returns (or, if that run threw or its thread died, runs
+   * `fn` itself).
    *
    * @param fn - the initialisation; its return value is ignored
    * @returns true if this call ran `fn` to completion, false if it was already done
@@ -136,7 +146,8 @@ export class Once {
       throw new DeadlockError('Once.run() was called from inside its own function on the same thread');
     }
     const { check, claimed } = onceCheck(i32, base, TID);
-    parkUntil(i32, base + STATE, Infinity, 'Once.run()', check);
+    // Wakes every OWNER_CHECK_MS to see whether the running thread died (I4 of raw-once).
+    parkUntil(i32, base + STATE, Infinity, 'Once.run()', check, OWNER_CHECK_MS);
     if (!claimed()) return false;
     let ok = false;
     try {
@@ -150,7 +161,8 @@ export class Once {
 
   /**
    * Like {@link Once.run}, without blocking the event loop; `fn` may be async, and the once completes
-   * when its promise fulfils. While it waits it keeps a Node process alive.
+   * when its promise fulfils. While it waits it keeps a Node process alive. If the running thread dies
+   * mid-run, this call (or another waiter) runs `fn` itself, as {@link Once.run} does.
    *
    * @param fn - the initialisation, sync or async; its result is ignored
    * @param options - `signal` to abort waiting for another run, `timeoutMs` to bound that wait (they do
@@ -172,8 +184,8 @@ export class Once {
     const i32 = this.#i32;
     const base = this.#base;
     const { check, claimed } = onceCheck(i32, base, TID);
-    // No onAbsorbed: finish() wakes all (I2 of raw-once).
-    if (!(await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check))) {
+    // No onAbsorbed: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
+    if (!(await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check, undefined, OWNER_CHECK_MS))) {
       throw new TimeoutError(`Once.runAsync() timed out after ${timeoutMs} ms waiting for another run`);
     }
     if (!claimed()) return false;

@@ -1,6 +1,7 @@
 // Acquiring and releasing an RwLock on behalf of the current thread: fast path, the wait loops for
-// readers and writers (split once for the slow-lock report of the diagnostics), deadlock detection, the record of this thread's read locks in the holder table
-// (I5 of raw-rwlock) and the guards. The RwLock class is the documented surface; the algorithm on the
+// readers and writers (split once for the slow-lock report of the diagnostics), deadlock detection
+// (the write lock held, or a read lock upgraded), the record of this thread's read locks in the holder
+// table (I5 of raw-rwlock) and the guards. The RwLock class is the documented surface; the algorithm on the
 // lock word is in raw-rwlock.ts.
 import {
   DeadlockError,
@@ -11,7 +12,14 @@ import {
 } from '../errors.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
-import { holderEntry, reclaimDeadHolders, recordHeld, recordReleased } from '../internal/holders.js';
+import {
+  findEntry,
+  heldCount,
+  holderEntry,
+  reclaimDeadHolders,
+  recordHeld,
+  recordReleased,
+} from '../internal/holders.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import {
@@ -61,18 +69,40 @@ export const rwMemory = (i32: Int32Array, base: number): RwMemory => ({ i32, bas
 export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
   const { i32, base } = mem;
   if (fast(i32, base, mode)) return guard(mem, mode);
+  // Past the fast path, which a thread whose own locks exclude it can never pass. As Mutex.tryLock(),
+  // also with a zero timeout: such a call can never succeed, so it is a bug, not contention.
+  checkSelfDeadlock(mem, mode);
   if (timeoutMs === 0) {
     // A zero timeout never waits; it only takes over from a dead writer (as Mutex.tryLock() does),
     // or tries once more after giving back the read locks of dead readers.
     if (takeOverDeadWriter(i32, base, TID)) ownerDied(i32, base);
     return reclaimDeadReaders(i32, base) > 0 && fast(i32, base, mode) ? guard(mem, mode) : null;
   }
+  return waitForLock(mem, mode, timeoutMs);
+}
+
+/**
+ * Throws DeadlockError if this thread's own locks keep it from `mode` for good: it holds the write
+ * lock, or asks for the write lock while holding read locks (the writer would wait for every reader,
+ * itself included). Read locks are found in the holder table (I5 of raw-rwlock); a thread that found
+ * the table full reads untracked, and is not caught. Only for blocking and try calls: an async wait
+ * may end when another async task of this thread releases (ownership is per thread, as Mutex's).
+ */
+function checkSelfDeadlock(mem: RwMemory, mode: Mode): void {
+  const { i32, base } = mem;
   if (Atomics.load(i32, base + OWNER) === TID) {
     throw new DeadlockError(
-      `This thread holds the RwLock's write lock; a blocking ${mode} lock would deadlock`,
+      `This thread holds the RwLock's write lock; ${mode === 'write' ? 'taking it again' : 'taking a read lock too'} would deadlock (release the write lock first)`,
     );
   }
-  return waitForLock(mem, mode, timeoutMs);
+  if (mode === 'read') return;
+  // Any entry of this thread's, also one recorded through another RwLock instance on this memory.
+  const entry = mem.entry >= 0 ? mem.entry : findEntry(i32, base + HOLDERS);
+  if (heldCount(i32, entry) > 0) {
+    throw new DeadlockError(
+      'This thread holds a read lock of this RwLock; upgrading a read lock to the write lock would deadlock (release the read lock first)',
+    );
+  }
 }
 
 /**

@@ -38,11 +38,18 @@ export interface RwLockOptions {
  * readers at once, or one writer. Writer-preferring: once a writer waits, new readers queue behind
  * it, so readers cannot starve writers.
  *
- * The write lock is owned by a thread: releasing it from another thread throws {@link NotOwnerError},
- * and a thread that holds the write lock and asks for it again (or for a read lock, blocking) gets
- * {@link DeadlockError} at once. Read locks are counted, not reentrant: do not take a read lock while
- * holding one if a writer may be waiting (the second would queue behind the writer, which waits for the
- * first).
+ * The write lock is owned by a thread: releasing it from another thread throws {@link NotOwnerError}.
+ * A call that this thread's own locks keep out for good throws {@link DeadlockError} at once instead of
+ * hanging, from the blocking and `try…` methods (also with no timeout, as `Mutex.tryLock()` does): any
+ * lock asked for while holding the write lock, and the write lock asked for while holding a read lock
+ * (upgrading: the writer would wait for every reader, itself included; release the read lock first).
+ * The `…Async` methods wait instead, as `Mutex.lockAsync()` does: locks belong to threads, not to async
+ * tasks, so another task of this thread may be the one holding the lock, and its release ends the
+ * wait (a task that awaits `writeLockAsync()` while holding a read lock itself waits for ever: bound it
+ * with `timeoutMs`). A thread's read locks are known from the table described under "Dead readers"
+ * below; read locks of a thread beyond its 64 entries are not, and upgrading them is not caught.
+ * Read locks are counted, not reentrant: do not take a read lock while holding one if a writer may be
+ * waiting (the second would queue behind the writer, which waits for the first).
  *
  * Memory ordering: everything a writer wrote before releasing is visible to every later reader and
  * writer after they acquire.
@@ -163,7 +170,7 @@ export class RwLock {
    * @param timeoutMs - how long to wait, in milliseconds
    * @default timeoutMs 0
    * @returns a guard, or `null` if not acquired in time
-   * @throws DeadlockError if this thread holds the write lock and `timeoutMs > 0`
+   * @throws DeadlockError if this thread holds the write lock, even with `timeoutMs` 0
    * @throws OwnerDiedError (holding the write lock) if a writer died holding it, even with `timeoutMs` 0
    * @throws RangeError if `timeoutMs` is negative or NaN
    * @example
@@ -203,7 +210,8 @@ export class RwLock {
    * writer holds it. Waiting writers keep new readers out.
    *
    * @returns a guard; release with `guard.unlock()` or a `using` declaration
-   * @throws DeadlockError if this thread already holds the write lock
+   * @throws DeadlockError if this thread already holds the write lock, or holds a read lock (release it
+   * first: a read lock cannot be upgraded)
    * @throws OwnerDiedError (holding the write lock) if its previous holder died holding it
    * @throws BlockingNotAllowedError on a thread that may not block (use {@link RwLock.writeLockAsync})
    * @example
@@ -223,7 +231,8 @@ export class RwLock {
    * @param timeoutMs - how long to wait, in milliseconds
    * @default timeoutMs 0
    * @returns a guard, or `null` if not acquired in time
-   * @throws DeadlockError if this thread already holds the write lock and `timeoutMs > 0`
+   * @throws DeadlockError if this thread already holds the write lock, or holds a read lock, even with
+   * `timeoutMs` 0 (either way it could never get the write lock)
    * @throws OwnerDiedError (holding the write lock) if its previous holder died holding it, even with
    * `timeoutMs` 0
    * @throws RangeError if `timeoutMs` is negative or NaN
@@ -242,6 +251,10 @@ export class RwLock {
   /**
    * Acquires the write lock without blocking the event loop. While it waits it keeps a Node process
    * alive.
+   *
+   * If this thread holds a read lock or the write lock, this waits for it to be released (by another
+   * async task of this thread) rather than throwing {@link DeadlockError} as {@link RwLock.writeLock}
+   * does; do not await it in the task that holds the lock.
    *
    * @param options - `signal` to abort the wait, `timeoutMs` to bound it
    * @returns a guard

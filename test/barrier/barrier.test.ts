@@ -22,8 +22,23 @@ describe('Barrier (one thread)', () => {
     expect(b.wait(10)).toBeNull();
     expect(b.isBroken).toBe(true);
     await expect(other).rejects.toBeInstanceOf(BrokenBarrierError);
+    expect(b.waiting).toBe(0); // nobody waits on a broken barrier
     expect(() => b.wait()).toThrow(BrokenBarrierError);
     await expect(b.waitAsync()).rejects.toHaveProperty('code', 'ERR_BROKEN_BARRIER');
+  });
+
+  it('waiting is 0 once broken: a lone timed-out party, abort() with parties waiting', async () => {
+    const b1 = new Barrier(3);
+    expect(b1.wait(20)).toBeNull();
+    expect(b1.isBroken).toBe(true);
+    expect(b1.waiting).toBe(0);
+    const b2 = new Barrier(3);
+    const waiters = [b2.waitAsync(), b2.waitAsync()];
+    expect(b2.waiting).toBe(2);
+    b2.abort();
+    expect(b2.waiting).toBe(0);
+    for (const w of waiters) await expect(w).rejects.toBeInstanceOf(BrokenBarrierError);
+    expect(b2.waiting).toBe(0);
   });
 
   it('async timeout rejects with TimeoutError, abort with the reason; both break it', async () => {

@@ -4,7 +4,7 @@
 // gets the write lock within 100 ms of the death, with no OwnerDiedError. Threads run through the
 // built package (`threadkit/rwlock`, `threadkit/thread`), every wait under a watchdog.
 import { describe, expect, it } from 'vitest';
-import { RwLock } from 'threadkit/rwlock';
+import { RwLock, TimeoutError } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS, sleep } from '../helpers/workers.js';
@@ -198,7 +198,9 @@ describe('a thread dying while it holds RwLock read locks', () => {
     );
     expect(l.readers).toBe(0);
     const mine = l.readLock();
-    expect(l.tryWriteLock(3 * 25)).toBeNull(); // waits through several checks; gives back nothing
+    // Waits through several checks and gives back nothing. (Async: this thread's own read lock makes a
+    // blocking or try write lock a DeadlockError; another async task of it could release it.)
+    await expect(l.writeLockAsync({ timeoutMs: 3 * 25 })).rejects.toThrow(TimeoutError);
     expect(l.readers).toBe(1);
     mine.unlock();
     l.writeLock().unlock();

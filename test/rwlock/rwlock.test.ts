@@ -9,14 +9,11 @@ describe('RwLock (one thread)', () => {
     const r1 = l.readLock();
     const r2 = l.tryReadLock()!;
     expect(l.readers).toBe(2);
-    expect(l.tryWriteLock()).toBeNull();
-    expect(l.tryWriteLock(10)).toBeNull();
     r1.unlock();
     r2.unlock();
     {
       using _w = l.writeLock();
       expect(l.isWriteLocked).toBe(true);
-      expect(l.tryReadLock()).toBeNull();
     }
     expect(l.isWriteLocked).toBe(false);
     expect(l.readers).toBe(0);
@@ -28,6 +25,10 @@ describe('RwLock (one thread)', () => {
     expect(() => l.writeLock()).toThrow(DeadlockError);
     expect(() => l.readLock()).toThrow(DeadlockError);
     expect(() => l.tryWriteLock(50)).toThrow(DeadlockError);
+    // As Mutex.tryLock(): a try that can never succeed is a bug, also with no timeout.
+    expect(() => l.tryWriteLock()).toThrow(DeadlockError);
+    expect(() => l.tryReadLock()).toThrow(/holds the RwLock's write lock/);
+    expect(l.isWriteLocked).toBe(true);
     w.unlock();
     expect(() => w.unlock()).toThrow(NotOwnerError);
     const r = l.readLock();
@@ -39,6 +40,40 @@ describe('RwLock (one thread)', () => {
     ).toThrow(/holds no RwLock/);
     using _ = RwLock.from(structuredClone(l)).readLock();
     expect(l.readers).toBe(1);
+  });
+
+  it('upgrading a read lock to the write lock throws DeadlockError at once, and changes nothing', async () => {
+    const l = new RwLock();
+    const r = l.readLock();
+    // The bounded calls first: without the check they return null here instead of hanging the test.
+    expect(() => l.tryWriteLock(50)).toThrow(DeadlockError);
+    expect(() => l.tryWriteLock()).toThrow(DeadlockError);
+    expect(() => l.writeLock()).toThrow(DeadlockError);
+    expect(() => l.writeLock()).toThrow(/upgrading a read lock to the write lock would deadlock/);
+    // Also through another instance on the same memory: the holder table is per thread.
+    const same = RwLock.from(structuredClone(l));
+    expect(() => same.tryWriteLock(10)).toThrow(expect.objectContaining({ code: 'ERR_DEADLOCK' }));
+    expect(() => same.writeLock()).toThrow(DeadlockError);
+    // The failed calls left no writer queued: readers still join, and the lock is free once released.
+    expect(l.readers).toBe(1);
+    same.tryReadLock()!.unlock();
+    r.unlock();
+    l.writeLock().unlock();
+    // A read lock taken asynchronously counts the same.
+    const ra = await l.readLockAsync();
+    expect(() => l.tryWriteLock(10)).toThrow(DeadlockError);
+    ra.unlock();
+    l.tryWriteLock()!.unlock();
+  });
+
+  it('an async write request by a thread holding a read lock waits for it (another task may release it)', async () => {
+    const l = new RwLock();
+    const r = await l.readLockAsync();
+    const writer = l.writeLockAsync();
+    await sleep(5);
+    expect(l.isWriteLocked).toBe(false);
+    r.unlock(); // the other async task of this thread releases its read lock
+    (await withWatchdog(writer, 2000, 'the writer')).unlock();
   });
 
   it('prefers writers: a waiting writer keeps new readers out, then gets the lock', async () => {
