@@ -151,6 +151,16 @@ describe('Thread', () => {
     expect(await watchdog(new Thread(url, { args: [4] }).start().join())).toBe(5);
   });
 
+  it('names the type of a module export that is not a function', async () => {
+    const url = new URL('../fixtures/thread/exports.mjs', import.meta.url);
+    const failure = async (name: string) =>
+      (await watchdog(new Thread(url, { export: name }).start().join()).catch((e: unknown) => e)) as Error;
+    const notFn = await failure('notFn');
+    expect(notFn).toBeInstanceOf(TypeError);
+    expect(notFn.message).toMatch(/named `notFn`, got number$/);
+    expect((await failure('missing')).message).toMatch(/named `missing`, got undefined$/);
+  });
+
   it('moves transferred buffers', async () => {
     const buf = new ArrayBuffer(8);
     const t = new Thread((b: ArrayBuffer) => b.byteLength, { args: [buf], transfer: [buf] }).start();
