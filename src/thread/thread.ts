@@ -42,7 +42,8 @@ let threadCount = 0;
  * A function (or module export) running on its own worker thread, with a result you can `join()`, as
  * in Python's `threading.Thread`. The target is shipped as source, so it must be self-contained: take
  * what it needs through `args` and `await import()` inside it (resolved as in the file that created the
- * thread). A running non-daemon thread keeps the process alive; a finished one never does.
+ * thread). A running non-daemon thread keeps the process alive; a finished one never does. A daemon
+ * thread does not by itself, but a pending `join()` on it does, until the join settles (as in Python).
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -69,6 +70,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #status: Int32Array | undefined;
   #threadId = -1;
   #terminated = false;
+  /** Pending `join()` calls: while there is one, a daemon thread's worker is ref'd (see #keepAlive). */
+  #joins = 0;
   #runtimeError: unknown;
   /** Set once, when the thread settles; never changes afterwards. */
   #outcome: Outcome<R> | undefined;
@@ -142,7 +145,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Waits for the thread to finish without blocking.
+   * Waits for the thread to finish without blocking. While it waits, the process stays alive even
+   * for a daemon thread.
    *
    * @param timeoutMs - how long to wait; the thread keeps running if it passes. @default Infinity
    * @returns the target's result
@@ -159,14 +163,20 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   async join(timeoutMs?: number): Promise<R> {
     const limit = checkTimeout(timeoutMs);
     if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
-    if (!this.#outcome && limit !== Infinity) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
-      const late = await Promise.race([this.#done.then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+    if (this.#outcome) return this.result;
+    this.#keepAlive(1);
+    try {
+      if (limit !== Infinity) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
+        const late = await Promise.race([this.#done.then(() => false), timedOut]);
+        clearTimeout(timer);
+        if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+      }
+      await this.#done;
+    } finally {
+      this.#keepAlive(-1);
     }
-    await this.#done;
     return this.result;
   }
 
@@ -297,6 +307,18 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#terminated = true;
     await this.#worker.terminate();
     await this.#done;
+  }
+
+  /**
+   * Counts a `join()` starting (+1) or ending (-1). A daemon thread's worker is unref'd (it does not
+   * keep the process alive by itself) but ref'd while someone awaits it, as Python's join() would
+   * block; a non-daemon worker is ref'd while it runs anyway, and a settled one is unref'd for good.
+   */
+  #keepAlive(delta: 1 | -1): void {
+    this.#joins += delta;
+    if (!this.#daemon || this.#outcome) return;
+    if (this.#joins === 0) this.#worker?.unref();
+    else this.#worker?.ref();
   }
 
   #abort(): void {

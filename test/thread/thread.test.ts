@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Mutex } from 'threadkit/mutex';
 import { Thread, ThreadStateError, TimeoutError, currentThread, spawn } from 'threadkit/thread';
-import { watchdog } from './helpers.js';
+import { runFixture, watchdog } from './helpers.js';
 
 describe('Thread', () => {
   it('checkpoint scenario: each epoch joins the previous save thread and reads its best loss', async () => {
@@ -192,6 +192,25 @@ describe('Thread', () => {
     };
     expect(await watchdog(spawn(obj.twice, 4).join())).toBe(8);
     expect(await watchdog(spawn(async (x: number) => await Promise.resolve(x + 1), 4).join())).toBe(5);
+  });
+});
+
+describe('Thread and the life of the process', () => {
+  it('a pending join() keeps the process alive for a daemon thread, until it settles', async () => {
+    const { stdout, code } = await runFixture('daemon-join.mjs');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, 4)).toEqual(['5', 'TimeoutError slow', 'ThreadExitError', 'TimeoutError']);
+    // After the timed-out join the daemon thread, still running, does not hold the process.
+    expect(Number(/^exit (\d+)$/.exec(lines[4]!)?.[1])).toBeLessThan(500);
+  });
+
+  it('a daemon thread nobody joins does not keep the process alive', async () => {
+    const { stdout, code } = await runFixture('daemon-unjoined.mjs');
+    expect(code).toBe(0);
+    const [done, exit] = stdout.trim().split('\n');
+    expect(done).toBe('main done');
+    expect(Number(/^exit (\d+)$/.exec(exit!)?.[1])).toBeLessThan(500);
   });
 });
 
