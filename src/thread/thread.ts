@@ -102,7 +102,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * Starts the thread. Call it once.
    *
    * @returns this thread, so that `new Thread(fn).start()` can be assigned
-   * @throws {@link ThreadStateError} if the thread was already started
+   * @throws {@link ThreadStateError} if the thread was already started, or was terminated before it
+   *   was started
    * @example
    * ```ts
    * import { Thread } from 'threadkit/thread';
@@ -112,6 +113,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   start(): this {
     if (this.#status) throw new ThreadStateError(`${this.#name} was already started`);
+    if (this.#terminated) {
+      throw new ThreadStateError(`${this.#name} was terminated before it was started; create a new Thread`);
+    }
     this.#status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
     if (this.#signal?.aborted) {
       this.#settle({ ok: false, error: this.#signal.reason });
@@ -162,8 +166,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   async join(timeoutMs?: number): Promise<R> {
     const limit = checkTimeout(timeoutMs);
-    if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     if (this.#outcome) return this.result;
+    if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     this.#keepAlive(1);
     try {
       if (limit !== Infinity) {
@@ -200,8 +204,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   joinSync(timeoutMs?: number): R {
     const limit = checkTimeout(timeoutMs);
     const status = this.#status;
-    if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     if (!this.#outcome) {
+      if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
       const deadline = now() + limit;
       // The worker stores SETTLED/EXITED and then notifies; waiting on RUNNING cannot miss that.
       while (Atomics.load(status, STATE) === RUNNING) {
@@ -291,9 +295,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   /**
    * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} (unless the thread
-   * had already finished).
+   * had already finished). A thread terminated before it was started never runs: `start()` then
+   * throws a {@link ThreadStateError}, `isAlive` stays `false` and `join()` rejects with a
+   * {@link ThreadExitError} (exit code 1, as after any `terminate()`).
    *
-   * @returns a promise settled once the worker has stopped
+   * @returns a promise settled once the worker has stopped (at once if it was never started)
    * @example
    * ```ts
    * import { spawn } from 'threadkit/thread';
@@ -303,8 +309,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   async terminate(): Promise<void> {
-    if (!this.#worker || this.#outcome) return;
+    if (this.#outcome) return;
     this.#terminated = true;
+    if (!this.#status) {
+      const error = new ThreadExitError(1, `${this.#name} was terminated before it was started`);
+      return this.#settle({ ok: false, error });
+    }
+    if (!this.#worker) return;
     await this.#worker.terminate();
     await this.#done;
   }

@@ -1,7 +1,14 @@
 import { availableParallelism, cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Mutex } from 'threadkit/mutex';
-import { Thread, ThreadStateError, TimeoutError, currentThread, spawn } from 'threadkit/thread';
+import {
+  Thread,
+  ThreadExitError,
+  ThreadStateError,
+  TimeoutError,
+  currentThread,
+  spawn,
+} from 'threadkit/thread';
 import { runFixture, watchdog } from './helpers.js';
 
 describe('Thread', () => {
@@ -182,6 +189,23 @@ describe('Thread', () => {
     expect(() => new Thread(() => 1, { name: 5 as never })).toThrow(/Expected `name` to be a string/);
     expect(() => new Thread(Math.max)).toThrow(/native or bound/);
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('terminated before it is started: never runs, start() throws, join() rejects', async () => {
+    const ran = new Int32Array(new SharedArrayBuffer(4));
+    const t = new Thread((flag: Int32Array) => Atomics.store(flag, 0, 1), { args: [ran] });
+    await watchdog(t.terminate());
+    expect(() => t.start()).toThrow(ThreadStateError);
+    expect(() => t.start()).toThrow(/terminated before it was started/);
+    expect(t.isAlive).toBe(false);
+    const err = (await t.join().catch((e: unknown) => e)) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.exitCode).toBe(1);
+    expect(() => t.joinSync()).toThrow(ThreadExitError);
+    expect(t.error).toBe(err);
+    expect(t.threadId).toBe(-1);
+    await t.terminate(); // again: nothing to do
+    expect(Atomics.load(ran, 0)).toBe(0);
   });
 
   it('ships method shorthand and async functions', async () => {
