@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
+type Plugin = NonNullable<Options['plugins']>[number];
+
 /** One entry per package export, plus the worker bootstrap. */
 const entry = {
   index: 'src/index.ts',
@@ -35,6 +37,30 @@ const browserVariants: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/**
+ * Classes keep their own names. Bundling, esbuild turns `export class Mutex {…}` into
+ * `var Mutex = class _Mutex {…}` whenever the class body refers to `Mutex` (this cannot be turned
+ * off), and the engine then calls the class `_Mutex`: in `Mutex.name`, in messages such as
+ * "Cannot set property isLocked of #<_Mutex>" and in stack frames (`_Mutex.withLock`). This names the
+ * class expression back, and its references inside the body with it: there `Mutex` is the class's
+ * own binding, as `_Mutex` was. The underscore becomes a space so that no column moves and the source
+ * map stays right. (esbuild's `keepNames` would fix `.name` only, at the cost of a `defineProperty`
+ * call each time a named closure is created.)
+ */
+const classNames: Plugin = {
+  name: 'threadkit-class-names',
+  renderChunk(code) {
+    const renamed = new Set(Array.from(code.matchAll(/\bvar ([\w$]+) = class _\1\b/g), (m) => m[1]!));
+    for (const name of renamed) {
+      code = code.replace(
+        new RegExp(`(?<![\\w$.])_${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'),
+        ` ${name}`,
+      );
+    }
+    return renamed.size > 0 ? { code } : undefined;
+  },
+};
+
 export default defineConfig([
   {
     entry,
@@ -49,6 +75,7 @@ export default defineConfig([
     treeshake: true,
     // import.meta.url in the CommonJS build: locates dist/thread-worker.cjs next to the chunk.
     shims: true,
+    plugins: [classNames],
   },
   {
     // Browsers (the `browser` export condition): threads on module Web Workers.
@@ -63,5 +90,6 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     esbuildPlugins: [browserVariants],
+    plugins: [classNames],
   },
 ]);

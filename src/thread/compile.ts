@@ -32,17 +32,19 @@ function compileSource(def: TargetDef): TargetFn {
 
 async function loadModule(def: TargetDef): Promise<TargetFn> {
   const ns = (await import(resolveSpecifier(def.code, def.callerUrl))) as Record<string, unknown>;
-  let fn = ns[def.exportName];
+  const fn = ns[def.exportName];
+  if (typeof fn === 'function') return fn as TargetFn;
   // A CommonJS module's `module.exports = fn` arrives as the default export.
-  if (typeof fn !== 'function' && def.exportName !== 'default') {
-    fn = (ns.default as Record<string, unknown> | undefined)?.[def.exportName];
-  }
-  if (typeof fn !== 'function') {
-    throw new TypeError(
-      `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof fn}`,
-    );
-  }
-  return fn as TargetFn;
+  const fromDefault =
+    def.exportName === 'default'
+      ? undefined
+      : (ns.default as Record<string, unknown> | undefined)?.[def.exportName];
+  if (typeof fromDefault === 'function') return fromDefault as TargetFn;
+  // The error names what the module exports under that name, not what its default export lacks.
+  const got = fn === undefined ? fromDefault : fn;
+  throw new TypeError(
+    `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof got}`,
+  );
 }
 
 /** Compiled targets of this worker, by id. */

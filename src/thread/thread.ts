@@ -42,7 +42,8 @@ let threadCount = 0;
  * A function (or module export) running on its own worker thread, with a result you can `join()`, as
  * in Python's `threading.Thread`. The target is shipped as source, so it must be self-contained: take
  * what it needs through `args` and `await import()` inside it (resolved as in the file that created the
- * thread). A running non-daemon thread keeps the process alive; a finished one never does.
+ * thread). A running non-daemon thread keeps the process alive; a finished one never does. A daemon
+ * thread does not by itself, but a pending `join()` on it does, until the join settles (as in Python).
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -69,6 +70,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #status: Int32Array | undefined;
   #threadId = -1;
   #terminated = false;
+  /** Pending `join()` calls: while there is one, a daemon thread's worker is ref'd (see #keepAlive). */
+  #joins = 0;
   #runtimeError: unknown;
   /** Set once, when the thread settles; never changes afterwards. */
   #outcome: Outcome<R> | undefined;
@@ -99,7 +102,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * Starts the thread. Call it once.
    *
    * @returns this thread, so that `new Thread(fn).start()` can be assigned
-   * @throws {@link ThreadStateError} if the thread was already started
+   * @throws {@link ThreadStateError} if the thread was already started, or was terminated before it
+   *   was started
    * @example
    * ```ts
    * import { Thread } from 'threadkit/thread';
@@ -109,6 +113,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   start(): this {
     if (this.#status) throw new ThreadStateError(`${this.#name} was already started`);
+    if (this.#terminated) {
+      throw new ThreadStateError(`${this.#name} was terminated before it was started; create a new Thread`);
+    }
     this.#status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
     if (this.#signal?.aborted) {
       this.#settle({ ok: false, error: this.#signal.reason });
@@ -142,7 +149,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Waits for the thread to finish without blocking.
+   * Waits for the thread to finish without blocking. While it waits, the process stays alive even
+   * for a daemon thread.
    *
    * @param timeoutMs - how long to wait; the thread keeps running if it passes. @default Infinity
    * @returns the target's result
@@ -158,15 +166,21 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   async join(timeoutMs?: number): Promise<R> {
     const limit = checkTimeout(timeoutMs);
+    if (this.#outcome) return this.result;
     if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
-    if (!this.#outcome && limit !== Infinity) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
-      const late = await Promise.race([this.#done.then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+    this.#keepAlive(1);
+    try {
+      if (limit !== Infinity) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
+        const late = await Promise.race([this.#done.then(() => false), timedOut]);
+        clearTimeout(timer);
+        if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
+      }
+      await this.#done;
+    } finally {
+      this.#keepAlive(-1);
     }
-    await this.#done;
     return this.result;
   }
 
@@ -190,8 +204,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   joinSync(timeoutMs?: number): R {
     const limit = checkTimeout(timeoutMs);
     const status = this.#status;
-    if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     if (!this.#outcome) {
+      if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
       const deadline = now() + limit;
       // The worker stores SETTLED/EXITED and then notifies; waiting on RUNNING cannot miss that.
       while (Atomics.load(status, STATE) === RUNNING) {
@@ -281,9 +295,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   /**
    * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} (unless the thread
-   * had already finished).
+   * had already finished). A thread terminated before it was started never runs: `start()` then
+   * throws a {@link ThreadStateError}, `isAlive` stays `false` and `join()` rejects with a
+   * {@link ThreadExitError} (exit code 1, as after any `terminate()`).
    *
-   * @returns a promise settled once the worker has stopped
+   * @returns a promise settled once the worker has stopped (at once if it was never started)
    * @example
    * ```ts
    * import { spawn } from 'threadkit/thread';
@@ -293,10 +309,27 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   async terminate(): Promise<void> {
-    if (!this.#worker || this.#outcome) return;
+    if (this.#outcome) return;
     this.#terminated = true;
+    if (!this.#status) {
+      const error = new ThreadExitError(1, `${this.#name} was terminated before it was started`);
+      return this.#settle({ ok: false, error });
+    }
+    if (!this.#worker) return;
     await this.#worker.terminate();
     await this.#done;
+  }
+
+  /**
+   * Counts a `join()` starting (+1) or ending (-1). A daemon thread's worker is unref'd (it does not
+   * keep the process alive by itself) but ref'd while someone awaits it, as Python's join() would
+   * block; a non-daemon worker is ref'd while it runs anyway, and a settled one is unref'd for good.
+   */
+  #keepAlive(delta: 1 | -1): void {
+    this.#joins += delta;
+    if (!this.#daemon || this.#outcome) return;
+    if (this.#joins === 0) this.#worker?.unref();
+    else this.#worker?.ref();
   }
 
   #abort(): void {

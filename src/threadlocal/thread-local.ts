@@ -253,7 +253,8 @@ export class ThreadLocal<T> {
    * calls `emit()`. Unlike `AsyncResource.bind` it works in every runtime, browsers included.
    *
    * @param fn - the callback to bind; `this` and arguments pass through
-   * @returns a function that calls `fn` in the context captured now
+   * @returns a function that calls `fn` in the context captured now; like `Function.prototype.bind`
+   *   its `length` is `fn.length` and its `name` is `'bound '` followed by `fn.name`
    * @throws TypeError if `fn` is not a function
    * @example
    * ```ts
@@ -268,8 +269,14 @@ export class ThreadLocal<T> {
   static bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     if (typeof fn !== 'function') checkCallback(fn);
     const slots = currentSlots();
-    return function (this: unknown, ...args: A): R {
+    const bound = function (this: unknown, ...args: A): R {
       return runWithSlots(slots, () => fn.apply(this, args));
     };
+    // As Function.prototype.bind does (AsyncResource.bind keeps `length` too): code that looks at a
+    // callback's arity or name sees the original's.
+    const name = typeof fn.name === 'string' ? fn.name : '';
+    Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
+    Object.defineProperty(bound, 'name', { value: `bound ${name}`, configurable: true });
+    return bound;
   }
 }

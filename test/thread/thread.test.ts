@@ -1,8 +1,15 @@
 import { availableParallelism, cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Mutex } from 'threadkit/mutex';
-import { Thread, ThreadStateError, TimeoutError, currentThread, spawn } from 'threadkit/thread';
-import { watchdog } from './helpers.js';
+import {
+  Thread,
+  ThreadExitError,
+  ThreadStateError,
+  TimeoutError,
+  currentThread,
+  spawn,
+} from 'threadkit/thread';
+import { runFixture, watchdog } from './helpers.js';
 
 describe('Thread', () => {
   it('checkpoint scenario: each epoch joins the previous save thread and reads its best loss', async () => {
@@ -151,6 +158,16 @@ describe('Thread', () => {
     expect(await watchdog(new Thread(url, { args: [4] }).start().join())).toBe(5);
   });
 
+  it('names the type of a module export that is not a function', async () => {
+    const url = new URL('../fixtures/thread/exports.mjs', import.meta.url);
+    const failure = async (name: string) =>
+      (await watchdog(new Thread(url, { export: name }).start().join()).catch((e: unknown) => e)) as Error;
+    const notFn = await failure('notFn');
+    expect(notFn).toBeInstanceOf(TypeError);
+    expect(notFn.message).toMatch(/named `notFn`, got number$/);
+    expect((await failure('missing')).message).toMatch(/named `missing`, got undefined$/);
+  });
+
   it('moves transferred buffers', async () => {
     const buf = new ArrayBuffer(8);
     const t = new Thread((b: ArrayBuffer) => b.byteLength, { args: [buf], transfer: [buf] }).start();
@@ -174,6 +191,23 @@ describe('Thread', () => {
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
   });
 
+  it('terminated before it is started: never runs, start() throws, join() rejects', async () => {
+    const ran = new Int32Array(new SharedArrayBuffer(4));
+    const t = new Thread((flag: Int32Array) => Atomics.store(flag, 0, 1), { args: [ran] });
+    await watchdog(t.terminate());
+    expect(() => t.start()).toThrow(ThreadStateError);
+    expect(() => t.start()).toThrow(/terminated before it was started/);
+    expect(t.isAlive).toBe(false);
+    const err = (await t.join().catch((e: unknown) => e)) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.exitCode).toBe(1);
+    expect(() => t.joinSync()).toThrow(ThreadExitError);
+    expect(t.error).toBe(err);
+    expect(t.threadId).toBe(-1);
+    await t.terminate(); // again: nothing to do
+    expect(Atomics.load(ran, 0)).toBe(0);
+  });
+
   it('ships method shorthand and async functions', async () => {
     const obj = {
       twice(this: void, x: number) {
@@ -182,6 +216,25 @@ describe('Thread', () => {
     };
     expect(await watchdog(spawn(obj.twice, 4).join())).toBe(8);
     expect(await watchdog(spawn(async (x: number) => await Promise.resolve(x + 1), 4).join())).toBe(5);
+  });
+});
+
+describe('Thread and the life of the process', () => {
+  it('a pending join() keeps the process alive for a daemon thread, until it settles', async () => {
+    const { stdout, code } = await runFixture('daemon-join.mjs');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, 4)).toEqual(['5', 'TimeoutError slow', 'ThreadExitError', 'TimeoutError']);
+    // After the timed-out join the daemon thread, still running, does not hold the process.
+    expect(Number(/^exit (\d+)$/.exec(lines[4]!)?.[1])).toBeLessThan(500);
+  });
+
+  it('a daemon thread nobody joins does not keep the process alive', async () => {
+    const { stdout, code } = await runFixture('daemon-unjoined.mjs');
+    expect(code).toBe(0);
+    const [done, exit] = stdout.trim().split('\n');
+    expect(done).toBe('main done');
+    expect(Number(/^exit (\d+)$/.exec(exit!)?.[1])).toBeLessThan(500);
   });
 });
 

@@ -220,6 +220,15 @@ export function threadLocalContract(variant: string, kit: ThreadLocalKit): void 
       expect(tl.run('y', () => setter.call({ k: 'again' }, '?'))).toBe('again?');
     });
 
+    it('ThreadLocal.bind() keeps length and names the result as Function.prototype.bind does', () => {
+      function listener(_a: string, _b: number): void {}
+      const bound = ThreadLocal.bind(listener);
+      expect([bound.length, bound.name]).toEqual([2, 'bound listener']);
+      expect([bound.length, bound.name]).toEqual([listener.bind(null).length, listener.bind(null).name]);
+      const anonymous = ThreadLocal.bind((_x: unknown) => {});
+      expect([anonymous.length, anonymous.name]).toEqual([1, 'bound ']);
+    });
+
     it('ThreadLocal.bind() rejects a non-function with a TypeError naming fn', () => {
       for (const bad of [undefined, null, 1, 'f', {}]) {
         expect(() => ThreadLocal.bind(bad as never)).toThrow(TypeError);
