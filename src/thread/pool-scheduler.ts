@@ -194,6 +194,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#workers.retire(w);
     const running = w.running();
     const cause = (w as { lastError?: unknown }).lastError;
+    // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
+    const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
     const requeue: Task[] = [];
     let seenRunning = running === 0;
     for (const task of w.inflight.values()) {
@@ -206,7 +208,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       }
       if (task.settled) continue;
       const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
-      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}`;
+      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
     w.inflight.clear();

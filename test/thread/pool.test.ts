@@ -98,6 +98,26 @@ describe('ThreadPool', () => {
     expect(await watchdog(Promise.all([a, b]))).toEqual(['a', 'b']);
   });
 
+  it("a task that kills its worker fails with the worker's error in the message, and as cause", async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const err = (await watchdog(
+      pool
+        .run(
+          () =>
+            new Promise(() => {
+              setTimeout(() => {
+                throw new Error('pool async boom');
+              });
+            }),
+        )
+        .catch((e: unknown) => e),
+    )) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.message).toBe('Pool worker exited with code 1 while running this task: pool async boom');
+    expect((err.cause as Error).message).toBe('pool async boom');
+    expect(await watchdog(pool.run(() => 'replaced'))).toBe('replaced');
+  });
+
   it('idle workers exit after idleTimeoutMs and come back on demand', async () => {
     await using pool = new ThreadPool({ size: 1, idleTimeoutMs: 30 });
     const first = await watchdog(pool.run(async () => (await import('node:worker_threads')).threadId));
