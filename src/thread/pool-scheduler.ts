@@ -18,6 +18,11 @@ import { TaskQueue } from './task-queue.js';
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
+/** `n thing` or `n things`. */
+function plural(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`;
+}
+
 /** Queues, dispatches and settles the tasks of one pool. */
 export class PoolScheduler implements WorkerEvents, TaskCanceller {
   readonly #name: string;
@@ -56,14 +61,27 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     return new Promise<void>((resolve) => (this.#drained = resolve));
   }
 
+  /** Workers that could take a task now: the idle ones and those not started yet. */
+  #freeWorkers(): number {
+    return this.#workers.idle.length + this.#size - this.#workers.all.size;
+  }
+
+  /** Whether one more task can be submitted without waiting past `maxQueue`. */
+  hasRoom(): boolean {
+    return this.#queue.size < this.#maxQueue + this.#freeWorkers();
+  }
+
   /** @throws QueueFullError if another task would wait past `maxQueue` */
   checkRoom(): void {
-    const free = this.#workers.idle.length + this.#size - this.#workers.all.size;
-    if (this.#queue.size >= this.#maxQueue + free) {
-      throw new QueueFullError(
-        `${this.#name} already has ${this.#queue.size} tasks queued (maxQueue: ${this.#maxQueue})`,
-      );
-    }
+    if (this.hasRoom()) return;
+    // Queued tasks that a free worker takes at the next dispatch are not waiting; the rest are.
+    const starting = Math.min(this.#queue.size, this.#freeWorkers());
+    const held = this.#inflightCount + starting;
+    const waiting = this.#queue.size - starting;
+    throw new QueueFullError(
+      `${this.#name} is full: ${plural(held, 'task')} running or sent to its ${plural(this.#size, 'worker')}, ` +
+        `${waiting} waiting (maxQueue: ${this.#maxQueue})`,
+    );
   }
 
   /** Queues a task and dispatches it, now or with the rest of its burst; `stack`: its caller's, if known. */

@@ -98,6 +98,29 @@ describe('ThreadPool', () => {
     expect(await watchdog(Promise.all([a, b]))).toEqual(['a', 'b']);
   });
 
+  it('QueueFullError states the running and waiting tasks against the limits', async () => {
+    const full = (pool: ThreadPool) => pool.run(() => 0).catch((e: Error) => e.message);
+    // A fresh pool: both tasks go to the two workers it is about to start; none waits (was "2 queued").
+    await using two = new ThreadPool({ size: 2, maxQueue: 0 });
+    const pair = [two.run(() => 1), two.run(() => 2)];
+    expect(await full(two)).toMatch(
+      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 2 workers, 0 waiting \(maxQueue: 0\)$/,
+    );
+    await using one = new ThreadPool({ size: 1, maxQueue: 1 });
+    const slow = one.run(() => new Promise((r) => setTimeout(r, 300)));
+    const next = one.run(() => 3);
+    // Before the first dispatch (was "2 tasks queued (maxQueue: 1)").
+    expect(await full(one)).toMatch(
+      /^ThreadPool-\d+ is full: 1 task running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+    );
+    await sleep(20); // both went to the worker, in one batch
+    const third = one.run(() => 4);
+    expect(await full(one)).toMatch(
+      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+    );
+    await watchdog(Promise.all([...pair, slow, next, third]));
+  });
+
   it("a task that kills its worker fails with the worker's error in the message, and as cause", async () => {
     await using pool = new ThreadPool({ size: 1 });
     const err = (await watchdog(
