@@ -1,6 +1,7 @@
 // The public ThreadPool: its API and documentation, the checks of each run's options, and the
 // making of a task. Where the tasks go from there is in pool-scheduler.ts; the workers' lifecycle is
 // in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts.
+import { onAbort } from '../internal/abort-listeners.js';
 import { encode } from '../internal/codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
 import { PoolClosedError } from '../errors.js';
@@ -227,12 +228,10 @@ export class ThreadPool implements AsyncDisposable {
       settled: false,
       holder: undefined,
       timer: undefined,
-      onAbort: undefined,
+      offAbort: undefined,
     };
-    if (signal) {
-      task.onAbort = () => this.#scheduler.cancel(task, signal.reason);
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
+    // One listener per signal however many tasks share it; each task's callback goes when it settles.
+    if (signal) task.offAbort = onAbort(signal, () => this.#scheduler.cancel(task, signal.reason));
     this.#scheduler.submit(task, stack);
     return promise;
   }
