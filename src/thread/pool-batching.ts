@@ -7,6 +7,12 @@ import type { TaskQueue } from './task-queue.js';
 const MAX_BATCH = 64;
 /** Most tasks a worker holds: the batch it runs and the next one, so it never idles between them. */
 const PIPELINE_DEPTH = 2 * MAX_BATCH;
+/**
+ * Most tasks one `map()` keeps submitted and unsettled, per worker: twice what a worker's pipeline
+ * holds, so that every pipeline stays full while results stream back, and a lazy iterable is not
+ * read far ahead of the work.
+ */
+export const MAP_AHEAD_PER_WORKER = 2 * PIPELINE_DEPTH;
 /** A worker gets a batch before finishing its current one only if it reported results this recently. */
 const PIPELINE_WINDOW_MS = 2;
 

@@ -19,7 +19,10 @@ export interface ThreadPoolOptions {
   readonly size?: number;
   /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
   readonly idleTimeoutMs?: number;
-  /** Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}. @default Infinity */
+  /**
+   * Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}, and
+   * `map()` waits for room. @default Infinity
+   */
   readonly maxQueue?: number;
   /** Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. */
   readonly resourceLimits?: ResourceLimits;

@@ -18,6 +18,11 @@ import { TaskQueue } from './task-queue.js';
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
+/** `n thing` or `n things`. */
+function plural(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`;
+}
+
 /** Queues, dispatches and settles the tasks of one pool. */
 export class PoolScheduler implements WorkerEvents, TaskCanceller {
   readonly #name: string;
@@ -32,6 +37,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   #drained: (() => void) | undefined;
   /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
   #inflightCount = 0;
+  /** Submitters that keep the pool busy between their tasks (a `map()` with items left): see {@link hold}. */
+  #holds = 0;
+  /** Called once when room in the queue may have freed (see {@link whenRoom}). */
+  #roomWaiters: (() => void)[] = [];
   /**
    * Caller stack shared by the tasks of one target submitted in the same synchronous run (until the
    * dispatch microtask): capturing a stack per task costs more than the rest of `run()` together.
@@ -46,9 +55,19 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#workers = new PoolWorkers(name, config.idleTimeoutMs, config.resourceLimits, this);
   }
 
-  /** Whether tasks are queued or running. */
+  /** Whether tasks are queued or running, or a holder has more to submit. */
   get busy(): boolean {
-    return this.#queue.size > 0 || this.#inflightCount > 0;
+    return this.#queue.size > 0 || this.#inflightCount > 0 || this.#holds > 0;
+  }
+
+  /** Keeps the pool {@link busy} (close() waits) until {@link release}: a submitter with more tasks to come. */
+  hold(): void {
+    this.#holds++;
+  }
+
+  release(): void {
+    this.#holds--;
+    this.#checkDrained();
   }
 
   /** Resolves once no task is queued or running (call only while {@link busy}). */
@@ -56,14 +75,39 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     return new Promise<void>((resolve) => (this.#drained = resolve));
   }
 
+  /** Workers that could take a task now: the idle ones and those not started yet. */
+  #freeWorkers(): number {
+    return this.#workers.idle.length + this.#size - this.#workers.all.size;
+  }
+
+  /** Whether one more task can be submitted without waiting past `maxQueue`. */
+  hasRoom(): boolean {
+    return this.#queue.size < this.#maxQueue + this.#freeWorkers();
+  }
+
   /** @throws QueueFullError if another task would wait past `maxQueue` */
   checkRoom(): void {
-    const free = this.#workers.idle.length + this.#size - this.#workers.all.size;
-    if (this.#queue.size >= this.#maxQueue + free) {
-      throw new QueueFullError(
-        `${this.#name} already has ${this.#queue.size} tasks queued (maxQueue: ${this.#maxQueue})`,
-      );
-    }
+    if (this.hasRoom()) return;
+    // Queued tasks that a free worker takes at the next dispatch are not waiting; the rest are.
+    const starting = Math.min(this.#queue.size, this.#freeWorkers());
+    const held = this.#inflightCount + starting;
+    const waiting = this.#queue.size - starting;
+    throw new QueueFullError(
+      `${this.#name} is full: ${plural(held, 'task')} running or sent to its ${plural(this.#size, 'worker')}, ` +
+        `${waiting} waiting (maxQueue: ${this.#maxQueue})`,
+    );
+  }
+
+  /** Calls `wake` once, the next time room in the queue may have freed (a task left it, a worker freed). */
+  whenRoom(wake: () => void): void {
+    this.#roomWaiters.push(wake);
+  }
+
+  #wakeRoomWaiters(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Queues a task and dispatches it, now or with the rest of its burst; `stack`: its caller's, if known. */
@@ -76,7 +120,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     } else {
       this.#dispatchScheduled = true;
       this.#lastStack = undefined;
-      queueMicrotask(() => this.#dispatch());
+      queueMicrotask(() => {
+        this.#dispatch();
+        this.#wakeRoomWaiters(); // a task pipelined to a busy worker left the queue
+      });
     }
     // Results arrive by message, so never before this synchronous code ends.
     task.callerStack = stack ?? this.#callerStack(task.def);
@@ -145,9 +192,11 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
       else task.reject(reviveError(results[i + 2], task.callerStack));
     }
-    if (w.retired) return;
-    if (w.inflight.size === 0) this.#becomeIdle(w);
-    else if (this.#queue.size > 0) this.#dispatch();
+    if (!w.retired) {
+      if (w.inflight.size === 0) this.#becomeIdle(w);
+      else if (this.#queue.size > 0) this.#dispatch();
+    }
+    this.#wakeRoomWaiters();
   }
 
   #becomeIdle(w: PoolWorker): void {
@@ -162,7 +211,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   }
 
   #checkDrained(): void {
-    if (this.#drained && this.#queue.size === 0 && this.#inflightCount === 0) {
+    if (this.#drained && !this.busy) {
       const done = this.#drained;
       this.#drained = undefined;
       done();
@@ -175,7 +224,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     const holder = task.holder;
     if (!holder) this.#queue.remove(task);
     failTask(task, reason);
-    if (!holder || !holder.inflight.has(task.id)) return this.#checkDrained();
+    if (!holder || !holder.inflight.has(task.id)) {
+      this.#wakeRoomWaiters();
+      return this.#checkDrained();
+    }
     holder.cancel(task, serializeError(reason));
     unrefTimer(
       setTimeout(() => {
@@ -194,6 +246,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#workers.retire(w);
     const running = w.running();
     const cause = (w as { lastError?: unknown }).lastError;
+    // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
+    const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
     const requeue: Task[] = [];
     let seenRunning = running === 0;
     for (const task of w.inflight.values()) {
@@ -206,12 +260,13 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       }
       if (task.settled) continue;
       const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
-      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}`;
+      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
     w.inflight.clear();
     this.#queue.unshift(requeue);
     if (this.#queue.size > 0) this.#dispatch();
+    this.#wakeRoomWaiters();
     this.#checkDrained();
   }
 
@@ -219,6 +274,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   failAll(error: unknown): void {
     for (const task of this.#queue.clear()) failTask(task, error);
     for (const w of this.#workers.all) for (const task of w.inflight.values()) failTask(task, error);
+    this.#wakeRoomWaiters();
   }
 
   /** Stops every worker; resolves once all have exited. */

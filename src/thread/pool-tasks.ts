@@ -12,7 +12,7 @@ export interface TaskCanceller {
 export function finishTask(task: Task): void {
   task.settled = true;
   if (task.timer !== undefined) clearTimeout(task.timer);
-  if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+  task.offAbort?.();
 }
 
 /** Rejects `task` with `error`, unless it already settled. */

@@ -35,7 +35,8 @@ export interface Task {
   /** The worker holding it, once dispatched. */
   holder: PoolWorker | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
-  onAbort: (() => void) | undefined;
+  /** Unregisters the task from its signal's abort (see internal/abort-listeners.ts). */
+  offAbort: (() => void) | undefined;
 }
 
 /** A pool worker and the batch it holds. */

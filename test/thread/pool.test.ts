@@ -1,5 +1,7 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { PoolClosedError, QueueFullError, ThreadExitError, ThreadPool, TimeoutError } from 'threadkit/thread';
+import { STRESS } from '../helpers/workers.js';
 import { runFixture, watchdog } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +98,93 @@ describe('ThreadPool', () => {
     const b = pool.run(() => 'b');
     await expect(pool.run(() => 'c')).rejects.toBeInstanceOf(QueueFullError);
     expect(await watchdog(Promise.all([a, b]))).toEqual(['a', 'b']);
+  });
+
+  it('QueueFullError states the running and waiting tasks against the limits', async () => {
+    const full = (pool: ThreadPool) => pool.run(() => 0).catch((e: Error) => e.message);
+    // A fresh pool: both tasks go to the two workers it is about to start; none waits (was "2 queued").
+    await using two = new ThreadPool({ size: 2, maxQueue: 0 });
+    const pair = [two.run(() => 1), two.run(() => 2)];
+    expect(await full(two)).toMatch(
+      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 2 workers, 0 waiting \(maxQueue: 0\)$/,
+    );
+    await using one = new ThreadPool({ size: 1, maxQueue: 1 });
+    const slow = one.run(() => new Promise((r) => setTimeout(r, 300)));
+    const next = one.run(() => 3);
+    // Before the first dispatch (was "2 tasks queued (maxQueue: 1)").
+    expect(await full(one)).toMatch(
+      /^ThreadPool-\d+ is full: 1 task running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+    );
+    await sleep(20); // both went to the worker, in one batch
+    const third = one.run(() => 4);
+    expect(await full(one)).toMatch(
+      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+    );
+    await watchdog(Promise.all([...pair, slow, next, third]));
+  });
+
+  it('any number of tasks may share a signal: one listener, no warning, removed when they settle', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      await using pool = new ThreadPool({ size: 2 });
+      const ac = new AbortController();
+      const runs = Array.from({ length: 30 }, (_, i) =>
+        pool.run((n: number) => n, { args: [i], signal: ac.signal }),
+      );
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+      expect(await watchdog(Promise.all(runs))).toHaveLength(30);
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      const items = Array.from({ length: 50 }, (_, i) => i);
+      expect(await watchdog(pool.map((n: number) => n + 1, items, { signal: ac.signal }))).toHaveLength(50);
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      // An abort still reaches every task that shares the signal.
+      const stopped = Array.from({ length: 20 }, () =>
+        pool
+          .run(() => new Promise((r) => setTimeout(r, 5000)), { signal: ac.signal })
+          .catch((e: unknown) => e),
+      );
+      await sleep(20);
+      ac.abort('all of them');
+      expect(await watchdog(Promise.all(stopped))).toEqual(Array.from({ length: 20 }, () => 'all of them'));
+      await sleep(10); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
+
+  it('a long-lived signal shared by many sequential runs keeps no listener', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const signal = new AbortController().signal;
+    const n = STRESS ? 100_000 : 3_000;
+    let most = 0;
+    for (let i = 0; i < n; i++) {
+      await pool.run(() => 1, { signal });
+      most = Math.max(most, getEventListeners(signal, 'abort').length);
+    }
+    expect(most).toBe(0);
+  }, 120_000);
+
+  it("a task that kills its worker fails with the worker's error in the message, and as cause", async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const err = (await watchdog(
+      pool
+        .run(
+          () =>
+            new Promise(() => {
+              setTimeout(() => {
+                throw new Error('pool async boom');
+              });
+            }),
+        )
+        .catch((e: unknown) => e),
+    )) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.message).toBe('Pool worker exited with code 1 while running this task: pool async boom');
+    expect((err.cause as Error).message).toBe('pool async boom');
+    expect(await watchdog(pool.run(() => 'replaced'))).toBe('replaced');
   });
 
   it('idle workers exit after idleTimeoutMs and come back on demand', async () => {
