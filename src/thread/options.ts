@@ -35,21 +35,51 @@ export function checkTransfer(value: unknown): readonly TransferListItem[] {
   if (!Array.isArray(value))
     throw new TypeError(`Expected \`transfer\` to be an array, got ${describe(value)}`);
   value.forEach((item: unknown, i) => {
-    // The obvious non-transferables; the runtime rejects the rest when posting (the task then fails).
-    const proto: unknown =
-      item !== null && typeof item === 'object' ? Object.getPrototypeOf(item) : undefined;
-    if (
-      proto === undefined ||
-      proto === Object.prototype ||
-      proto === null ||
-      item instanceof SharedArrayBuffer
-    ) {
+    // The common non-transferables; the runtime rejects the rest when posting (the task then fails
+    // with a TypeError that names `transfer` too, see transferFailed).
+    if (ArrayBuffer.isView(item)) {
+      throw new TypeError(
+        `Expected \`transfer[${i}]\` to be a transferable object, got ${describe(item)}: transfer its \`.buffer\` (an ArrayBuffer) instead`,
+      );
+    }
+    if (!looksTransferable(item)) {
       throw new TypeError(
         `Expected \`transfer[${i}]\` to be a transferable object (ArrayBuffer, MessagePort, ...), got ${describe(item)}`,
       );
     }
   });
   return value as TransferListItem[];
+}
+
+/** False for values that are certainly not transferable: primitives, plain objects and built-in data. */
+function looksTransferable(item: unknown): boolean {
+  if (item === null || typeof item !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(item);
+  if (proto === Object.prototype || proto === null) return false;
+  return !(
+    item instanceof SharedArrayBuffer ||
+    Array.isArray(item) ||
+    item instanceof Date ||
+    item instanceof RegExp ||
+    item instanceof Map ||
+    item instanceof Set ||
+    item instanceof Error ||
+    item instanceof Promise ||
+    item instanceof WeakMap ||
+    item instanceof WeakSet
+  );
+}
+
+/**
+ * What a post that the runtime refused for its transfer list rejects with: a TypeError naming
+ * `transfer`, like the checks above (other failures, such as DataCloneError, pass unchanged).
+ */
+export function transferFailed(err: unknown): unknown {
+  if (!(err instanceof TypeError) || !/transfer/i.test(err.message)) return err;
+  return new TypeError(
+    `The task could not be posted with its \`transfer\` list (ArrayBuffer, MessagePort, ... that the arguments hold): ${err.message}`,
+    { cause: err },
+  );
 }
 
 /** Validates an optional positive integer option. */

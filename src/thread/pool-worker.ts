@@ -13,6 +13,7 @@ import {
 } from './protocol.js';
 import type { TargetDef } from './target.js';
 import type { StackHolder } from './callsite.js';
+import { transferFailed } from './options.js';
 import { WORKER_URL } from './worker-url.js';
 
 /** A submitted task, from `run()` until it settles. */
@@ -101,7 +102,7 @@ export class PoolWorker {
     } catch (err) {
       // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the defs.
       if (defs) for (const def of defs) this.#known.delete(def.id);
-      throw err;
+      throw transferFailed(err);
     }
     this.worker.ref(); // busy: pending results keep the process alive
     this.#ring();

@@ -140,6 +140,18 @@ describe('found by fuzzing', () => {
     expect(await pool.run(() => 3, { transfer: [port] })).toBe(3);
   });
 
+  it('objects with a prototype that cannot be transferred are refused naming `transfer` (was: a bare runtime TypeError)', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    for (const item of [new Date(), [1], new Map(), /x/, new Error('e')]) {
+      await expect(pool.run(() => 1, { transfer: [item as never] })).rejects.toThrow(/`transfer\[0\]`/);
+    }
+    await expect(pool.run(() => 1, { transfer: [new Uint8Array(4) as never] })).rejects.toThrow(/`\.buffer`/);
+    // One the checks let through is refused by the runtime when posting: still named.
+    class Custom {}
+    await expect(pool.run(() => 1, { transfer: [new Custom() as never] })).rejects.toThrow(/`transfer`/);
+    expect(await pool.run((a: number) => a, { args: [5] })).toBe(5);
+  });
+
   it('a timeout longer than a timer can wait does not fire at once', async () => {
     await using pool = new ThreadPool({ size: 1, idleTimeoutMs: 1e12 });
     expect(await pool.run(() => new Promise((r) => setTimeout(r, 20, 'late')), { timeoutMs: 1e10 })).toBe(
