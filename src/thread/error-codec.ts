@@ -139,7 +139,7 @@ export function reviveError(value: unknown, callerStack?: StackHolder): unknown 
   const callerFrames = framesOf(callerStack?.stack);
   const stack = value.stack ?? `${value.name}: ${value.message}`;
   Object.defineProperty(err, 'stack', {
-    value: callerFrames ? `${stack}\n    --- in the thread above, joined from ---\n${callerFrames}` : stack,
+    value: callerFrames ? `${stack}\n    --- in the thread above, started from ---\n${callerFrames}` : stack,
     writable: true,
     configurable: true,
   });

@@ -95,7 +95,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#daemon = opts.daemon ?? false;
     this.#name = opts.name ?? `Thread-${++threadCount}`;
     this.#inherited = captureInheritable();
-    this.#creatorStack = callerStack();
+    // The user's frames only: cut at `spawn` when it is the caller, else at this constructor.
+    this.#creatorStack = callerStack(spawning ?? new.target);
   }
 
   /**
@@ -400,5 +401,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
  */
 export function spawn<R, A extends unknown[]>(fn: (...args: A) => R | Promise<R>, ...args: A): Thread<R, A> {
   if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
-  return new Thread<R, A>(fn, { args }).start();
+  spawning = spawn;
+  try {
+    return new Thread<R, A>(fn, { args }).start();
+  } finally {
+    spawning = undefined;
+  }
 }
+
+// Set while spawn() constructs its Thread, so that the creator's stack is cut at spawn().
+let spawning: typeof spawn | undefined;

@@ -29,7 +29,9 @@ describe('errors crossing the thread boundary', () => {
       expect((err.cause as Error).cause).toBe('root');
       expect(err.code).toBe('E_X');
       expect(err.detail).toEqual({ n: 1 });
-      expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*joined from[\s\S]*errors\.test\.ts/);
+      expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*started from[\s\S]*errors\.test\.ts/);
+      // Only the caller's frames are appended, not threadkit's own (spawn, the Thread constructor).
+      expect(err.stack!.split('started from ---')[1]!.split('\n')[1]).toMatch(/errors\.test\.ts/);
     },
   );
 

@@ -82,7 +82,7 @@ describe('ThreadPool batching and pipelining', () => {
     );
     for (const err of [alone, burst[0]!, burst[49]!, mapped]) {
       expect(err).toBeInstanceOf(TypeError);
-      expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*joined from[\s\S]*pool-batching\.test\.ts/);
+      expect(err.stack).toMatch(/threadkit-thread-fn[\s\S]*started from[\s\S]*pool-batching\.test\.ts/);
     }
   });
 });
