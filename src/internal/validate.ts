@@ -88,5 +88,14 @@ export function placeSlots(
   opts: { readonly buffer?: unknown; readonly byteOffset?: unknown },
   bytes: number,
 ): ReturnType<typeof checkSharedSlots> {
-  return checkSharedSlots(opts.buffer ?? new SharedArrayBuffer(bytes), opts.byteOffset, bytes);
+  if (opts.buffer === undefined) {
+    // Without a buffer the primitive gets its own: an offset into it would only be a mistake.
+    if (opts.byteOffset !== undefined && opts.byteOffset !== 0) {
+      throw new TypeError(
+        `Expected \`buffer\` (a SharedArrayBuffer) with \`byteOffset\` ${describe(opts.byteOffset)}: an offset places the primitive in a buffer you pass`,
+      );
+    }
+    return checkSharedSlots(new SharedArrayBuffer(bytes), 0, bytes);
+  }
+  return checkSharedSlots(opts.buffer, opts.byteOffset, bytes);
 }

@@ -127,6 +127,15 @@ describe('Mutex.from and opening existing memory', () => {
 });
 
 describe('bad input', () => {
+  it('refuses `buffer: null`, and an offset without a buffer, naming `buffer`', async () => {
+    const { Event } = await import('../../src/event/index.js');
+    expect(() => new Mutex({ buffer: null as never })).toThrow(/`buffer`/);
+    expect(() => new Mutex({ byteOffset: 8 })).toThrow(TypeError);
+    expect(() => new Mutex({ byteOffset: 8 })).toThrow(/`buffer`/);
+    expect(() => new Event({ byteOffset: 4 })).toThrow(/`buffer`/);
+    expect(new Mutex({ byteOffset: 0 }).isLocked).toBe(false);
+  });
+
   it('rejects a non-shared buffer with a TypeError naming `buffer`', () => {
     expect(() => new Mutex({ buffer: new ArrayBuffer(16) as unknown as SharedArrayBuffer })).toThrow(
       TypeError,
