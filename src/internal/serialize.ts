@@ -17,7 +17,15 @@ export const ENCODING = 'structured clone (node:v8)';
  * @throws the runtime's error for a value it cannot clone (a function, a symbol, a SharedArrayBuffer)
  */
 export function encodeValue(value: unknown): Uint8Array {
-  return v8.serialize(value);
+  try {
+    return v8.serialize(value);
+  } catch (err) {
+    // node:v8 throws a plain Error where structured clone (and postMessage) throws a DataCloneError.
+    if (err instanceof Error && err.name === 'Error' && / could not be cloned/.test(err.message)) {
+      throw new DOMException(err.message, 'DataCloneError');
+    }
+    throw err;
+  }
 }
 
 /**

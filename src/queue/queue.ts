@@ -132,7 +132,8 @@ export class Queue<T = unknown> {
    * @param value - a structured-cloneable value (it is copied; later changes to it are not seen)
    * @throws QueueClosedError if the queue is closed, or gets closed while this waits
    * @throws RangeError if the serialized value is larger than the whole data area (`maxBytes`)
-   * @throws the runtime's clone error (`DataCloneError`) for a value that cannot be copied (a function)
+   * @throws DataCloneError (a DOMException, as structured clone throws; a TypeError in the browser
+   * build) for a value that cannot be copied (a function, a symbol)
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.putAsync})
    * @example
    * ```ts

@@ -81,6 +81,9 @@ describe('Queue (one thread)', () => {
     );
     expect(() => q.tryPut('x'.repeat(100), 10)).toThrow(RangeError);
     expect(() => q.put((() => 1) as unknown as string)).toThrow(/could not be cloned/);
+    expect(() => q.put(Symbol('s') as unknown as string)).toThrow(
+      expect.objectContaining({ name: 'DataCloneError' }) as Error,
+    );
     expect(q.size).toBe(1);
     q.put('y'.repeat(40));
     expect([q.get(), q.get()]).toEqual(['kept', 'y'.repeat(40)]);
