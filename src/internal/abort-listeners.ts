@@ -51,3 +51,19 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
     signal.removeEventListener('abort', current.listener);
   };
 }
+
+/**
+ * A signal of its own for one wait, aborted (with the same reason) when `signal` aborts, through the
+ * one shared listener: for code that must add a listener of its own (raw-mutex's wait loop, which the
+ * model checker compiles alone). Call `done` once the wait is over. An absent or already aborted
+ * `signal` is returned as it is.
+ */
+export function linkedSignal(signal: AbortSignal | undefined): {
+  signal: AbortSignal | undefined;
+  done: () => void;
+} {
+  if (signal === undefined || signal.aborted) return { signal, done: () => {} };
+  const own = new AbortController();
+  const done = onAbort(signal, () => own.abort(signal.reason));
+  return { signal: own.signal, done };
+}

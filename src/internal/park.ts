@@ -2,6 +2,7 @@
 // re-check a condition, sleep on one slot while it holds the value the check saw, repeat. Keeping the
 // loop in one place keeps the deadline arithmetic, the abort race and the abandoned-wait hand-off
 // identical everywhere. The Mutex keeps its own loop because it also spins and tracks fairness.
+import { onAbort } from './abort-listeners.js';
 import { now } from './runtime.js';
 import { waitAsync, waitSync } from './wait.js';
 
@@ -79,10 +80,10 @@ export function raceAbort<T>(result: Promise<T>, signal: AbortSignal | undefined
   if (signal === undefined) return result;
   if (signal.aborted) return Promise.resolve('aborted');
   return new Promise((resolve) => {
-    const onAbort = () => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Through the signal's one shared listener: many waits may share a signal (abort-listeners.ts).
+    const unregister = onAbort(signal, () => resolve('aborted'));
     void result.then((v) => {
-      signal.removeEventListener('abort', onAbort);
+      unregister();
       resolve(v);
     });
   });

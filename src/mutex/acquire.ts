@@ -12,6 +12,7 @@ import {
   type Lockable,
   type OrderedLock,
 } from '../internal/diagnostics.js';
+import { linkedSignal } from '../internal/abort-listeners.js';
 import { canBlock } from '../internal/runtime.js';
 import { TID, beginHold, currentHold } from './hold.js';
 import { noteAcquired } from './lock-order.js';
@@ -94,11 +95,17 @@ export async function acquireAsync(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   let got = TIMED_OUT;
-  await waitReportingAsync(
-    timeoutMs,
-    async (ms) => (got = await acquireSlowAsync(i32, base, TID, ms, signal)) !== TIMED_OUT,
-    (waited) => reportSlowMutex(mutex, i32, base, waited),
-  );
+  // Many waits may share one signal: each gets its own, linked through the signal's one listener.
+  const linked = linkedSignal(signal);
+  try {
+    await waitReportingAsync(
+      timeoutMs,
+      async (ms) => (got = await acquireSlowAsync(i32, base, TID, ms, linked.signal)) !== TIMED_OUT,
+      (waited) => reportSlowMutex(mutex, i32, base, waited),
+    );
+  } finally {
+    linked.done();
+  }
   return got;
 }
 

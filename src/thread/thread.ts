@@ -1,6 +1,7 @@
 // The public Thread and spawn(): one target on its own worker thread, and the life of that thread
 // (start, join, terminate, abort, exit) as seen by its creator. Its options and their checks are in
 // thread-options.ts; starting the worker (bootstrap, Node flags) is in thread-launch.ts.
+import { onAbort } from '../internal/abort-listeners.js';
 import {
   MessageChannel,
   receiveMessageOnPort,
@@ -78,6 +79,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #resolveDone: () => void = () => {};
   readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
   readonly #onAbort = () => this.#abort();
+  #unlistenAbort: (() => void) | undefined;
 
   /**
    * @param target - a self-contained function, or a module (URL or path, relative to the calling
@@ -145,7 +147,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       markThreadDead(this.#threadId); // locks it held can be taken over
       this.#onExit(code);
     });
-    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    // Through the signal's one shared listener: many threads may share a signal (abort-listeners.ts).
+    if (this.#signal) this.#unlistenAbort = onAbort(this.#signal, this.#onAbort);
     return this;
   }
 
@@ -379,7 +382,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   #settle(outcome: Outcome<R>): void {
     this.#outcome = outcome;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#unlistenAbort?.();
     this.#worker?.unref();
     this.#port?.close();
     this.#resolveDone();

@@ -178,6 +178,12 @@ export class Sim {
     return { result: promise, cancel: () => (rec.cancelled = true), absorbsNotify: true };
   }
 
+  /** abort-listeners.ts's `onAbort`, on the model's signals: a listener of its own per wait. */
+  onAbort(signal: AbortSignal, callback: () => void): () => void {
+    signal.addEventListener('abort', callback, { once: true });
+    return () => signal.removeEventListener('abort', callback);
+  }
+
   /** `await p`: one scheduling point, or blocks until `p` resolves. */
   *await(p: unknown): Body {
     if (!(p instanceof SimPromise)) {

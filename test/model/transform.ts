@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 
 /** Imports the simulator replaces with plain (non-yielding) functions. */
-const PURE_IMPORTS = new Set(['now', 'isThreadDead']);
+const PURE_IMPORTS = new Set(['now', 'isThreadDead', 'onAbort']);
 
 /** The exports of a loaded model: generator versions of the file's functions, and its constants. */
 export type Model = Record<string, unknown>;
