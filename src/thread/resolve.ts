@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolveImport } from './esm-resolve.js';
 
 /** Nearest package.json with a name, above a file: identifies which package a resolved file is in. */
 const packageRoots = new Map<string, string | undefined>();
@@ -36,17 +37,37 @@ function packageRoot(file: string): string | undefined {
   return root;
 }
 
+/** Whether plain `import(spec)` from threadkit's own files finds `spec` (true where it cannot be asked). */
+function resolvesHere(spec: string): boolean {
+  if (typeof import.meta.resolve !== 'function') return true; // the CommonJS build
+  try {
+    import.meta.resolve(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Resolves a bare specifier as the caller's file would. `createRequire(caller)` finds which package
- * the caller sees; when plain `import` resolution from here lands in that same package we take its
- * (ESM) entry instead, so one package is not loaded twice in CJS and ESM form.
+ * Resolves a bare specifier as `import()` in the caller's file would (esm-resolve.ts). Where that
+ * fails, what the caller's `require` would find (NODE_PATH, extensionless subpaths, require-only
+ * exports), preferring the package's ESM entry when plain `import` resolution from here lands in the
+ * same package, so one package is not loaded twice in CJS and ESM form. Where that fails too, plain
+ * `import()` from here (threadkit itself); else the ESM resolution error, which names the caller.
  */
 function resolveBare(spec: string, base: string): string {
+  let esmError: unknown;
+  try {
+    return resolveImport(spec, base);
+  } catch (err) {
+    esmError = err;
+  }
   let required: string;
   try {
     required = createRequire(base).resolve(spec);
   } catch {
-    return spec; // not resolvable from the caller: let plain import() try (and report)
+    if (resolvesHere(spec)) return spec;
+    throw esmError;
   }
   try {
     const esm = import.meta.resolve(spec);
