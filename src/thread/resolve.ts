@@ -37,11 +37,12 @@ function packageRoot(file: string): string | undefined {
   return root;
 }
 
-/** Whether plain `import(spec)` from threadkit's own files finds `spec` (true where it cannot be asked). */
+/** Whether plain `import(spec)` from threadkit's own files finds `spec`. */
 function resolvesHere(spec: string): boolean {
-  if (typeof import.meta.resolve !== 'function') return true; // the CommonJS build
   try {
-    import.meta.resolve(spec);
+    // The CommonJS build has no import.meta.resolve (its import.meta.url is tsup's shim).
+    if (typeof import.meta.resolve === 'function') import.meta.resolve(spec);
+    else resolveImport(spec, import.meta.url);
     return true;
   } catch {
     return false;

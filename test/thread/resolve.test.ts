@@ -14,11 +14,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const PROBE = fileURLToPath(new URL('../fixtures/thread/resolve-probe.mjs', import.meta.url));
+const PROBES = ['resolve-probe.mjs', 'resolve-probe.cjs'];
 
 /** An ES module file that reports which file it is. */
 const esm = (v: string) => `export const v = ${JSON.stringify(v)};\nexport const url = import.meta.url;\n`;
@@ -68,7 +68,9 @@ beforeAll(() => {
       'lib/a.js': esm('#lib/a'),
     },
   );
-  copyFileSync(PROBE, join(app, 'probe.mjs'));
+  for (const probe of PROBES) {
+    copyFileSync(fileURLToPath(new URL(`../fixtures/thread/${probe}`, import.meta.url)), join(app, probe));
+  }
   writePackage(
     join(modules, 'esmonly'),
     { name: 'esmonly', type: 'module', exports: { '.': { import: './index.js' } } },
@@ -169,15 +171,21 @@ interface Probed {
   message?: string;
 }
 
-/** Runs the probe script in the app folder: what each specifier gave plainly, in a Thread, in a pool. */
-function probe(specs: string[]): Promise<{ plain: Probed[]; thread: Probed[]; pooled: Probed[] }> {
+/**
+ * Runs a probe script in the app folder: what each specifier gave plainly, in a Thread, in a pool.
+ * The ESM probe runs on threadkit's ESM build, the CommonJS one on its CommonJS build.
+ */
+function probe(
+  script: string,
+  specs: string[],
+): Promise<{ plain: Probed[]; thread: Probed[]; pooled: Probed[] }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [join(app, 'probe.mjs'), ...specs],
+      [join(app, script), ...specs],
       { cwd: app, timeout: 20_000 },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`probe.mjs failed: ${stderr}`, { cause: err }));
+        if (err) reject(new Error(`${script} failed: ${stderr}`, { cause: err }));
         else resolve(JSON.parse(stdout) as { plain: Probed[]; thread: Probed[]; pooled: Probed[] });
       },
     );
@@ -185,7 +193,7 @@ function probe(specs: string[]): Promise<{ plain: Probed[]; thread: Probed[]; po
 }
 
 describe('import() in a thread function', () => {
-  it('resolves bare names as import() in the creating file does, with threadkit installed as a symlink', async () => {
+  it.each(PROBES)('resolves bare names as import() in the creating file does (%s)', async (script) => {
     const specs = [
       'esmonly',
       'dualpkg',
@@ -204,7 +212,7 @@ describe('import() in a thread function', () => {
       '#dep',
       '#lib/a',
     ];
-    const { plain, thread, pooled } = await probe(specs);
+    const { plain, thread, pooled } = await probe(script, specs);
     // The fixtures are what the test thinks they are: import's choices, each module found.
     expect(plain.map((p) => p.v)).toEqual([
       'esmonly',
@@ -224,19 +232,19 @@ describe('import() in a thread function', () => {
       'dual esm',
       '#lib/a',
     ]);
-    expect(plain[11]?.url).toBe(`file://${join(root, 'shared/linked/index.js')}`.replaceAll('\\', '/'));
+    expect(plain[11]?.url).toBe(pathToFileURL(join(root, 'shared/linked/index.js')).href);
     expect(thread).toEqual(plain);
     expect(pooled).toEqual(plain);
   });
 
-  it('fails as import() in the creating file does, naming that file', async () => {
-    const { plain, thread, pooled } = await probe(['nopkg', 'patterns/utils/private/x', '#nothing']);
+  it.each(PROBES)('fails as import() in the creating file does, naming that file (%s)', async (script) => {
+    const { plain, thread, pooled } = await probe(script, ['nopkg', 'patterns/utils/private/x', '#nothing']);
     expect(plain.map((p) => p.code)).toEqual([
       'ERR_MODULE_NOT_FOUND',
       'ERR_PACKAGE_PATH_NOT_EXPORTED',
       'ERR_PACKAGE_IMPORT_NOT_DEFINED',
     ]);
-    for (const p of plain) expect(p.message).toContain(join(app, 'probe.mjs'));
+    for (const p of plain) expect(p.message).toContain(join(app, script));
     expect(thread).toEqual(plain);
     expect(pooled).toEqual(plain);
   });
