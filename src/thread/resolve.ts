@@ -79,6 +79,9 @@ function resolveBare(spec: string, base: string): string {
   return pathToFileURL(required).href;
 }
 
+/** Bare specifiers resolved (never failures), by caller file and specifier. */
+const resolvedBare = new Map<string, string>();
+
 /** Resolves `spec` against the caller's file: relative paths, absolute paths, URLs, builtins, bare names. */
 export function resolveSpecifier(specifier: string, base: string | undefined): string {
   // vitest's spelling of a file outside its project root.
@@ -95,5 +98,10 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
     return pathToFileURL(rooted !== undefined && existsSync(rooted) ? rooted : spec).href;
   }
   if (/^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return spec;
-  return base?.startsWith('file:') ? resolveBare(spec, base) : spec;
+  if (!base?.startsWith('file:')) return spec;
+  // Cached: a thread function may import on every call, and resolving walks the file system.
+  const key = `${base}\n${spec}`;
+  let url = resolvedBare.get(key);
+  if (url === undefined) resolvedBare.set(key, (url = resolveBare(spec, base)));
+  return url;
 }
