@@ -351,3 +351,32 @@ export class QueueClosedError extends ThreadkitError {
     super('ERR_QUEUE_CLOSED', message);
   }
 }
+
+// Fallbacks for the global types that threadkit's public typings name but ES2022 does not declare,
+// so they compile without @types/node (which TypeScript 7 no longer includes on its own) and without
+// the DOM lib. Each merges into the real declaration where there is one and changes nothing:
+//   - AbortSignal, URL (DOM lib, @types/node): empty;
+//   - Disposable, AsyncDisposable, Symbol.dispose/asyncDispose (lib esnext.disposable): as @types/node
+//     declares them (compatibility/disposable.d.ts), which is known to merge with the lib's;
+//   - ErrorOptions (lib es2022.error): as the lib declares it.
+// Here because every entry point's typings import this module's. Types only: no runtime code.
+/* eslint-disable @typescript-eslint/no-empty-object-type -- empty on purpose: merged, never alone */
+declare global {
+  interface AbortSignal {}
+  interface URL {}
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+  interface Disposable {
+    /** Releases what this object holds; called at the end of a `using` declaration's scope. */
+    [Symbol.dispose](): void;
+  }
+  interface AsyncDisposable {
+    /** Releases what this object holds; awaited at the end of an `await using` declaration's scope. */
+    [Symbol.asyncDispose](): PromiseLike<void>;
+  }
+  interface ErrorOptions {
+    cause?: unknown;
+  }
+}

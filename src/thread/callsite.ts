@@ -13,29 +13,43 @@ function toUrl(file: string): string {
   return /^[a-z][a-z\d+.-]*:/i.test(file) && !/^[a-z]:\\/i.test(file) ? file : toFileUrl(file);
 }
 
+/** The call sites of the current stack, or [] where the runtime has no V8 stack API. */
+function callSites(): CallSiteLike[] {
+  const limit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be restored as it was
+  const prepare = Error.prepareStackTrace;
+  let sites: unknown;
+  try {
+    Error.stackTraceLimit = 40;
+    Error.prepareStackTrace = (_err, callSites) => callSites;
+    sites = new Error().stack;
+  } finally {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = prepare;
+  }
+  return Array.isArray(sites) ? (sites as CallSiteLike[]) : [];
+}
+
+/**
+ * Where threadkit's frames appear in stacks, besides OWN_DIR: a runtime that applies source maps to
+ * stacks (Deno) names src/thread/callsite.ts instead of the dist/ file, so every frame under src/ is ours.
+ */
+const MAPPED_DIR = ((): string | undefined => {
+  const file = callSites()[0]?.getFileName();
+  const url = file ? toUrl(file) : undefined;
+  return url === undefined || url.startsWith(OWN_DIR) ? undefined : new URL('..', url).href;
+})();
+
 /**
  * The URL of the nearest file on the current stack outside threadkit and Node's internals, or
  * undefined when there is none (e.g. code run from a REPL).
  */
 export function callerUrl(): string | undefined {
-  const limit = Error.stackTraceLimit;
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be restored as it was
-  const prepare = Error.prepareStackTrace;
-  let sites: CallSiteLike[] = [];
-  try {
-    Error.stackTraceLimit = 40;
-    Error.prepareStackTrace = (_err, callSites) => callSites;
-    sites = new Error().stack as unknown as CallSiteLike[];
-  } finally {
-    Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = prepare;
-  }
-  if (!Array.isArray(sites)) return undefined;
-  for (const site of sites) {
+  for (const site of callSites()) {
     const file = site.getFileName();
     if (!file || file.startsWith('node:') || file.startsWith('evalmachine')) continue;
     const url = toUrl(file);
-    if (url.startsWith(OWN_DIR)) continue;
+    if (url.startsWith(OWN_DIR) || (MAPPED_DIR !== undefined && url.startsWith(MAPPED_DIR))) continue;
     return url;
   }
   return undefined;

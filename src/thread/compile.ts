@@ -16,7 +16,9 @@ const keepName = (fn: unknown, name: string): unknown =>
 
 /** The `import()` replacement handed to shipped source. */
 function importerFor(base: string | undefined): (spec: unknown) => Promise<unknown> {
-  return (spec) => import(typeof spec === 'string' ? resolveSpecifier(spec, base) : (spec as string));
+  // async: a resolution error rejects, as import() does, instead of throwing.
+  return async (spec) =>
+    (await import(typeof spec === 'string' ? resolveSpecifier(spec, base) : (spec as string))) as unknown;
 }
 
 function compileSource(def: TargetDef): TargetFn {

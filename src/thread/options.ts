@@ -1,10 +1,31 @@
 // Checks of options shared by Thread and ThreadPool.
-import type { ResourceLimits as NodeResourceLimits } from 'node:worker_threads';
-import type { TransferListItem } from 'node:worker_threads';
+// Public option types are declared here rather than taken from node:worker_threads, so threadkit's
+// typings need no @types/node (which TypeScript 7 no longer includes on its own, and browsers lack).
+import type { TransferListItem } from '../internal/worker-host.js';
 import { describe } from '../internal/validate.js';
 
-/** A worker's resource limits, as Node's `Worker` accepts them (heap sizes in MB, stack in MB). */
-export type ResourceLimits = NodeResourceLimits;
+/**
+ * A worker's resource limits: the `resourceLimits` of Node's `Worker` (node:worker_threads), with
+ * the same fields. Runtimes without them (Bun, Deno, browsers) ignore them.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool, type ResourceLimits } from 'threadkit/thread';
+ * const limits: ResourceLimits = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };
+ * await using pool = new ThreadPool({ size: 2, resourceLimits: limits });
+ * console.log(await pool.run(() => 'fits'));
+ * ```
+ */
+export interface ResourceLimits {
+  /** Maximum size of the main heap, in MB. */
+  maxOldGenerationSizeMb?: number | undefined;
+  /** Maximum size of the heap space for recently created objects, in MB. */
+  maxYoungGenerationSizeMb?: number | undefined;
+  /** Size of a pre-allocated memory range used for generated code, in MB. */
+  codeRangeSizeMb?: number | undefined;
+  /** Default maximum stack size of the thread, in MB. @default 4 */
+  stackSizeMb?: number | undefined;
+}
 
 const LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 

@@ -1,6 +1,6 @@
 // The options of ThreadPool and of its run(), and the check of the pool's options at construction
 // (a run's options are checked per call, in ThreadPool.run, where the task is built).
-import { cpuCount, type TransferListItem } from '../internal/worker-host.js';
+import { cpuCount } from '../internal/worker-host.js';
 import { checkOptions, checkTimeout } from '../internal/validate.js';
 import { checkCount, checkResourceLimits, type ResourceLimits } from './options.js';
 
@@ -49,8 +49,8 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
   readonly args?: A;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
-  /** Objects in `args` to transfer (move) instead of copy. */
-  readonly transfer?: readonly TransferListItem[];
+  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
+  readonly transfer?: readonly object[];
   /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
   readonly signal?: AbortSignal;
   /** Time limit counted from when the task starts running; rejects with {@link TimeoutError}. */

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolveImport } from './esm-resolve.js';
 
 /** Nearest package.json with a name, above a file: identifies which package a resolved file is in. */
 const packageRoots = new Map<string, string | undefined>();
@@ -36,17 +37,38 @@ function packageRoot(file: string): string | undefined {
   return root;
 }
 
+/** Whether plain `import(spec)` from threadkit's own files finds `spec`. */
+function resolvesHere(spec: string): boolean {
+  try {
+    // The CommonJS build has no import.meta.resolve (its import.meta.url is tsup's shim).
+    if (typeof import.meta.resolve === 'function') import.meta.resolve(spec);
+    else resolveImport(spec, import.meta.url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Resolves a bare specifier as the caller's file would. `createRequire(caller)` finds which package
- * the caller sees; when plain `import` resolution from here lands in that same package we take its
- * (ESM) entry instead, so one package is not loaded twice in CJS and ESM form.
+ * Resolves a bare specifier as `import()` in the caller's file would (esm-resolve.ts). Where that
+ * fails, what the caller's `require` would find (NODE_PATH, extensionless subpaths, require-only
+ * exports), preferring the package's ESM entry when plain `import` resolution from here lands in the
+ * same package, so one package is not loaded twice in CJS and ESM form. Where that fails too, plain
+ * `import()` from here (threadkit itself); else the ESM resolution error, which names the caller.
  */
 function resolveBare(spec: string, base: string): string {
+  let esmError: unknown;
+  try {
+    return resolveImport(spec, base);
+  } catch (err) {
+    esmError = err;
+  }
   let required: string;
   try {
     required = createRequire(base).resolve(spec);
   } catch {
-    return spec; // not resolvable from the caller: let plain import() try (and report)
+    if (resolvesHere(spec)) return spec;
+    throw esmError;
   }
   try {
     const esm = import.meta.resolve(spec);
@@ -56,6 +78,9 @@ function resolveBare(spec: string, base: string): string {
   }
   return pathToFileURL(required).href;
 }
+
+/** Bare specifiers resolved (never failures), by caller file and specifier. */
+const resolvedBare = new Map<string, string>();
 
 /** Resolves `spec` against the caller's file: relative paths, absolute paths, URLs, builtins, bare names. */
 export function resolveSpecifier(specifier: string, base: string | undefined): string {
@@ -73,5 +98,10 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
     return pathToFileURL(rooted !== undefined && existsSync(rooted) ? rooted : spec).href;
   }
   if (/^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return spec;
-  return base?.startsWith('file:') ? resolveBare(spec, base) : spec;
+  if (!base?.startsWith('file:')) return spec;
+  // Cached: a thread function may import on every call, and resolving walks the file system.
+  const key = `${base}\n${spec}`;
+  let url = resolvedBare.get(key);
+  if (url === undefined) resolvedBare.set(key, (url = resolveBare(spec, base)));
+  return url;
 }

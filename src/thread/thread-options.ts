@@ -27,8 +27,11 @@ export interface ThreadOptions<A extends unknown[] = unknown[]> {
   readonly name?: string;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
-  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
-  readonly transfer?: readonly TransferListItem[];
+  /**
+   * Objects in `args` to transfer (move) instead of copy: what the runtime's `postMessage` can transfer,
+   * such as ArrayBuffers and MessagePorts (typed `object`: these typings need no Node or DOM types).
+   */
+  readonly transfer?: readonly object[];
   /** The worker's resource limits (see Node's `Worker` `resourceLimits`); exceeding them ends the thread. */
   readonly resourceLimits?: ResourceLimits;
   /** A daemon thread does not keep the process alive; a non-daemon one does while it runs. @default false */

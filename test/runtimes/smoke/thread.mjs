@@ -21,6 +21,14 @@ export const tests = [
     },
   ],
   [
+    'import() in a thread resolves a relative path from the creating file',
+    async () => {
+      // A variable: a bundler or test runner must not pre-resolve it.
+      const r = await spawn(async (spec) => typeof (await import(spec)).check, './harness.mjs').join();
+      check(r === 'function', `got ${r}`);
+    },
+  ],
+  [
     'a thread error rejects join() with its class',
     async () => {
       const t = spawn(() => {

@@ -1,0 +1,120 @@
+// The published typings compile on their own: in a project without @types/node (TypeScript 7 no
+// longer includes it unasked) and without the DOM lib, with only `lib: es2022`; and next to both,
+// where their fallback declarations must merge with the real ones. A consumer importing every entry
+// point is compiled against a copy of the package's package.json and dist/ typings in a temporary
+// folder, so nothing of this repository's node_modules is in reach.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const TSC = require.resolve('typescript/bin/tsc');
+const TYPES_NODE = join(REPO, 'node_modules/@types');
+
+/** Every entry point the package exports, as a consumer imports it. */
+function entryPoints(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  return Object.keys(pkg.exports)
+    .filter((key) => key !== './package.json')
+    .map((key) => (key === '.' ? 'threadkit' : `threadkit${key.slice(1)}`));
+}
+
+/** A consumer using what needs a non-ES2022 global type: signals, URL targets, `using`, error causes. */
+function consumer(): string {
+  const imports = entryPoints().map((spec, i) => `import * as m${i} from '${spec}';`);
+  return `${imports.join('\n')}
+import { Mutex } from 'threadkit/mutex';
+import { ThreadPool, spawn, type ResourceLimits } from 'threadkit/thread';
+import { TimeoutError } from 'threadkit';
+
+export const modules = [${imports.map((_, i) => `m${i}`).join(', ')}];
+declare const signal: AbortSignal;
+declare const url: URL;
+const m = new Mutex();
+{
+  using guard = m.lock();
+  void guard;
+}
+export const locked: Promise<unknown> = m.lockAsync({ signal, timeoutMs: 5 });
+export const joined: Promise<number> = spawn((x: number) => x * 2, 21).join();
+const limits: ResourceLimits = { maxOldGenerationSizeMb: 64, stackSizeMb: 4 };
+export async function run(): Promise<number> {
+  await using pool = new ThreadPool({ size: 1, resourceLimits: limits });
+  await pool.run(url, { export: 'main' });
+  return pool.run((x: number) => x, { args: [1], transfer: [new ArrayBuffer(1)], signal });
+}
+export const error = new TimeoutError('late');
+`;
+}
+
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'threadkit-typings-'));
+  const pkg = join(dir, 'node_modules/threadkit');
+  mkdirSync(pkg, { recursive: true });
+  cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
+  cpSync(join(REPO, 'dist'), join(pkg, 'dist'), {
+    recursive: true,
+    filter: (src) => !/\.(c?js|map)$/.test(src),
+  });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  writeFileSync(join(dir, 'esm.mts'), consumer());
+  writeFileSync(
+    join(dir, 'cjs.cts'),
+    entryPoints()
+      .map((s) => `import '${s}';`)
+      .join('\n'),
+  );
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Compiles the consumer with the repository's tsc under `options`; resolves with tsc's code and output. */
+function tsc(name: string, options: object): Promise<{ code: number; output: string }> {
+  const config = {
+    compilerOptions: {
+      noEmit: true,
+      strict: true,
+      target: 'es2022',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      ...options,
+    },
+    files: ['esm.mts', 'cjs.cts'],
+  };
+  writeFileSync(join(dir, `tsconfig.${name}.json`), JSON.stringify(config));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [TSC, '-p', `tsconfig.${name}.json`],
+      { cwd: dir, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number(err.code ?? 1) : 0, output: `${name}: ${stdout}${stderr}` }),
+    );
+  });
+}
+
+describe('published typings', () => {
+  it('compile without @types/node or the DOM lib, and next to both', async () => {
+    const runs = await Promise.all([
+      // Nothing but ECMAScript: the package's own fallbacks must carry it.
+      tsc('bare', { lib: ['es2022'], types: [], typeRoots: [] }),
+      // With the DOM lib and esnext.disposable: the fallbacks merge into the real declarations.
+      tsc('dom', { lib: ['es2022', 'esnext.disposable', 'dom'], types: [], typeRoots: [] }),
+      // A Node project: @types/node next to the fallbacks.
+      tsc('node', { lib: ['es2022', 'esnext.disposable'], typeRoots: [TYPES_NODE], types: ['node'] }),
+    ]);
+    expect(runs.map((r) => r.output)).toEqual(['bare: ', 'dom: ', 'node: ']);
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+  });
+});

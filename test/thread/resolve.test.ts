@@ -1,0 +1,251 @@
+// `import()` inside a thread function resolves as in the file that created the thread (DESIGN.md):
+// ESM resolution ("import" conditions, "exports"/"imports", self-reference, real paths), also where
+// threadkit is installed as a symlink into a store, as pnpm does. A script in a temporary app folder
+// imports each fixture package plainly, in a Thread and in a ThreadPool task; all three must agree.
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const PROBES = ['resolve-probe.mjs', 'resolve-probe.cjs'];
+
+/** An ES module file that reports which file it is. */
+const esm = (v: string) => `export const v = ${JSON.stringify(v)};\nexport const url = import.meta.url;\n`;
+/** The same as a CommonJS module. */
+const cjs = (v: string) =>
+  `exports.v = ${JSON.stringify(v)};\nexports.url = require('node:url').pathToFileURL(__filename).href;\n`;
+
+/** Writes a package: package.json from `config` and the files given (path → contents). */
+function writePackage(dir: string, config: object, files: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(config));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+}
+
+let root = '';
+let app = '';
+
+beforeAll(() => {
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'threadkit-resolve-')));
+  app = join(root, 'app');
+  const modules = join(app, 'node_modules');
+  // pnpm's layout: app/node_modules/threadkit -> store/node_modules/threadkit -> the built package.
+  mkdirSync(join(root, 'store/node_modules'), { recursive: true });
+  mkdirSync(modules, { recursive: true });
+  symlinkSync(REPO, join(root, 'store/node_modules/threadkit'), 'junction');
+  symlinkSync(join(root, 'store/node_modules/threadkit'), join(modules, 'threadkit'), 'junction');
+
+  writePackage(
+    app,
+    {
+      name: 'app',
+      type: 'module',
+      exports: { '.': './self.js' },
+      imports: {
+        '#internal': { node: { import: './internal.js' }, default: './internal.cjs' },
+        '#dep': 'dualpkg',
+        '#lib/*': './lib/*.js',
+      },
+    },
+    {
+      'self.js': esm('app self'),
+      'internal.js': esm('#internal esm'),
+      'internal.cjs': cjs('#internal cjs'),
+      'lib/a.js': esm('#lib/a'),
+    },
+  );
+  for (const probe of PROBES) {
+    copyFileSync(fileURLToPath(new URL(`../fixtures/thread/${probe}`, import.meta.url)), join(app, probe));
+  }
+  writePackage(
+    join(modules, 'esmonly'),
+    { name: 'esmonly', type: 'module', exports: { '.': { import: './index.js' } } },
+    { 'index.js': esm('esmonly') },
+  );
+  writePackage(
+    join(modules, 'dualpkg'),
+    { name: 'dualpkg', exports: { import: './index.mjs', require: './index.cjs' } },
+    { 'index.mjs': esm('dual esm'), 'index.cjs': cjs('dual cjs') },
+  );
+  writePackage(
+    join(modules, 'nested'),
+    {
+      name: 'nested',
+      exports: {
+        '.': {
+          browser: './browser.mjs',
+          node: { require: './node.cjs', import: { types: './x.d.ts', default: './node.mjs' } },
+          default: './default.mjs',
+        },
+        './feature': [{ worker: './worker.mjs' }, './feature.mjs'],
+      },
+    },
+    {
+      'browser.mjs': esm('nested browser'),
+      'node.cjs': cjs('nested node require'),
+      'node.mjs': esm('nested node import'),
+      'default.mjs': esm('nested default'),
+      'worker.mjs': esm('nested worker'),
+      'feature.mjs': esm('nested feature'),
+    },
+  );
+  writePackage(
+    join(modules, 'patterns'),
+    {
+      name: 'patterns',
+      exports: {
+        './utils/*': { require: './cjs/utils/*.cjs', default: './lib/utils/*.mjs' },
+        './utils/private/*': null,
+        './*.js': './js/*.js',
+      },
+    },
+    {
+      'lib/utils/a.mjs': esm('patterns utils/a'),
+      'cjs/utils/a.cjs': cjs('patterns utils/a cjs'),
+      'lib/utils/private/x.mjs': esm('patterns private'),
+      'js/deep/b.js': cjs('patterns deep/b'),
+    },
+  );
+  writePackage(
+    join(modules, '@scope/pkg'),
+    {
+      name: '@scope/pkg',
+      exports: { '.': './main.mjs', './sub': { import: './sub.mjs', require: './sub.cjs' } },
+    },
+    {
+      'main.mjs': esm('@scope/pkg'),
+      'sub.mjs': esm('@scope/pkg/sub esm'),
+      'sub.cjs': cjs('@scope/pkg/sub cjs'),
+    },
+  );
+  writePackage(
+    join(modules, 'legacy'),
+    { name: 'legacy', main: 'lib/entry' },
+    { 'lib/entry.js': cjs('legacy main'), 'lib/other.js': cjs('legacy other') },
+  );
+  writePackage(
+    join(modules, 'modsync'),
+    {
+      name: 'modsync',
+      exports: { 'module-sync': './sync.mjs', import: './import.mjs', require: './require.cjs' },
+    },
+    {
+      'sync.mjs': esm('modsync sync'),
+      'import.mjs': esm('modsync import'),
+      'require.cjs': cjs('modsync cjs'),
+    },
+  );
+  // A package linked in from elsewhere: modules load from their real path.
+  writePackage(
+    join(root, 'shared/linked'),
+    { name: 'linked', type: 'module', main: 'index.js' },
+    {
+      'index.js': esm('linked'),
+    },
+  );
+  symlinkSync(join(root, 'shared/linked'), join(modules, 'linked'), 'junction');
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+interface Probed {
+  v?: string;
+  url?: string;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Runs a probe script in the app folder: what each specifier gave plainly, in a Thread, in a pool.
+ * The ESM probe runs on threadkit's ESM build, the CommonJS one on its CommonJS build.
+ */
+function probe(
+  script: string,
+  specs: string[],
+): Promise<{ plain: Probed[]; thread: Probed[]; pooled: Probed[] }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(app, script), ...specs],
+      { cwd: app, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${script} failed: ${stderr}`, { cause: err }));
+        else resolve(JSON.parse(stdout) as { plain: Probed[]; thread: Probed[]; pooled: Probed[] });
+      },
+    );
+  });
+}
+
+describe('import() in a thread function', () => {
+  it.each(PROBES)('resolves bare names as import() in the creating file does (%s)', async (script) => {
+    const specs = [
+      'esmonly',
+      'dualpkg',
+      'nested',
+      'nested/feature',
+      'patterns/utils/a',
+      'patterns/deep/b.js',
+      '@scope/pkg',
+      '@scope/pkg/sub',
+      'legacy',
+      'legacy/lib/other.js',
+      'modsync',
+      'linked',
+      'app',
+      '#internal',
+      '#dep',
+      '#lib/a',
+    ];
+    const { plain, thread, pooled } = await probe(script, specs);
+    // The fixtures are what the test thinks they are: import's choices, each module found.
+    expect(plain.map((p) => p.v)).toEqual([
+      'esmonly',
+      'dual esm',
+      'nested node import',
+      'nested feature',
+      'patterns utils/a',
+      'patterns deep/b',
+      '@scope/pkg',
+      '@scope/pkg/sub esm',
+      'legacy main',
+      'legacy other',
+      process.features.require_module ? 'modsync sync' : 'modsync import',
+      'linked',
+      'app self',
+      '#internal esm',
+      'dual esm',
+      '#lib/a',
+    ]);
+    expect(plain[11]?.url).toBe(pathToFileURL(join(root, 'shared/linked/index.js')).href);
+    expect(thread).toEqual(plain);
+    expect(pooled).toEqual(plain);
+  });
+
+  it.each(PROBES)('fails as import() in the creating file does, naming that file (%s)', async (script) => {
+    const { plain, thread, pooled } = await probe(script, ['nopkg', 'patterns/utils/private/x', '#nothing']);
+    expect(plain.map((p) => p.code)).toEqual([
+      'ERR_MODULE_NOT_FOUND',
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      'ERR_PACKAGE_IMPORT_NOT_DEFINED',
+    ]);
+    for (const p of plain) expect(p.message).toContain(join(app, script));
+    expect(thread).toEqual(plain);
+    expect(pooled).toEqual(plain);
+  });
+});
