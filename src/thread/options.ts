@@ -93,10 +93,12 @@ function looksTransferable(item: unknown): boolean {
 
 /**
  * What a post that the runtime refused for its transfer list rejects with: a TypeError naming
- * `transfer`, like the checks above (other failures, such as DataCloneError, pass unchanged).
+ * `transfer`, like the checks above (other failures, such as an uncloneable argument's DataCloneError,
+ * pass unchanged).
  */
 export function transferFailed(err: unknown): unknown {
-  if (!(err instanceof TypeError) || !/transfer/i.test(err.message)) return err;
+  // Node 20 throws a TypeError ('Found invalid object in transferList'), later Nodes a DataCloneError.
+  if (!(err instanceof Error) || !/transfer ?list/i.test(err.message)) return err;
   return new TypeError(
     `The task could not be posted with its \`transfer\` list (ArrayBuffer, MessagePort, ... that the arguments hold): ${err.message}`,
     { cause: err },
