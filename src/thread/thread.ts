@@ -107,6 +107,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @returns this thread, so that `new Thread(fn).start()` can be assigned
    * @throws {@link ThreadStateError} if the thread was already started, or was terminated before it
    *   was started
+   * @throws the runtime's error if the worker cannot be launched (`DataCloneError` for an argument that
+   *   cannot be cloned); the thread then counts as failed with it (`join()` rejects with it)
    * @example
    * ```ts
    * import { Thread } from 'threadkit/thread';
@@ -136,7 +138,16 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       port: port2,
       deadThreads: deadThreadsBuffer(),
     };
-    const worker = launchThreadWorker(this.#target, workerData, this.#transfer, this.#resourceLimits);
+    let worker: ReturnType<typeof launchThreadWorker>;
+    try {
+      worker = launchThreadWorker(this.#target, workerData, this.#transfer, this.#resourceLimits);
+    } catch (err) {
+      // Nothing runs (an uncloneable argument, a bad transfer list): the thread ends failed with the
+      // error start() throws, so isAlive is false and join() rejects with it instead of waiting forever.
+      port2.close();
+      this.#settle({ ok: false, error: err });
+      throw err;
+    }
     this.#worker = worker;
     this.#threadId = worker.threadId;
     if (this.#daemon) worker.unref();

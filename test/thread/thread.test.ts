@@ -208,6 +208,15 @@ describe('Thread', () => {
     expect(Atomics.load(ran, 0)).toBe(0);
   });
 
+  it('a worker that cannot be launched (uncloneable argument): start() throws, the thread ends failed', async () => {
+    const t = new Thread((_f: unknown) => 1, { args: [() => 2] });
+    expect(() => t.start()).toThrow(expect.objectContaining({ name: 'DataCloneError' }) as Error);
+    expect(t.isAlive).toBe(false);
+    await expect(watchdog(t.join(), 2_000)).rejects.toMatchObject({ name: 'DataCloneError' });
+    expect(() => t.result).toThrow(expect.objectContaining({ name: 'DataCloneError' }) as Error);
+    expect(() => t.start()).toThrow(ThreadStateError);
+  });
+
   it('ships method shorthand and async functions', async () => {
     const obj = {
       twice(this: void, x: number) {
