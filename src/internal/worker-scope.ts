@@ -1,16 +1,27 @@
 // Inside a thread started through worker-host: the data its creator passed, the port to its creator,
 // and how the thread ends. Node's worker_threads here; worker-scope.browser.ts for Web Workers.
-import { parentPort as nodeParentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  MessagePort,
+  parentPort as nodeParentPort,
+  receiveMessageOnPort,
+  workerData,
+} from 'node:worker_threads';
 
 /** The port to the creating thread: `on('message', fn)` and `postMessage(value, transfer)`. */
 export const parentPort = nodeParentPort!;
 
 /**
  * Takes the next message from the creator synchronously, if one is queued (bypassing the 'message'
- * event). Undefined where the runtime cannot (Web Workers).
+ * event). Undefined where the runtime cannot: Web Workers, and Deno, whose `parentPort` is not a
+ * `MessagePort` (a wrapper over the worker's global scope) and whose `receiveMessageOnPort` throws
+ * a TypeError for it. There the event loop delivers each message.
  */
-export const receiveMessage: (() => { message: unknown } | undefined) | undefined = () =>
-  receiveMessageOnPort(nodeParentPort!);
+export const receiveMessage: (() => { message: unknown } | undefined) | undefined =
+  parentPort instanceof MessagePort ? receiveFrom(parentPort) : undefined;
+
+function receiveFrom(port: MessagePort): () => { message: unknown } | undefined {
+  return () => receiveMessageOnPort(port);
+}
 
 /** Calls `fn` with the data the creator passed: at once on Node (a Web Worker receives it later). */
 export function onWorkerData(fn: (data: unknown) => void): void {

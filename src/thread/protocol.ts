@@ -32,7 +32,8 @@ export const EXITED = 2;
  * | `DOORBELL` | incremented after every message the pool posts to it     | the pool        |
  *
  * An idle worker briefly waits on `DOORBELL` and takes the next message with `receiveMessageOnPort`
- * instead of a round through its event loop (see `awaitNextTask` in thread-worker.ts).
+ * instead of a round through its event loop (see `awaitNextTask` in thread-worker.ts); where the
+ * runtime cannot (Web Workers, Deno's `parentPort`), each message arrives through the event loop.
  */
 export const PROGRESS = 0;
 export const DOORBELL = 1;
