@@ -1,6 +1,6 @@
 // Thread and ThreadPool smoke test: join/result, names, errors keep their class, a pool maps work.
 import { BlockingNotAllowedError, Thread, ThreadPool, currentThread, spawn } from 'threadkit';
-import { check } from './harness.mjs';
+import { check, sleep } from './harness.mjs';
 
 export const tests = [
   [
@@ -72,6 +72,36 @@ export const tests = [
       const err = await pool.run(() => Promise.reject(new TypeError('bad'))).catch((e) => e);
       check(err instanceof TypeError, `task error ${err}`);
       await pool.close();
+    },
+  ],
+  [
+    'a pool task uses import(); its worker stays up between tasks',
+    async (env) => {
+      // Deno: a pool worker that went idle took its next message with receiveMessageOnPort(parentPort),
+      // which Deno refuses (its parentPort is no MessagePort), and died; the pool replaced it.
+      const pool = new ThreadPool({ size: 1 });
+      try {
+        // Variables: a bundler or test runner must not pre-resolve them. No node: builtin in a browser.
+        const builtin = env.browserMain ? undefined : 'node:path';
+        const first = await pool.run(
+          async (relativeSpec, builtinSpec) => {
+            const { check: relative } = await import(relativeSpec);
+            const path = builtinSpec === undefined ? 'a/b' : (await import(builtinSpec)).join('a', 'b');
+            const { currentThread: ct } = await import('threadkit/thread');
+            return { path, relative: typeof relative, threadId: ct().threadId };
+          },
+          { args: ['./harness.mjs', builtin] },
+        );
+        check(first.relative === 'function' && /^a[\\/]b$/.test(first.path), `got ${JSON.stringify(first)}`);
+        await sleep(50); // the worker goes idle
+        const second = await pool.run(async () => {
+          const { currentThread: ct } = await import('threadkit/thread');
+          return ct().threadId;
+        });
+        check(second === first.threadId, `worker ${first.threadId} was replaced by ${second}`);
+      } finally {
+        await pool.close();
+      }
     },
   ],
 ];
