@@ -106,7 +106,10 @@ describe('a thread dying while it holds RwLock read locks', () => {
     );
     try {
       for (let i = 0; i < 3; i++) await untilRaised(flags, i);
-      expect(l.readers).toBe(4);
+      // Not necessarily 4 here: the exiting readers die right after raising their flag, and a reader
+      // that claims its holder entry after another one died recycles that entry, giving back its read
+      // locks (by design). What matters is that all of them end up given back, below.
+      expect(l.readers).toBeGreaterThanOrEqual(1); // the terminated reader's lock, at least
       const main = l.writeLockAsync().then((g) => (g.unlock(), 'locked'));
       await readers[0]!.terminate();
       const died = Math.max(...(await Promise.all(readers.map(deathOf))));
