@@ -1,12 +1,12 @@
 import { BlockingNotAllowedError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
-import { raceAbort } from '../internal/park.js';
+import { waitOnceAsync } from '../internal/park.js';
 import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout, describe } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
-import { waitAsync, waitSync } from '../internal/wait.js';
+import { waitSync } from '../internal/wait.js';
 import { Mutex, type MutexGuard } from '../mutex/index.js';
 import { currentHold, restoreHold } from '../mutex/hold.js';
 import { isGuardOf } from '../mutex/mutex-guard.js';
@@ -242,16 +242,9 @@ export class Condition {
     try {
       if (abort?.aborted) throw abort.reason;
       // One wait, as the blocking wait does: only a notify ends it early ('timed-out' is not a notify,
-      // even if SEQ moved meanwhile: that notify was for another waiter, so notify(n) wakes n).
-      const wait = waitAsync(i32, base + SEQ, seq, timeoutMs);
-      const outcome = await raceAbort(wait.result, abort);
-      if (outcome === 'aborted') {
-        wait.cancel();
-        // The native waiter stays listed until notified or timed out: a notify it absorbs later is passed
-        // on, so notify(1) still reaches a live waiter (I2 of raw-condition).
-        if (wait.absorbsNotify) void wait.result.then((v) => v === 'ok' && passOn(i32, base));
-        throw abort?.reason;
-      }
+      // even if SEQ moved meanwhile: that notify was for another waiter, so notify(n) wakes n). A notify
+      // absorbed by an aborted wait is passed on (I2 of raw-condition).
+      const outcome = await waitOnceAsync(i32, base + SEQ, seq, timeoutMs, abort, () => passOn(i32, base));
       woken = outcome !== 'timed-out';
     } finally {
       leave(i32, base);

@@ -66,8 +66,3 @@ export function signal(i32: Int32Array, base: number, count: number): void {
 export function passOn(i32: Int32Array, base: number): void {
   signal(i32, base, 1);
 }
-
-/** The async wait loop's check for a waiter that read `seq`: done (null) once SEQ moved on. */
-export function notified(i32: Int32Array, base: number, seq: number): () => number | null {
-  return () => (Atomics.load(i32, base + SEQ) !== seq ? null : seq);
-}

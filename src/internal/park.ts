@@ -4,7 +4,7 @@
 // identical everywhere. The Mutex keeps its own loop because it also spins and tracks fairness.
 import { onAbort } from './abort-listeners.js';
 import { now } from './runtime.js';
-import { waitAsync, waitSync } from './wait.js';
+import { waitAsync, waitSync, type WaitResult } from './wait.js';
 
 /**
  * A primitive's condition check. It returns `null` when the wait is over (it may have taken what it
@@ -62,17 +62,34 @@ export async function parkUntilAsync(
     if (signal?.aborted) throw signal.reason;
     const left = deadline - now();
     if (left <= 0) return false;
-    const wait = waitAsync(i32, index, seen, Math.min(left, pollMs));
-    const outcome = await raceAbort(wait.result, signal);
-    if (outcome === 'aborted') {
-      wait.cancel();
-      // The native waiter stays in the runtime's list until notified or timed out (see AsyncWait).
-      if (onAbsorbed !== undefined && wait.absorbsNotify) {
-        void wait.result.then((v) => v === 'ok' && onAbsorbed());
-      }
-      throw signal?.reason;
-    }
+    await waitOnceAsync(i32, index, seen, Math.min(left, pollMs), signal, onAbsorbed);
   }
+}
+
+/**
+ * One non-blocking wait while `i32[index]` holds `expected`: resolves with how it ended ('ok',
+ * 'not-equal' or 'timed-out'); rejects with `signal.reason` when aborted first. If the wait it
+ * abandons on abort absorbs a notify later, `onAbsorbed` runs so the caller can pass that wake-up on.
+ */
+export async function waitOnceAsync(
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  onAbsorbed?: () => void,
+): Promise<WaitResult | 'cancelled'> {
+  const wait = waitAsync(i32, index, expected, timeoutMs);
+  const outcome = await raceAbort(wait.result, signal);
+  if (outcome === 'aborted') {
+    wait.cancel();
+    // The native waiter stays in the runtime's list until notified or timed out (see AsyncWait).
+    if (onAbsorbed !== undefined && wait.absorbsNotify) {
+      void wait.result.then((v) => v === 'ok' && onAbsorbed());
+    }
+    throw signal?.reason;
+  }
+  return outcome;
 }
 
 /** Settles with `result`'s value, or with 'aborted' as soon as `signal` aborts. */

@@ -112,15 +112,9 @@ export function checkCondition(f: CondFactories, s: CondScenario): void {
         controller.abort(new Error('abort'));
       });
     try {
-      const check = yield* cond.notified!(i32, cbase, seq);
-      return (yield* park.parkUntilAsync!(
-        i32,
-        SEQ,
-        timeout,
-        controller.signal,
-        check,
-        onAbsorbed,
-      )) as boolean;
+      // As condition.ts: one wait; only 'timed-out' is not a wake-up.
+      const outcome = yield* park.waitOnceAsync!(i32, SEQ, seq, timeout, controller.signal, onAbsorbed);
+      return outcome !== 'timed-out';
     } finally {
       t.controller = undefined;
       yield* cond.leave!(i32, cbase);

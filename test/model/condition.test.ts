@@ -30,14 +30,6 @@ const notifiedThenAborted = {
   },
 } as const;
 
-/** park.ts before the fix: the abort was honoured before the check, dropping a delivered wake-up. */
-const abortBeforeCheck = plant(
-  `  if (signal?.aborted) throw signal.reason;
-  for (;;) {`,
-  `  for (;;) {
-    if (signal?.aborted) throw signal.reason;`,
-);
-
 describe('Condition model checker', () => {
   it('finds no violation in the shipped algorithm (1–3 consumers, 1–2 producers, notify(1) and notifyAll)', () => {
     const before = { ...condCoverage };
@@ -49,10 +41,9 @@ describe('Condition model checker', () => {
   });
 
   it('regression: a waiter notified, then aborted before it resumes, keeps the wake-up', () => {
+    // (The bug it found was in the wait loop Condition.waitAsync used then; it now makes one wait, whose
+    // outcome is final once settled, so the planted form of that bug has no window left to show in.)
     expect(() => checkCondition(conditionModels(), notifiedThenAborted)).not.toThrow();
-    expect(() =>
-      checkCondition(conditionModels({ mutatePark: abortBeforeCheck }), notifiedThenAborted),
-    ).toThrow(/lost wake-up/);
   });
 
   describe('finds planted bugs', () => {
