@@ -9,9 +9,12 @@ import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-o
 import { waitSync } from '../internal/wait.js';
 import { Mutex, type MutexGuard } from '../mutex/index.js';
 import { currentHold, restoreHold } from '../mutex/hold.js';
-import { isGuardOf } from '../mutex/mutex-guard.js';
+import { Guard } from '../mutex/mutex-guard.js';
 import { DEPTH } from '../mutex/raw-mutex.js';
 import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, passOn, signal } from './raw-condition.js';
+
+/** What a wait saves of its mutex's owner-only state, to restore after relocking. */
+type SavedHold = { depth: number; hold: number };
 
 /**
  * Options of {@link Condition}'s constructor.
@@ -336,7 +339,7 @@ export class Condition {
       throw new NotOwnerError(`Condition.${method}() needs the current thread to hold the condition's mutex`);
     }
     const { i32, base } = this.#mutexMem;
-    if (!isGuardOf(g, i32.buffer as SharedArrayBuffer, base)) {
+    if (!Guard.isCurrent(g, i32.buffer as SharedArrayBuffer, base)) {
       throw new TypeError(
         `Expected \`guard\` to be the current guard of the condition's mutex, got a guard of another mutex or of an ended hold`,
       );
@@ -344,7 +347,7 @@ export class Condition {
   }
 
   /** Fully releases the mutex (all levels of a reentrant one); returns what to restore after. */
-  #release(): { depth: number; hold: number } {
+  #release(): SavedHold {
     const { i32, base } = this.#mutexMem;
     const held = { depth: Atomics.load(i32, base + DEPTH), hold: currentHold(i32, base) };
     Atomics.store(i32, base + DEPTH, 0);
@@ -353,7 +356,7 @@ export class Condition {
   }
 
   /** Reacquires the mutex after a wait (blocking, untimed) and restores what {@link #release} saved. */
-  #relock(held: { depth: number; hold: number }, guard: MutexGuard): void {
+  #relock(held: SavedHold, guard: MutexGuard): void {
     try {
       this.mutex.lock();
     } catch (err) {
@@ -363,7 +366,7 @@ export class Condition {
   }
 
   /** {@link #relock} without blocking. */
-  async #relockAsync(held: { depth: number; hold: number }, guard: MutexGuard): Promise<void> {
+  async #relockAsync(held: SavedHold, guard: MutexGuard): Promise<void> {
     try {
       await this.mutex.lockAsync();
     } catch (err) {
@@ -373,7 +376,7 @@ export class Condition {
   }
 
   /** After reacquiring the mutex: its reentrant depth, and the caller's hold, so its guard stays valid. */
-  #restore(held: { depth: number; hold: number }): void {
+  #restore(held: SavedHold): void {
     const { i32, base } = this.#mutexMem;
     if (held.depth !== 0) Atomics.store(i32, base + DEPTH, held.depth);
     restoreHold(i32, base, held.hold);
@@ -383,7 +386,7 @@ export class Condition {
    * The error for a reacquisition that threw. After a dead owner's takeover this thread holds the mutex
    * again: restore the caller's hold and report the death through the caller's own guard.
    */
-  #reacquireFailed(err: unknown, held: { depth: number; hold: number }, guard: MutexGuard): unknown {
+  #reacquireFailed(err: unknown, held: SavedHold, guard: MutexGuard): unknown {
     if (!(err instanceof OwnerDiedError)) return err;
     this.#restore(held);
     return new OwnerDiedError(

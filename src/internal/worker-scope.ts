@@ -17,11 +17,7 @@ export const parentPort = nodeParentPort!;
  * a TypeError for it. There the event loop delivers each message.
  */
 export const receiveMessage: (() => { message: unknown } | undefined) | undefined =
-  parentPort instanceof MessagePort ? receiveFrom(parentPort) : undefined;
-
-function receiveFrom(port: MessagePort): () => { message: unknown } | undefined {
-  return () => receiveMessageOnPort(port);
-}
+  parentPort instanceof MessagePort ? () => receiveMessageOnPort(parentPort) : undefined;
 
 /** Calls `fn` with the data the creator passed: at once on Node (a Web Worker receives it later). */
 export function onWorkerData(fn: (data: unknown) => void): void {

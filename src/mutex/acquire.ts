@@ -32,7 +32,6 @@ import {
 
 /** Whether this thread may block (probed once: this never changes for a thread). */
 export const BLOCKING_ALLOWED = canBlock();
-export { TID };
 
 /** The Mutex as seen from here: what its guard releases and what the diagnostics name it by. */
 export type Unlockable = OrderedLock & { unlock(): void };

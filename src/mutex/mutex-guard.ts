@@ -70,7 +70,3 @@ export class Guard implements MutexGuard {
     this.#lock = undefined;
   }
 }
-
-/** Whether `guard` is a live guard of the mutex at `base` of `buffer`, in a hold this thread still has. */
-export const isGuardOf = (guard: unknown, buffer: SharedArrayBuffer, base: number): boolean =>
-  Guard.isCurrent(guard, buffer, base);

@@ -13,9 +13,9 @@ import {
   checkTimeout,
   describe,
 } from '../internal/validate.js';
-import { TID, acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
+import { acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
 import { checkOrder } from './lock-order.js';
-import { beginHold } from './hold.js';
+import { TID, beginHold } from './hold.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import type { LockAsyncOptions, MutexOptions } from './options.js';
 import {

@@ -31,8 +31,10 @@ interface PackageConfig {
   readonly imports?: unknown;
 }
 
-/** This Node's flags: its command line and NODE_OPTIONS. */
-const nodeFlags = (): string[] => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+let flags: string[] | undefined;
+/** This Node's flags: its command line and NODE_OPTIONS (read once: they do not change). */
+const nodeFlags = (): string[] =>
+  (flags ??= [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]);
 
 let conditions: Set<string> | undefined;
 /** The conditions Node matches for `import`. */
@@ -68,8 +70,8 @@ function resolveError(code: string, message: string): Error {
 }
 
 const configs = new Map<string, PackageConfig | null>();
-/** The package.json at `file`, or null when there is none. */
-function readConfig(file: string): PackageConfig | null {
+/** The package.json at `file` (cached), or null when there is none; throws for invalid JSON. */
+export function readConfig(file: string): PackageConfig | null {
   let config = configs.get(file);
   if (config !== undefined) return config;
   let text: string | undefined;

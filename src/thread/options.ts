@@ -50,9 +50,12 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
   return value;
 }
 
+/** The transfer list of a task that transfers nothing (shared: transfer lists are only read). */
+export const NO_TRANSFER: readonly TransferListItem[] = [];
+
 /** Validates `transfer`: an array (of transferables; the runtime checks each when posting). */
 export function checkTransfer(value: unknown): readonly TransferListItem[] {
-  if (value === undefined) return [];
+  if (value === undefined) return NO_TRANSFER;
   if (!Array.isArray(value))
     throw new TypeError(`Expected \`transfer\` to be an array, got ${describe(value)}`);
   value.forEach((item: unknown, i) => {

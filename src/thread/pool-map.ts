@@ -41,6 +41,13 @@ export async function feedMap<T>(feed: MapFeed<T>): Promise<unknown[]> {
     failure ??= { error };
     wakeUp();
   };
+  // At most one registration with the scheduler at a time: a wake-up by a settling task leaves the
+  // earlier one registered, and registering again would pile up duplicates (and keep this map alive).
+  let roomAsked = false;
+  const roomFreed = () => {
+    roomAsked = false;
+    wakeUp();
+  };
   const offAbort = signal && onAbort(signal, () => fail(signal.reason));
   scheduler.hold(); // close() waits for the items not yet submitted too
   /** Whether the iterator is still open: it neither finished nor threw. */
@@ -49,7 +56,10 @@ export async function feedMap<T>(feed: MapFeed<T>): Promise<unknown[]> {
     for (let index = 0; ; index++) {
       while (failure === undefined && (pending.size >= window || !scheduler.hasRoom())) {
         const woken = new Promise<void>((resolve) => (wake = resolve));
-        if (pending.size < window) scheduler.whenRoom(wakeUp);
+        if (pending.size < window && !roomAsked) {
+          roomAsked = true;
+          scheduler.whenRoom(roomFreed);
+        }
         await woken;
       }
       if (failure !== undefined) break;
@@ -57,12 +67,11 @@ export async function feedMap<T>(feed: MapFeed<T>): Promise<unknown[]> {
       const next = items.next();
       if (next.done === true) break;
       iterating = true;
-      const i = index;
       const task = feed.task(
         next.value,
         (value) => {
           pending.delete(task);
-          results[i] = value;
+          results[index] = value;
           wakeUp();
         },
         (error) => {

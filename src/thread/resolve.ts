@@ -1,10 +1,10 @@
 // Node build: resolves specifiers of `import()` in shipped source and of module targets as the caller's
 // file would (resolve.browser.ts is the browser build's version).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolveImport } from './esm-resolve.js';
+import { readConfig, resolveImport } from './esm-resolve.js';
 
 /** Nearest package.json with a name, above a file: identifies which package a resolved file is in. */
 const packageRoots = new Map<string, string | undefined>();
@@ -14,16 +14,13 @@ function packageRoot(file: string): string | undefined {
   for (;;) {
     if (packageRoots.has(dir)) break;
     seen.push(dir);
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name !== undefined) {
-          packageRoots.set(dir, dir);
-          break;
-        }
-      } catch {
-        // unreadable package.json: keep looking up
+    try {
+      if (readConfig(join(dir, 'package.json'))?.name !== undefined) {
+        packageRoots.set(dir, dir);
+        break;
       }
+    } catch {
+      // invalid package.json: keep looking up
     }
     const up = dirname(dir);
     if (up === dir) {

@@ -7,7 +7,7 @@ import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/v
 import { PoolClosedError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { callerStack, type StackHolder } from './callsite.js';
-import { checkTransfer } from './options.js';
+import { NO_TRANSFER, checkTransfer } from './options.js';
 import { MAP_AHEAD_PER_WORKER } from './pool-batching.js';
 import { feedMap } from './pool-map.js';
 import { checkPoolOptions, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
@@ -165,7 +165,7 @@ export class ThreadPool implements AsyncDisposable {
           this.#newTask({
             def,
             args: encode([item]),
-            transfer: [],
+            transfer: NO_TRANSFER,
             inherited,
             signal,
             timeoutMs: Infinity,
