@@ -5,6 +5,7 @@
 import { NotOwnerError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { diagnostics } from '../internal/diagnostics.js';
+import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import {
   checkOptions,
   checkSharedSlots,
@@ -32,6 +33,13 @@ import {
   release,
   tryAcquireFast,
 } from './raw-mutex.js';
+
+/** How withLock() names itself when `fn` returns a Promise (see sync-result.ts). */
+const WITH_LOCK: SyncHelper = {
+  method: 'Mutex.withLock()',
+  problem: 'cannot hold the lock across `await` (it was released when `fn` returned)',
+  asyncForm: 'withLockAsync()',
+};
 
 /**
  * A mutual-exclusion lock that works across worker threads: Python's `threading.Lock` (and, with
@@ -277,10 +285,12 @@ export class Mutex {
 
   /**
    * Runs `fn` while holding the mutex (blocking to acquire it) and releases it afterwards, even if
-   * `fn` throws.
+   * `fn` throws. `fn` must be synchronous: the lock cannot be held across an `await` in it.
    *
    * @param fn - the critical section
    * @returns what `fn` returns
+   * @throws TypeError if fn returns a Promise (use {@link Mutex.withLockAsync} instead); the lock is
+   * released first, and a later rejection of that promise is not reported as unhandled
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -292,7 +302,7 @@ export class Mutex {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     using _guard = released(() => this.lock());
-    return fn();
+    return syncResult(fn(), WITH_LOCK);
   }
 
   /**

@@ -3,6 +3,7 @@ import { registerShareable } from '../internal/codec.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
+import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, describe } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
@@ -37,6 +38,13 @@ export interface OnceOptions {
 
 /** This thread's value in STATE while it runs the function: its thread id + 1 (0 is INCOMPLETE). */
 const TID = threadId + 1;
+
+/** How run() names itself when `fn` returns a Promise (see sync-result.ts). */
+const RUN: SyncHelper = {
+  method: 'Once.run()',
+  problem: 'cannot wait across `await` for the initialisation to finish (the once stays incomplete)',
+  asyncForm: 'runAsync()',
+};
 
 /**
  * Runs an initialisation exactly once across all threads sharing it (Rust's `std::sync::Once`, Go's
@@ -125,9 +133,12 @@ export class Once {
    * `Atomics.wait`) until that run ends, then returns (or, if that run threw or its thread died, runs
    * `fn` itself).
    *
-   * @param fn - the initialisation; its return value is ignored
+   * @param fn - the initialisation, synchronous; what it returns is ignored, unless a Promise
    * @returns true if this call ran `fn` to completion, false if it was already done
    * @throws whatever `fn` throws (the once stays incomplete)
+   * @throws TypeError if fn returns a Promise (use {@link Once.runAsync} instead): `run()` cannot wait
+   * for it, so the once stays incomplete, and a later rejection of that promise is not reported as
+   * unhandled
    * @throws DeadlockError if called from inside `fn` on the same thread
    * @throws BlockingNotAllowedError if it would block on a thread that may not block
    * @example
@@ -151,7 +162,7 @@ export class Once {
     if (!claimed()) return false;
     let ok = false;
     try {
-      fn();
+      syncResult(fn(), RUN);
       ok = true;
     } finally {
       finish(i32, base, ok);

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeadlockError, Mutex, NotOwnerError, TimeoutError } from '../../src/mutex/index.js';
 import { fixture, runWorkers, since, sleep, startAgent, terminateAll, watchdog } from '../helpers/workers.js';
+import { asyncResults, thrownBy, unhandledDuring } from '../helpers/async-misuse.js';
 import { hammer, type HammerMode } from './hammer.js';
 
 /** Creates a fresh mutex of the variant under test. */
@@ -230,6 +231,51 @@ export function mutexSuite(name: string, factory: MutexFactory, options: SuiteOp
       ).resolves.toBe('ok');
       await expect(m.withLockAsync(() => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
       expect(m.isLocked).toBe(false);
+    });
+
+    it('withLock(fn) with an async fn throws a TypeError naming withLockAsync, and releases the lock', async () => {
+      for (const [what, fn] of asyncResults) {
+        const m = factory();
+        const unhandled = await unhandledDuring(() => {
+          const err = thrownBy(() => m.withLock(fn));
+          expect(err, what).toBeInstanceOf(TypeError);
+          expect((err as TypeError).message, what).toBe(
+            'Expected `fn` to return a value, got a Promise: Mutex.withLock() cannot hold the lock across ' +
+              '`await` (it was released when `fn` returned); use withLockAsync() for an async function',
+          );
+          expect(m.isLocked, what).toBe(false);
+          const g = m.tryLock(0);
+          expect(g, what).not.toBeNull();
+          g?.unlock();
+        });
+        // Each of them rejects: the TypeError reported it, so it must not also go unhandled.
+        expect(unhandled, what).toEqual([]);
+      }
+    });
+
+    if (options.reentrant) {
+      it('reentrant: a nested withLock(async fn) throws and gives back only its own relock', () => {
+        const m = factory();
+        m.withLock(() => {
+          expect(() => m.withLock(async () => {})).toThrow(TypeError);
+          expect(m.isHeldByCurrentThread).toBe(true);
+        });
+        expect(m.isLocked).toBe(false);
+      });
+    }
+
+    it('withLock(fn): a result with a non-function `then` is a value, not a thenable', () => {
+      const m = factory();
+      for (const value of [
+        { then: 42 },
+        { then: null },
+        { then: 'x' },
+        Object.assign(() => 1, { then: {} }),
+      ]) {
+        expect(m.withLock(() => value)).toBe(value);
+        expect(m.isLocked).toBe(false);
+      }
+      expect(m.withLock(() => null)).toBe(null);
     });
 
     describe('mutual exclusion across workers (non-atomic increment; total must be exact)', () => {

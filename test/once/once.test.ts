@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlockError, Once, TimeoutError } from '../../src/once/index.js';
 import { Event } from '../../src/event/index.js';
+import { asyncResults, thrownBy, unhandledDuring } from '../helpers/async-misuse.js';
 import { runWorkers, sleep } from '../helpers/toolbox-workers.js';
 
 describe('Once (one thread)', () => {
@@ -36,6 +37,36 @@ describe('Once (one thread)', () => {
     const second = o.runAsync(() => {});
     expect(await first).toBe(true);
     expect(await second).toBe(false);
+  });
+
+  it('run(fn) with an async fn throws a TypeError naming runAsync; the once stays incomplete and free', async () => {
+    for (const [what, fn] of asyncResults) {
+      const o = new Once();
+      const unhandled = await unhandledDuring(() => {
+        const err = thrownBy(() => o.run(fn));
+        expect(err, what).toBeInstanceOf(TypeError);
+        expect((err as TypeError).message, what).toBe(
+          'Expected `fn` to return a value, got a Promise: Once.run() cannot wait across `await` for the ' +
+            'initialisation to finish (the once stays incomplete); use runAsync() for an async function',
+        );
+        expect(o.isDone, what).toBe(false);
+        // Not left "running": the next run() runs its function at once (no DeadlockError, no wait).
+        expect(
+          o.run(() => {}),
+          what,
+        ).toBe(true);
+      });
+      // Each of them rejects: the TypeError reported it, so it must not also go unhandled.
+      expect(unhandled, what).toEqual([]);
+    }
+  });
+
+  it('run(fn): a result with a non-function `then` is a value, not a thenable', () => {
+    for (const value of [{ then: 42 }, { then: null }, Object.assign(() => 1, { then: 'x' })]) {
+      const o = new Once();
+      expect(o.run(() => value)).toBe(true);
+      expect(o.isDone).toBe(true);
+    }
   });
 
   it('misuse and bad input throw at once', () => {
