@@ -11,7 +11,7 @@ import { Mutex, type MutexGuard } from '../mutex/index.js';
 import { currentHold, restoreHold } from '../mutex/hold.js';
 import { Guard } from '../mutex/mutex-guard.js';
 import { DEPTH } from '../mutex/raw-mutex.js';
-import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, leave, passOn, signal } from './raw-condition.js';
+import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, evict, leave, signal } from './raw-condition.js';
 
 /** What a wait saves of its mutex's owner-only state, to restore after relocking. */
 type SavedHold = { depth: number; hold: number };
@@ -213,7 +213,9 @@ export class Condition {
   /**
    * Releases the mutex and waits for a notify without blocking the event loop, then reacquires the
    * mutex (with `lockAsync`, untimed) before settling, also when it rejects. While it waits it keeps
-   * a Node process alive. May resolve spuriously: re-check your predicate.
+   * a Node process alive. May resolve spuriously: re-check your predicate. An aborted wait wakes this
+   * condition's other waiters (a spurious wake-up for them), so that the runtime's entry it leaves
+   * behind cannot swallow a notify meant for one of them.
    *
    * @param guard - the guard of the current thread's lock on {@link Condition.mutex}
    * @param options - `signal` to abort the wait, `timeoutMs` to bound it
@@ -245,9 +247,11 @@ export class Condition {
     try {
       if (abort?.aborted) throw abort.reason;
       // One wait, as the blocking wait does: only a notify ends it early ('timed-out' is not a notify,
-      // even if SEQ moved meanwhile: that notify was for another waiter, so notify(n) wakes n). A notify
-      // absorbed by an aborted wait is passed on (I2 of raw-condition).
-      const outcome = await waitOnceAsync(i32, base + SEQ, seq, timeoutMs, abort, () => passOn(i32, base));
+      // even if SEQ moved meanwhile: that notify was for another waiter, so notify(n) wakes n). An
+      // aborted wait is evicted from the waiter list at once, so it cannot absorb a notify meant for a
+      // live waiter (I2 of raw-condition).
+      const evictAbandoned = () => evict(i32, base);
+      const outcome = await waitOnceAsync(i32, base + SEQ, seq, timeoutMs, abort, undefined, evictAbandoned);
       woken = outcome !== 'timed-out';
     } finally {
       leave(i32, base);

@@ -24,8 +24,14 @@
  *       notifier that changed the protected state under the mutex therefore either changed it before
  *       the waiter's predicate check (the waiter does not wait), or after the waiter registered (the
  *       notifier's load of WAITERS sees it, and its SEQ increment follows the waiter's read).
- *   I2. An abandoned async wait (aborted) that absorbs a notify passes one wake-up on (`passOn`), so
- *       notify(1) still reaches a live waiter.
+ *   I2. An aborted async wait stays in SEQ's waiter list (until notified or timed out), where it would
+ *       absorb a notify meant for a live waiter. The aborting waiter evicts it at once (`evict`: wake
+ *       every sleeper, without moving SEQ), so a notify absorbed before the eviction reached everyone
+ *       (each returns as from a spurious wake-up) and none can be absorbed after it. Passing the
+ *       absorbed wake-up on later, from the abandoned wait's callback, is not enough: the callback runs
+ *       on the aborting thread's event loop, and that thread may be blocked by then, for example in
+ *       `wait()` on this condition, behind its own abandoned entry: the notify meant for that very
+ *       `wait()` would be lost.
  *   I3. SEQ could only come back to a sleeper's value after 2^32 notifies while it sleeps.
  */
 import { notify } from '../internal/wait.js';
@@ -60,9 +66,10 @@ export function signal(i32: Int32Array, base: number, count: number): void {
 }
 
 /**
- * Passes on a wake-up absorbed by an abandoned async wait (I2). SEQ moves too, so the waiter it reaches
- * sees a notify, not a spurious wake-up to sleep through again.
+ * Evicts an aborted async wait from SEQ's waiter list (I2) by waking every sleeper. SEQ stays: the
+ * woken waiters see a spurious wake-up (their predicate loops re-check), and waiters not asleep yet are
+ * not disturbed.
  */
-export function passOn(i32: Int32Array, base: number): void {
-  signal(i32, base, 1);
+export function evict(i32: Int32Array, base: number): void {
+  notify(i32, base + SEQ, Infinity);
 }

@@ -68,8 +68,12 @@ export async function parkUntilAsync(
 
 /**
  * One non-blocking wait while `i32[index]` holds `expected`: resolves with how it ended ('ok',
- * 'not-equal' or 'timed-out'); rejects with `signal.reason` when aborted first. If the wait it
- * abandons on abort absorbs a notify later, `onAbsorbed` runs so the caller can pass that wake-up on.
+ * 'not-equal' or 'timed-out'); rejects with `signal.reason` when aborted first. The wait it abandons on
+ * abort may stay in the runtime's waiter list and absorb a notify. With `onAbandoned`, that runs at
+ * once, before the rejection, to evict it (by waking every waiter on the slot). Otherwise, if the
+ * abandoned wait absorbs a notify later, `onAbsorbed` runs so the caller can pass that wake-up on; but
+ * only once this thread's event loop runs again, which may be never if the thread blocks meanwhile
+ * (see Condition's I2).
  */
 export async function waitOnceAsync(
   i32: Int32Array,
@@ -78,14 +82,16 @@ export async function waitOnceAsync(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   onAbsorbed?: () => void,
+  onAbandoned?: () => void,
 ): Promise<WaitResult | 'cancelled'> {
   const wait = waitAsync(i32, index, expected, timeoutMs);
   const outcome = await raceAbort(wait.result, signal);
   if (outcome === 'aborted') {
     wait.cancel();
     // The native waiter stays in the runtime's list until notified or timed out (see AsyncWait).
-    if (onAbsorbed !== undefined && wait.absorbsNotify) {
-      void wait.result.then((v) => v === 'ok' && onAbsorbed());
+    if (wait.absorbsNotify) {
+      if (onAbandoned !== undefined) onAbandoned();
+      else if (onAbsorbed !== undefined) void wait.result.then((v) => v === 'ok' && onAbsorbed());
     }
     throw signal?.reason;
   }

@@ -73,8 +73,12 @@ export function acquire(
       'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
     );
   }
-  // A zero timeout never blocks; the slow path only runs to take over from a dead owner.
-  if (timeoutMs === 0) return ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
+  // A zero timeout never blocks. The slow path (one check, no wait) takes over from a dead owner, and
+  // claims a lock word with no owner: released meanwhile, or a fair handoff in flight, which a newcomer
+  // in lock() claims the same way, and which may be meant for a waiter that died after it was woken.
+  if (timeoutMs === 0) {
+    return ownerOf(state) === 0 || ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
+  }
   // Diagnostics: past the slow-lock threshold, report once and wait out the rest.
   let got = TIMED_OUT;
   waitReporting(

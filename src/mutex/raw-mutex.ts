@@ -11,7 +11,8 @@
  *     flagged itself in the PARKED bit;
  *   - eventual fairness (Go's starvation mode, parking_lot's "fair unlock"): a waiter that has waited
  *     longer than FAIR_AFTER_MS sets FAIR. While FAIR is set, `unlock` does not release the lock; it
- *     hands it to a woken waiter (HANDOFF), and newcomers may neither barge nor spin. Waiters park in a
+ *     hands it to a woken waiter (HANDOFF; if none was asleep it releases it after all, I3), and
+ *     newcomers may neither barge nor spin. Waiters park in a
  *     FIFO list (the spec orders Atomics waiter lists), so every waiter is served within one round of
  *     the queue. FAIR is dropped by a waiter that got the lock after less than FAIR_AFTER_MS, or when no
  *     one else waits.
@@ -43,8 +44,11 @@
  *       owner), so any change of STATE after it read v makes the wait return 'not-equal'.
  *   I2. While any thread is parked, either STATE has PARKED (the owner's unlock will notify) or some
  *       woken or registered waiter is running and will re-establish PARKED when it claims or re-parks.
- *   I3. A HANDOFF state is always claimed by a registered waiter or, when WAITERS drops to 0, reset to
- *       0 by whoever saw the count drop (the unlocker or the last leaving waiter).
+ *   I3. A HANDOFF state is always claimed by a registered waiter or reset to 0: by the unlocker when
+ *       its notify found no waiter asleep, or by the last waiter to leave. Registered waiters that were
+ *       not asleep are between checks and find the lock free (I1); and WAITERS may count a thread that
+ *       died waiting (its registration outlives it), which would never claim a handoff: left in place,
+ *       it would keep the unlocked mutex from every fast path and tryLock() for good.
  *   I4. A waiter that gives up (timeout, abort) after consuming a notify passes the wake-up on.
  *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
  *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
@@ -133,10 +137,10 @@ function releaseSlow(i32: Int32Array, base: number, tid: number): boolean {
     if (ownerOf(s) !== tid) return false;
     if ((s & FAIR) !== 0 && Atomics.load(i32, base + WAITERS) > 0) {
       // Fair mode: hand over. The lock stays unavailable to newcomers; the first parked waiter (FIFO)
-      // is woken to claim it. If nobody was parked (all registered waiters are between checks), they
-      // will see HANDOFF before parking (I1); settleHandoff covers the case that all of them left.
+      // is woken to claim it. If nobody was asleep there is nobody to hand it to, so withdraw the
+      // handoff: registered waiters between checks find the lock free, and a dead one never claims (I3).
       if (Atomics.compareExchange(i32, base + STATE, s, HANDOFF | FAIR) !== s) continue;
-      if (notify(i32, base + STATE, 1) === 0) settleHandoff(i32, base);
+      if (notify(i32, base + STATE, 1) === 0) withdrawHandoff(i32, base);
       return true;
     }
     if (Atomics.compareExchange(i32, base + STATE, s, 0) !== s) continue;
@@ -146,13 +150,10 @@ function releaseSlow(i32: Int32Array, base: number, tid: number): boolean {
   }
 }
 
-/** Resets a HANDOFF nobody is left to claim (I3). */
-function settleHandoff(i32: Int32Array, base: number): void {
-  for (;;) {
-    const s = Atomics.load(i32, base + STATE);
-    if ((s & HANDOFF) === 0 || Atomics.load(i32, base + WAITERS) > 0) return;
-    if (Atomics.compareExchange(i32, base + STATE, s, 0) === s) return;
-  }
+/** Releases a handoff that no waiter was asleep to take (I3), unless a registered waiter claimed it. */
+function withdrawHandoff(i32: Int32Array, base: number): void {
+  // HANDOFF | FAIR is the only handoff state; anything else means it was claimed (or reset) already.
+  Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);
 }
 
 /**

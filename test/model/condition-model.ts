@@ -3,12 +3,14 @@
 // through compileModel), driven the way src/condition/condition.ts drives them (mirrored below: the
 // class also checks guards and re-entrancy, which the transform does not model). Producers add tokens
 // under the mutex and notify one or all waiters; consumers wait for a token (blocking, timed, or async
-// with timeouts and aborts) and take it, or leave for good when a wait times out or is aborted. Tokens
-// are produced only while consumers still want more than are there, so a consumer that sleeps forever
-// while a token waits is a lost wake-up: the classic notify(1) case where the one waiter woken leaves
-// without passing the wake-up on.
+// with timeouts and aborts) and take it, or leave for good when a wait times out or is aborted; or,
+// after an abort, stay and wait on with blocking waits (so the thread never returns to its event loop).
+// Tokens are produced only while consumers still want more than are there, so a consumer that sleeps
+// forever while a token waits is a lost wake-up: the classic notify(1) case where the one waiter woken
+// leaves without passing the wake-up on, or where an aborted async wait, still in the waiter list,
+// swallows the notify meant for the blocking wait its own thread makes next.
 import fc from 'fast-check';
-import { Sim, type SimThread } from './sim.js';
+import { Sim, SimPromise, type SimThread } from './sim.js';
 import { ModelError, randomWalk, runRandom, runSchedule, schedule } from './scheduler.js';
 import { compileModel, type LoadOptions, type Model } from './transform.js';
 import { rawMutex, type Scenario as MutexScenario } from './mutex-model.js';
@@ -18,6 +20,8 @@ export interface ConsumerSpec {
   readonly iterations: number;
   readonly timeoutMs: number;
   readonly abortAfterMs: number;
+  /** After an abort: leave for good, or wait on with blocking waits (untimed). @default 'leave' */
+  readonly afterAbort?: 'leave' | 'block';
 }
 
 export interface CondScenario {
@@ -35,6 +39,7 @@ export const condScenario = (maxConsumers = 3, preemptions = 8): fc.Arbitrary<Co
         iterations: fc.integer({ min: 1, max: 3 }),
         timeoutMs: fc.constantFrom(1, 5, Infinity),
         abortAfterMs: fc.constantFrom(0.5, 2, Infinity),
+        afterAbort: fc.constantFrom<'leave' | 'block'>('leave', 'leave', 'block'),
       }),
       { minLength: 1, maxLength: maxConsumers },
     ),
@@ -46,7 +51,14 @@ export const condScenario = (maxConsumers = 3, preemptions = 8): fc.Arbitrary<Co
   });
 
 /** What the runs exercised (summed over runs). */
-export const condCoverage = { runs: 0, consumed: 0, timedOut: 0, aborted: 0, passedOn: 0 };
+export const condCoverage = { runs: 0, consumed: 0, timedOut: 0, aborted: 0, evicted: 0, rejoined: 0 };
+
+/**
+ * What an aborted async wait does about its entry left in the waiter list: evict it at once, as
+ * condition.ts does; or 'pass-on', the design it replaced: pass on a notify the entry absorbs later, from
+ * a callback on the aborting thread's event loop (so not while that thread is in a blocking wait).
+ */
+export type AbandonPolicy = 'evict' | 'pass-on';
 
 type Gen<T> = Generator<unknown, T, unknown>;
 type Fns = Record<string, (...a: unknown[]) => Gen<unknown>>;
@@ -57,7 +69,7 @@ export type CondFactories = {
 };
 
 /** Runs one scenario against compiled raw-condition, raw-mutex and park models. */
-export function checkCondition(f: CondFactories, s: CondScenario): void {
+export function checkCondition(f: CondFactories, s: CondScenario, abandon: AbandonPolicy = 'evict'): void {
   const sim = new Sim();
   const condModel = f.cond(sim);
   const mutexModel = f.mutex(sim);
@@ -86,18 +98,33 @@ export function checkCondition(f: CondFactories, s: CondScenario): void {
     if (!(yield* mx.release!(i32, mbase, tid))) throw new ModelError('mutex release refused', sim);
   }
 
-  /** An abandoned async wait absorbed a notify: passOn runs later, as the callback would. */
-  const onAbsorbed = () => {
-    condCoverage.passedOn++;
-    sim.spawn('onAbsorbed', () => cond.passOn!(i32, cbase));
+  /** condition.ts's eviction of an aborted wait (passed to waitOnceAsync as `onAbandoned`). */
+  function* evictAbandoned(): Gen<void> {
+    condCoverage.evicted++;
+    yield* cond.evict!(i32, cbase);
+  }
+
+  /** Resolved when a consumer in its blocking phase (after an abort) is done: its event loop runs. */
+  const eventLoopFree = new Map<SimThread, SimPromise>();
+
+  /**
+   * The replaced design ('pass-on'): an abandoned wait that absorbed a notify passes it on from a
+   * callback, which runs on its thread's event loop: only once that thread is not in a blocking wait.
+   */
+  const passOnLater = (t: SimThread) => () => {
+    sim.spawn('onAbsorbed', function* () {
+      const free = eventLoopFree.get(t);
+      if (free) yield* sim.await(free);
+      yield* cond.signal!(i32, cbase, 1);
+    });
   };
 
   /** condition.ts `wait` / `waitAsync` (mutex held): false on timeout; throws the abort reason. */
-  function* wait(spec: ConsumerSpec, t: SimThread, tid: number): Gen<boolean> {
-    const timeout = spec.kind === 'wait' ? Infinity : spec.timeoutMs;
+  function* wait(kind: ConsumerSpec['kind'], spec: ConsumerSpec, t: SimThread, tid: number): Gen<boolean> {
+    const timeout = kind === 'wait' ? Infinity : spec.timeoutMs;
     const seq = yield* cond.enter!(i32, cbase);
     yield* unlock(tid);
-    if (spec.kind !== 'async') {
+    if (kind !== 'async') {
       try {
         return (yield* sim.waitSync(i32, SEQ, seq as number, timeout)) !== 'timed-out';
       } finally {
@@ -113,7 +140,10 @@ export function checkCondition(f: CondFactories, s: CondScenario): void {
       });
     try {
       // As condition.ts: one wait; only 'timed-out' is not a wake-up.
-      const outcome = yield* park.waitOnceAsync!(i32, SEQ, seq, timeout, controller.signal, onAbsorbed);
+      const outcome =
+        abandon === 'evict'
+          ? yield* park.waitOnceAsync!(i32, SEQ, seq, timeout, controller.signal, undefined, evictAbandoned)
+          : yield* park.waitOnceAsync!(i32, SEQ, seq, timeout, controller.signal, passOnLater(t));
       return outcome !== 'timed-out';
     } finally {
       t.controller = undefined;
@@ -125,33 +155,48 @@ export function checkCondition(f: CondFactories, s: CondScenario): void {
   /** Tokens still wanted by consumers that have not left (changed under the mutex). */
   let demand = s.consumers.reduce((sum, c) => sum + c.iterations, 0);
 
-  /** Takes `iterations` tokens; leaves for good (its demand with it) when a wait times out or aborts. */
+  /**
+   * Takes `iterations` tokens; leaves for good (its demand with it) when a wait times out or aborts, or
+   * after an abort goes on with blocking waits (`afterAbort: 'block'`).
+   */
   function* consumer(spec: ConsumerSpec, t: SimThread, tid: number): Gen<void> {
-    for (let i = 0; i < spec.iterations; i++) {
-      yield* lock(t, tid, spec.kind === 'async');
-      let gaveUp = false;
-      try {
+    let kind = spec.kind;
+    try {
+      for (let i = 0; i < spec.iterations; i++) {
+        yield* lock(t, tid, kind === 'async');
+        let gaveUp = false;
         while (tokens === 0 && !gaveUp) {
-          if (!(yield* wait(spec, t, tid))) {
-            condCoverage.timedOut++;
-            gaveUp = true;
+          try {
+            if (!(yield* wait(kind, spec, t, tid))) {
+              condCoverage.timedOut++;
+              gaveUp = true;
+            }
+          } catch (err) {
+            if (!(err instanceof Error && /abort/.test(err.message))) throw err; // either abort reason
+            condCoverage.aborted++;
+            if (spec.afterAbort === 'block') {
+              sim.log(`${t.name} waits on, blocking`);
+              condCoverage.rejoined++;
+              kind = 'wait';
+              eventLoopFree.set(t, new SimPromise());
+            } else {
+              gaveUp = true;
+            }
           }
         }
-      } catch (err) {
-        if (!(err instanceof Error && /abort/.test(err.message))) throw err; // either abort reason
-        condCoverage.aborted++;
-        gaveUp = true;
-      }
-      if (gaveUp) {
-        sim.log(`${t.name} leaves`);
-        demand -= spec.iterations - i;
+        if (gaveUp) {
+          sim.log(`${t.name} leaves`);
+          demand -= spec.iterations - i;
+          yield* unlock(tid);
+          return;
+        }
+        tokens--;
+        demand--;
+        condCoverage.consumed++;
         yield* unlock(tid);
-        return;
       }
-      tokens--;
-      demand--;
-      condCoverage.consumed++;
-      yield* unlock(tid);
+    } finally {
+      eventLoopFree.get(t)?.resolve(undefined);
     }
   }
 
@@ -196,8 +241,15 @@ export const conditionModels = (
 ): CondFactories => ({
   cond: compileModel('src/condition/raw-condition.ts', { mutate: options.mutate }),
   mutex: rawMutex(),
-  park: compileModel('src/internal/park.ts', { generatorParams: ['check'], mutate: options.mutatePark }),
+  park: compileModel('src/internal/park.ts', {
+    generatorParams: ['check', 'onAbandoned'],
+    mutate: options.mutatePark,
+  }),
 });
 
-export const conditionProperty = (f: CondFactories, maxConsumers?: number, preemptions?: number) =>
-  fc.property(condScenario(maxConsumers, preemptions), (s) => checkCondition(f, s));
+export const conditionProperty = (
+  f: CondFactories,
+  maxConsumers?: number,
+  preemptions?: number,
+  abandon?: AbandonPolicy,
+) => fc.property(condScenario(maxConsumers, preemptions), (s) => checkCondition(f, s, abandon));

@@ -55,11 +55,16 @@ export const coverage = { runs: 0, acquired: 0, fair: 0, timedOut: 0, aborted: 0
 
 type Gen<T> = (...args: unknown[]) => Generator<unknown, T, unknown>;
 
-/** Runs one scenario against a compiled raw-mutex model; throws a ModelError on a violation. */
+/**
+ * Runs one scenario against a compiled raw-mutex model; throws a ModelError on a violation. With
+ * `kills`, threads die in their critical section (`diesAt`); with `waiterKills`, the schedule may also
+ * kill a thread blocked in the slow path: its registration in WAITERS outlives it, as a real thread's
+ * does, and must not keep the lock word from coming back to 0.
+ */
 export function checkMutex(
   factory: (sim: unknown) => Model,
   s: Scenario,
-  options: { kills?: boolean } = {},
+  options: { kills?: boolean; waiterKills?: boolean; deadOwnerOnly?: boolean } = {},
 ): void {
   const sim = new Sim();
   const m = factory(sim);
@@ -67,6 +72,8 @@ export function checkMutex(
   const i32 = new Int32Array(new ArrayBuffer(64));
   const base = 4; // not at 0, so that slot arithmetic is exercised
   let holder = 0; // lock-word id of the thread inside the critical section (0: none)
+  const inSlowPath = new Set<SimThread>(); // threads in a blocking acquireSlow
+  let deadWaiters = 0;
 
   function* critical(
     tid: number,
@@ -94,12 +101,27 @@ export function checkMutex(
     holder = 0;
   }
 
+  /**
+   * acquire.ts's tryLock(0) past the fast path: one check of the slow path if the lock word has no
+   * owner, or a dead one (`deadOwnerOnly`: only a dead one, as before handoffs to dead waiters).
+   */
+  function* tryLockSlow(tid: number): Generator<unknown, unknown, unknown> {
+    const state = yield* sim.atomics.load(i32, base + (m.STATE as number));
+    const owner = state & (m.OWNER_MASK as number);
+    const dead = owner !== 0 && sim.dead.has(owner - 1);
+    if (!dead && (owner !== 0 || options.deadOwnerOnly)) return false;
+    return yield* fn('acquireSlow')(i32, base, tid, 0);
+  }
+
   function* body(spec: ThreadSpec, t: SimThread, tid: number): Generator<unknown, void, unknown> {
     for (let i = 0; i < spec.iterations; i++) {
       let got: unknown = yield* fn<boolean>('tryAcquireFast')(i32, base, tid);
-      if (!got && spec.kind === 'lock') got = yield* fn('acquireSlow')(i32, base, tid, Infinity);
-      if (!got && spec.kind === 'timed' && spec.timeoutMs > 0) {
-        got = yield* fn('acquireSlow')(i32, base, tid, spec.timeoutMs);
+      if (!got && spec.kind === 'try') got = yield* tryLockSlow(tid);
+      const blocking = spec.kind === 'lock' || (spec.kind === 'timed' && spec.timeoutMs > 0);
+      if (!got && blocking) {
+        inSlowPath.add(t);
+        got = yield* fn('acquireSlow')(i32, base, tid, spec.kind === 'lock' ? Infinity : spec.timeoutMs);
+        inSlowPath.delete(t);
       }
       if (!got && spec.kind === 'async') {
         const controller = (t.controller = new AbortController());
@@ -137,15 +159,40 @@ export function checkMutex(
     const threadId = k + 1;
     sim.spawn(`T${threadId}:${spec.kind}`, (t) => body(spec, t, threadId + 1));
   });
+  const killHolderOrWaiter = (t: SimThread): number | undefined => {
+    const tid = t.id + 2;
+    if (options.kills && holder === tid) return t.id + 1;
+    if (!options.waiterKills || !inSlowPath.has(t)) return undefined;
+    deadWaiters++;
+    // It may have claimed the lock in its last step: then it dies holding it.
+    const owner = Atomics.load(i32, base + (m.STATE as number)) & (m.OWNER_MASK as number);
+    if (owner === tid) holder = tid;
+    sim.log(`${t.name} dies waiting`);
+    return t.id + 1;
+  };
   const events = {
-    kill: options.kills ? (t: SimThread) => (holder === t.id + 2 ? t.id + 1 : undefined) : undefined,
+    kill: options.kills || options.waiterKills ? killHolderOrWaiter : undefined,
   };
   if ('walk' in s.schedule) runRandom(sim, s.schedule.walk, events);
   else runSchedule(sim, s.schedule.script, events);
+  if (options.waiterKills) {
+    // Everyone live is done: tryLock() must get the lock now, whoever died waiting (no handoff may be
+    // left for a dead waiter to claim), and give it back clean.
+    const tid = s.threads.length + 2;
+    sim.spawn('final tryLock()', function* (t) {
+      const got = (yield* fn<boolean>('tryAcquireFast')(i32, base, tid)) || (yield* tryLockSlow(tid));
+      if (!got) throw new ModelError('tryLock() failed on a mutex nobody live holds', sim);
+      if (got === m.OWNER_DIED) holder = 0;
+      yield* critical(tid, t, true, false);
+      yield* fn<boolean>('release')(i32, base, tid);
+    });
+    runSchedule(sim, []);
+  }
   const state = Atomics.load(i32, base + (m.STATE as number));
   const waiters = Atomics.load(i32, base + (m.WAITERS as number));
   const deadOwner = sim.dead.has((state & (m.OWNER_MASK as number)) - 1);
-  if ((state !== 0 && !deadOwner) || waiters !== 0) {
+  // A thread that died in the slow path may still be counted in WAITERS (at most once each).
+  if ((state !== 0 && !deadOwner) || waiters < 0 || waiters > deadWaiters) {
     throw new ModelError(
       `lock word not clean at the end: STATE=${state.toString(16)} WAITERS=${waiters}`,
       sim,
@@ -177,4 +224,9 @@ export const mutexProperty = (
   maxThreads?: number,
   preemptions?: number,
   kills = false,
-) => fc.property(scenario(maxThreads, preemptions), (s) => checkMutex(factory, s, { kills }));
+  waiterKills = false,
+  deadOwnerOnly = false,
+) =>
+  fc.property(scenario(maxThreads, preemptions), (s) =>
+    checkMutex(factory, s, { kills, waiterKills, deadOwnerOnly }),
+  );

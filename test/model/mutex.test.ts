@@ -48,6 +48,22 @@ describe('Mutex model checker', () => {
     expect(coverage.ownerDied - before).toBeGreaterThan(20);
   });
 
+  it('threads dying while they wait: the lock word still comes back to 0 (owner polling on)', () => {
+    fc.assert(mutexProperty(rawMutex({ ownerCheck: true }), 4, 8, true, true), { numRuns: 2000 });
+  });
+
+  it('finds the handoff left for a waiter that died, as shipped before (tryLock() refused the free lock)', () => {
+    // Then: a handoff was withdrawn only once no waiter at all was registered, dead ones included, and
+    // tryLock() claimed only from dead owners.
+    const oldWithdrawal = plant(
+      '  Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);\n}',
+      '  if (Atomics.load(i32, base + WAITERS) === 0) Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);\n}',
+    );
+    const factory = rawMutex({ ownerCheck: true, mutate: oldWithdrawal });
+    const result = fc.check(mutexProperty(factory, 4, 8, true, true, true), { numRuns: 20_000, seed: 42 });
+    expect(String(result.errorInstance)).toMatch(/tryLock\(\) failed on a mutex nobody live holds/);
+  });
+
   it('finds the hang on a dead owner when parked waiters do not poll', () => {
     const result = fc.check(mutexProperty(rawMutex(), 4, 8, true), { numRuns: 3000, seed: 42 });
     expect(String(result.errorInstance)).toMatch(/lost wake-up/);
@@ -78,7 +94,7 @@ describe('Mutex model checker', () => {
 
     it('a handoff nobody claims left in place (I3)', () => {
       const bug = plant(
-        'if (notify(i32, base + STATE, 1) === 0) settleHandoff(i32, base);',
+        'if (notify(i32, base + STATE, 1) === 0) withdrawHandoff(i32, base);',
         'notify(i32, base + STATE, 1);',
       );
       expect(find(bug, 30_000)).toMatch(/not clean/);

@@ -7,6 +7,7 @@ import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
 import { untilRaised } from '../helpers/dead-threads.js';
+import { FAIR, STATE } from '../../src/mutex/raw-mutex.js';
 
 type Death = 'terminate' | 'throw' | 'exit' | 'return' | 'oom';
 
@@ -139,4 +140,36 @@ describe('a thread dying while it holds a Mutex', () => {
     expect(m.isHeldByCurrentThread).toBe(true);
     m.unlock();
   });
+});
+
+describe('a thread dying while it waits for a Mutex', () => {
+  // The dead waiter stays counted in WAITERS. Once it had waited long enough to ask for fair mode, the
+  // owner's unlock handed the lock to a waiter; none was asleep to take it, and the handoff was left for
+  // a registered waiter that would never come: the unlocked mutex refused tryLock() until some thread
+  // blocked in lock() (a loop polling tryLock() spun forever).
+  for (const how of ['lock', 'lockAsync'] as const) {
+    it(`terminated in ${how}(): the unlocked mutex still takes tryLock() (no handoff left to a dead waiter)`, async () => {
+      const m = new Mutex();
+      const i32 = new Int32Array(m.buffer);
+      const state = m.byteOffset / 4 + STATE;
+      const guard = m.lock();
+      const waiter = new Thread(
+        async (mutex: Mutex, async: boolean) => (async ? await mutex.lockAsync() : mutex.lock(), 'locked'),
+        { args: [m, how === 'lockAsync'] },
+      ).start();
+      // Until the waiter has waited long enough to set FAIR (it re-checks every 25 ms).
+      await watchdog(
+        (async () => {
+          while ((Atomics.load(i32, state) & FAIR) === 0) await new Promise((r) => setTimeout(r, 2));
+        })(),
+        5_000,
+      );
+      await waiter.terminate();
+      guard.unlock();
+      expect(m.isLocked).toBe(false);
+      const again = m.tryLock();
+      expect(again).not.toBeNull();
+      again!.unlock();
+    });
+  }
 });
