@@ -66,3 +66,8 @@ export const toFileUrl = (path: string): string =>
 export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
   (timer as { unref?: () => void }).unref?.();
 }
+
+/** Reports a warning the browser's way: on the console, as an error. */
+export function emitWarning(warning: Error): void {
+  console.error(`${warning.name}: ${warning.message}`);
+}

@@ -41,3 +41,14 @@ export const toFileUrl = (path: string): string => pathToFileURL(path).href;
 export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
   (timer as { unref?: () => void }).unref?.();
 }
+
+/**
+ * Reports a warning the runtime's way: `process.emitWarning` (Node, Bun, Deno), which prints it to
+ * stderr (unless warnings are silenced) and emits `process.on('warning')`; `console.error` where
+ * there is no `process` (a Deno program without Node compatibility).
+ */
+export function emitWarning(warning: Error): void {
+  const proc = (globalThis as { process?: { emitWarning?: (warning: Error) => void } }).process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(warning);
+  else console.error(`${warning.name}: ${warning.message}`);
+}

@@ -32,6 +32,7 @@ import {
 import type { Target, TargetDef } from './target.js';
 import { launchThreadWorker } from './thread-launch.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
+import { checkUnhandled } from './unhandled.js';
 
 export type { ThreadOptions } from './thread-options.js';
 
@@ -45,6 +46,15 @@ let threadCount = 0;
  * what it needs through `args` and `await import()` inside it (resolved as in the file that created the
  * thread). A running non-daemon thread keeps the process alive; a finished one never does. A daemon
  * thread does not by itself, but a pending `join()` on it does, until the join settles (as in Python).
+ *
+ * A failure is never silent. If the thread fails and its error does not reach the program by the
+ * end of the event-loop turn in which it failed (through `join()` or `joinSync()`, pending or called
+ * in that turn, or a read of `result` or `error`), it is reported once, as Python's
+ * `threading.excepthook` prints it: a process warning named `UnhandledThreadError` whose message is
+ * `Exception in thread <name>:` and the error's stack, with the error as its `cause`
+ * (`console.error` where there is no `process`). A `join()` after the report still rejects with the
+ * error. A thread stopped by `terminate()` or its `signal` is not reported. Joining right away, as
+ * below, never reports.
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -76,6 +86,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #runtimeError: unknown;
   /** Set once, when the thread settles; never changes afterwards. */
   #outcome: Outcome<R> | undefined;
+  /** Whether the program has been given the thread's error (see unhandled.ts): then it is not reported. */
+  #delivered = false;
   #resolveDone: () => void = () => {};
   readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
   readonly #onAbort = () => this.#abort();
@@ -171,7 +183,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @returns the target's result
    * @throws the target's error (same built-in class, worker stack then caller stack);
    *   {@link ThreadExitError} if the thread died; the signal's reason if aborted;
-   *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started
+   *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started. A join
+   *   pending when the thread fails, or called in the same event-loop turn, keeps the failure from
+   *   being reported as unhandled (see {@link Thread}); one that timed out does not.
    * @example
    * ```ts
    * import { spawn } from 'threadkit/thread';
@@ -248,7 +262,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   get result(): R {
     const outcome = this.#outcome;
     if (!outcome) throw new ThreadStateError(`${this.#name} has not finished`);
-    if (!outcome.ok) throw outcome.error;
+    if (!outcome.ok) {
+      this.#delivered = true;
+      throw outcome.error;
+    }
     return outcome.value;
   }
 
@@ -264,7 +281,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get error(): unknown {
-    return this.#outcome?.ok === false ? this.#outcome.error : undefined;
+    if (this.#outcome?.ok !== false) return undefined;
+    this.#delivered = true;
+    return this.#outcome.error;
   }
 
   /**
@@ -357,6 +376,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (this.#outcome) return;
     this.#settle(
       ok ? { ok, value: decode(value) as R } : { ok, error: reviveError(value, this.#creatorStack) },
+      true,
     );
   }
 
@@ -388,15 +408,23 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         ? `died: ${String((this.#runtimeError as Error)?.message ?? this.#runtimeError)}`
         : `exited with code ${code} before its target settled`;
     const options = this.#runtimeError === undefined ? undefined : { cause: this.#runtimeError };
-    this.#settle({ ok: false, error: new ThreadExitError(code, `${this.#name} ${why}`, options) });
+    this.#settle({ ok: false, error: new ThreadExitError(code, `${this.#name} ${why}`, options) }, true);
   }
 
-  #settle(outcome: Outcome<R>): void {
+  /**
+   * Records the outcome. `own`: it comes from the thread itself (its target settled, or its worker
+   * exited), not from start(), terminate() or the signal; a failure of its own that the program does
+   * not look at is then reported (unhandled.ts). terminate() may still come first and end it quietly.
+   */
+  #settle(outcome: Outcome<R>, own = false): void {
     this.#outcome = outcome;
     this.#unlistenAbort?.();
     this.#worker?.unref();
     this.#port?.close();
     this.#resolveDone();
+    if (own && !outcome.ok) {
+      checkUnhandled(this.#name, outcome.error, () => this.#delivered || this.#terminated);
+    }
   }
 }
 

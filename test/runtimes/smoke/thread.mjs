@@ -1,4 +1,5 @@
-// Thread and ThreadPool smoke test: join/result, names, errors keep their class, a pool maps work.
+// Thread and ThreadPool smoke test: join/result, names, errors keep their class, a pool maps work, an
+// error nobody joins is reported.
 import { BlockingNotAllowedError, Thread, ThreadPool, currentThread, spawn } from 'threadkit';
 import { check, sleep } from './harness.mjs';
 
@@ -101,6 +102,41 @@ export const tests = [
         check(second === first.threadId, `worker ${first.threadId} was replaced by ${second}`);
       } finally {
         await pool.close();
+      }
+    },
+  ],
+  [
+    'an error in a thread nobody looks at is reported once: a process warning, or console.error',
+    async () => {
+      const seen = [];
+      const proc = globalThis.process;
+      let restore;
+      if (typeof proc?.emitWarning === 'function') {
+        const onWarning = (w) => seen.push(`${w.name}: ${w.message}`);
+        proc.on('warning', onWarning);
+        restore = () => proc.off('warning', onWarning);
+      } else {
+        const original = console.error;
+        console.error = (...args) => seen.push(args.join(' '));
+        restore = () => (console.error = original);
+      }
+      try {
+        const t = new Thread(
+          () => {
+            throw new Error('nobody joins me');
+          },
+          { name: 'unjoined' },
+        ).start();
+        while (t.isAlive) await sleep(5);
+        await sleep(50);
+        const mine = seen.filter((s) => s.startsWith('UnhandledThreadError: Exception in thread unjoined:'));
+        check(
+          mine.length === 1 && mine[0].includes('Error: nobody joins me'),
+          `reports: ${JSON.stringify(seen)}`,
+        );
+        check((await t.join().catch((e) => e.message)) === 'nobody joins me', 'join() after the report');
+      } finally {
+        restore();
       }
     },
   ],

@@ -1,0 +1,205 @@
+// A thread's error that the program never looks at is reported once as a process warning, as Python's
+// threading.excepthook prints it; one the program sees (join, joinSync, result, error) or caused itself
+// (terminate, its signal) is not.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Thread, ThreadExitError, spawn } from 'threadkit/thread';
+import { runFixture, watchdog } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const warnings: Error[] = [];
+const onWarning = (warning: Error) => {
+  if (warning.name === 'UnhandledThreadError') warnings.push(warning);
+};
+beforeEach(() => {
+  warnings.length = 0;
+  process.on('warning', onWarning);
+});
+afterEach(() => {
+  process.off('warning', onWarning);
+});
+
+/** The reports about the thread named `name`. */
+const reports = (name: string) =>
+  warnings.filter((w) => w.message.startsWith(`Exception in thread ${name}:\n`));
+
+/**
+ * Resolves once `thread` has finished, without looking at its outcome. It polls once per turn of the
+ * event loop (setImmediate), so it resolves in the very turn the thread settled in: code after it
+ * runs before the end of that turn, where the unhandled check happens.
+ */
+async function settled(thread: Thread): Promise<void> {
+  await watchdog(
+    (async () => {
+      while (thread.isAlive) await new Promise((r) => setImmediate(r));
+    })(),
+  );
+}
+
+/** Long enough for the check (at the end of the turn) and the warning (a tick later) to have happened. */
+const afterCheck = () => sleep(30);
+
+describe('an error in a thread nobody joins', () => {
+  it('is reported once, as a warning naming the thread, with the error as its cause', async () => {
+    const thread = new Thread(
+      () => {
+        throw new RangeError('nobody joins me');
+      },
+      { name: 'unjoined' },
+    ).start();
+    await settled(thread);
+    await afterCheck();
+    const [report, ...more] = reports('unjoined');
+    expect(more).toEqual([]);
+    expect(report!.message).toMatch(/^Exception in thread unjoined:\nRangeError: nobody joins me\n\s+at /);
+    // The stack is the thread's followed by where it was started, as join() would have rejected with.
+    expect(report!.message).toContain('unhandled.test.ts');
+    expect(report!.cause).toBeInstanceOf(RangeError);
+    expect(report!.cause).toBe(thread.error);
+    await afterCheck();
+    expect(reports('unjoined')).toHaveLength(1);
+  });
+
+  it('covers spawn(), rejected promises, threads that die, and daemon threads', async () => {
+    const rejected = spawn(() => Promise.reject(new TypeError('rejected in the thread')));
+    const died = spawn(() => process.exit(3));
+    const daemon = new Thread(
+      () => {
+        throw new Error('daemon failed');
+      },
+      { name: 'unjoined-daemon', daemon: true },
+    ).start();
+    for (const thread of [rejected, died, daemon]) await settled(thread);
+    await afterCheck();
+    expect(rejected.name).toMatch(/^Thread-\d+$/);
+    expect(reports(rejected.name).map((w) => w.message.split('\n')[1])).toEqual([
+      'TypeError: rejected in the thread',
+    ]);
+    expect(reports(died.name).map((w) => w.message.split('\n')[1])).toEqual([
+      `ThreadExitError: ${died.name} exited with code 3 before its target settled`,
+    ]);
+    expect(reports('unjoined-daemon').map((w) => w.message.split('\n')[1])).toEqual(['Error: daemon failed']);
+  });
+
+  it('a join() after the report still rejects with the error; the report is not repeated', async () => {
+    const thread = new Thread(
+      () => {
+        throw new Error('joined late');
+      },
+      { name: 'joined-late' },
+    ).start();
+    await settled(thread);
+    await afterCheck();
+    expect(reports('joined-late')).toHaveLength(1);
+    await expect(thread.join()).rejects.toThrow('joined late');
+    expect(() => thread.joinSync()).toThrow('joined late');
+    await afterCheck();
+    expect(reports('joined-late')).toHaveLength(1);
+  });
+
+  it('a timed-out join() does not count as looking at an error that comes later', async () => {
+    const thread = new Thread(
+      () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 100)),
+      {
+        name: 'timed-out-join',
+      },
+    ).start();
+    await expect(thread.join(1)).rejects.toThrow(/did not finish within 1 ms/);
+    await settled(thread);
+    await afterCheck();
+    expect(reports('timed-out-join')).toHaveLength(1);
+  });
+});
+
+describe('no report when the program sees the error, or ended the thread itself', () => {
+  const failing = (name: string) =>
+    new Thread(
+      (who: string) => {
+        throw new Error(`${who} failed`);
+      },
+      { name, args: [name] },
+    ).start();
+
+  it('join() pending before the failure', async () => {
+    const thread = failing('joined-before');
+    await expect(watchdog(thread.join())).rejects.toThrow('joined-before failed');
+    await afterCheck();
+    expect(reports('joined-before')).toEqual([]);
+  });
+
+  it('join() called in the same turn of the event loop as the failure', async () => {
+    const thread = failing('joined-soon');
+    await settled(thread);
+    const joined = thread.join();
+    await expect(joined).rejects.toThrow('joined-soon failed');
+    await afterCheck();
+    expect(reports('joined-soon')).toEqual([]);
+  });
+
+  it('joinSync(), or reading result or error', async () => {
+    const blocking = failing('joined-sync');
+    expect(() => blocking.joinSync(10_000)).toThrow('joined-sync failed');
+    // Each read in the turn its thread settled in (settled() returns in that turn), one at a time.
+    const readResult = failing('read-result');
+    await settled(readResult);
+    expect(() => readResult.result).toThrow('read-result failed');
+    const readError = failing('read-error');
+    await settled(readError);
+    expect(readError.error).toBeInstanceOf(Error);
+    await afterCheck();
+    expect(warnings.filter((w) => /in thread (joined-sync|read-result|read-error):/.test(w.message))).toEqual(
+      [],
+    );
+  });
+
+  it('terminate()', async () => {
+    const thread = new Thread(() => new Promise(() => setInterval(() => {}, 1000)), {
+      name: 'terminated',
+    }).start();
+    await sleep(20);
+    await watchdog(thread.terminate());
+    expect(thread.isAlive).toBe(false);
+    await afterCheck();
+    expect(reports('terminated')).toEqual([]);
+    await expect(thread.join()).rejects.toBeInstanceOf(ThreadExitError);
+  });
+
+  it('an abort through the signal, before or after start()', async () => {
+    const controller = new AbortController();
+    const running = new Thread(() => new Promise(() => setInterval(() => {}, 1000)), {
+      name: 'aborted',
+      signal: controller.signal,
+    }).start();
+    await sleep(20);
+    controller.abort(new Error('stop'));
+    const early = new Thread(() => 1, { name: 'aborted-early', signal: controller.signal }).start();
+    for (const thread of [running, early]) await settled(thread);
+    await afterCheck();
+    expect(warnings.filter((w) => /in thread aborted(-early)?:/.test(w.message))).toEqual([]);
+  });
+
+  it('an error start() threw, and a thread that succeeded', async () => {
+    const unstartable = new Thread((f: () => number) => f(), { args: [() => 1], name: 'unstartable' });
+    expect(() => unstartable.start()).toThrow();
+    const fine = new Thread(() => 1, { name: 'succeeded' }).start();
+    await settled(fine);
+    await afterCheck();
+    expect(warnings.filter((w) => /in thread (unstartable|succeeded):/.test(w.message))).toEqual([]);
+  });
+});
+
+describe('an unjoined failing thread in a script', () => {
+  it('prints the report to stderr, and the process still exits on its own with code 0', async () => {
+    const { stdout, stderr, code } = await runFixture('unjoined-failure.mjs');
+    expect(code).toBe(0);
+    const [done, exit] = stdout.trim().split('\n');
+    expect(done).toBe('main done');
+    // Exits once the late thread has failed (~100 ms), not held up by anything.
+    expect(Number(/^exit (\d+)$/.exec(exit!)?.[1])).toBeLessThan(1000);
+    const reported = stderr.match(/UnhandledThreadError: Exception in thread \S+:\n.*/g);
+    expect(reported).toEqual([
+      'UnhandledThreadError: Exception in thread forgotten:\nRangeError: lost in the thread',
+      'UnhandledThreadError: Exception in thread Thread-1:\nError: failed after main was done',
+    ]);
+  });
+});
