@@ -180,3 +180,27 @@ describe('results revived by a build without the primitive', () => {
     });
   });
 });
+
+describe('default names count across builds', () => {
+  it('Threads of either build are Thread-<n>, one sequence', () => {
+    const numbers = [esm, cjs, esm, cjs].map((b) => {
+      const name = new b.thread.Thread(() => 0).name;
+      expect(name).toMatch(/^Thread-\d+$/);
+      return Number(name.slice('Thread-'.length));
+    });
+    expect(numbers.map((n) => n - numbers[0]!)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('ThreadPools of either build are ThreadPool-<n>, one sequence', async () => {
+    const numbers: number[] = [];
+    for (const b of [esm, cjs, esm]) {
+      await using pool = new b.thread.ThreadPool({ size: 1 });
+      const name = await watchdog(
+        pool.run(async () => (await import('threadkit/thread')).currentThread().name),
+      );
+      expect(name).toMatch(/^ThreadPool-\d+-\d+$/);
+      numbers.push(Number(/^ThreadPool-(\d+)/.exec(name)![1]));
+    }
+    expect(numbers.map((n) => n - numbers[0]!)).toEqual([0, 1, 2]);
+  });
+});
