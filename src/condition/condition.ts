@@ -1,5 +1,5 @@
 import { BlockingNotAllowedError, NotOwnerError, OwnerDiedError, TimeoutError } from '../errors.js';
-import { registerShareable } from '../internal/codec.js';
+import { isShareable, registerShareable } from '../internal/codec.js';
 import { waitOnceAsync } from '../internal/park.js';
 import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
@@ -72,7 +72,11 @@ export class Condition {
   /** Bytes one condition occupies in a caller-supplied buffer (see {@link ConditionOptions.buffer}). */
   static readonly BYTES: number = SLOTS * 4;
 
-  /** The mutex that `wait()` releases and reacquires. */
+  /**
+   * The mutex that `wait()` releases and reacquires: the one given to the constructor, or, for a Mutex
+   * of the package's other build (ESM or CommonJS) loaded into the same thread, a Mutex of this build
+   * on the same lock.
+   */
   readonly mutex: Mutex;
   /** The shared memory holding the condition's sequence counter. */
   readonly buffer: SharedArrayBuffer;
@@ -89,23 +93,26 @@ export class Condition {
   /**
    * Creates a condition bound to `mutex`, or opens the one already at `byteOffset` of `buffer`.
    *
-   * @param mutex - the mutex guarding the state the condition is about
+   * @param mutex - the mutex guarding the state the condition is about (a Mutex of either build, ESM
+   * or CommonJS, of the package; waits then take the guards of its `lock()` calls)
    * @param options - where to place it
    * @throws TypeError if `mutex` is not a Mutex, `buffer` is not a SharedArrayBuffer, or the memory
    * holds something else
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Condition.BYTES} bytes
    */
   constructor(mutex: Mutex, options?: ConditionOptions) {
-    if (!(mutex instanceof Mutex))
+    // A Mutex of the package's other build (ESM or CommonJS, both loaded into this thread) is the same
+    // lock: the condition keeps this build's view of it, so that its waits throw this build's errors.
+    if (!isShareable(mutex, 'Mutex'))
       throw new TypeError(`Expected \`mutex\` to be a Mutex, got ${describe(mutex)}`);
     const opts = checkOptions<ConditionOptions>(options);
     const slots = placeSlots(opts, Condition.BYTES);
-    this.mutex = mutex;
+    this.mutex = mutex instanceof Mutex ? mutex : Mutex.from(mutex);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
     this.#i32 = slots.i32;
     this.#base = slots.base;
-    this.#mutexMem = { i32: new Int32Array(mutex.buffer), base: mutex.byteOffset >> 2 };
+    this.#mutexMem = { i32: new Int32Array(this.mutex.buffer), base: this.mutex.byteOffset >> 2 };
     claimTagged(slots, TAG, CONDITION_TAG, 'Condition', () => {});
   }
 

@@ -3,23 +3,64 @@
 // is re-created as a live instance on the other side, wherever it sits inside args or results:
 // in arrays, plain objects, Map keys and values, and Set members. As with structured clone, one
 // primitive referenced twice arrives as one instance referenced twice, and cycles are kept.
+//
+// Where the registry lives: on `globalThis` under a versioned symbol, as the diagnostics settings do
+// (src/internal/diagnostics.ts). The package ships an ESM and a CommonJS build, and both can be loaded
+// into one thread (an application importing threadkit, a dependency requiring it); each has its own
+// Mutex class, and so on. A registry per build would leave a Mutex of one build unrecognised by a
+// Thread of the other (it would arrive as dead data), and a result revived only if the receiving
+// build happened to load that primitive's module. So every build registers into one registry per
+// thread (globalThis is per thread: each worker is its own realm), where a name maps to the codecs of
+// every build loaded, and a value is recognised as an instance of any of them.
 
 /** How a shareable primitive turns into cloneable data and back. */
 export interface ShareableCodec<T extends object> {
-  /** Unique name, e.g. `'Mutex'`. */
+  /** Unique name, e.g. `'Mutex'`; the same in every build. */
   readonly name: string;
-  /** The primitive's class; instances are recognised with `instanceof`. */
+  /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
   /** Revives an instance from the structured clone of one (`X.from`). */
   readonly revive: (data: unknown) => T;
 }
 
+/** The registry of this thread, shared by every build of threadkit loaded into it. */
+interface Registry {
+  /** The codecs registered under each name, one per build that registered it, in order. */
+  readonly byName: Map<string, ShareableCodec<object>[]>;
+  /** Every codec of every build, for recognising a value. */
+  readonly all: ShareableCodec<object>[];
+}
+
 const KEY = '__threadkit_shareable__';
-const codecs = new Map<string, ShareableCodec<object>>();
+/** Versioned: a change to the registry's layout or to the tagged records takes a new key. */
+const REGISTRY_KEY = Symbol.for('threadkit.codec.registry.v1');
+
+const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
+  byName: new Map(),
+  all: [],
+});
+/** This build's own codecs: revival prefers them, so a build revives instances of its own classes. */
+const own = new Map<string, ShareableCodec<object>>();
 
 /** Registers a primitive with the codec (called once at module load by each primitive). */
 export function registerShareable<T extends object>(codec: ShareableCodec<T>): void {
-  codecs.set(codec.name, codec);
+  const c = codec as unknown as ShareableCodec<object>;
+  own.set(c.name, c);
+  if (registry.all.some((known) => known.type === c.type)) return;
+  registry.all.push(c);
+  const named = registry.byName.get(c.name);
+  if (named) named.push(c);
+  else registry.byName.set(c.name, [c]);
+}
+
+/**
+ * Whether `value` is an instance of the primitive registered as `name` by any build of threadkit
+ * loaded into this thread (a Mutex of the ESM build is a `'Mutex'` to the CommonJS build too).
+ */
+export function isShareable(value: unknown, name: string): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const codecs = registry.byName.get(name);
+  return codecs !== undefined && codecs.some((codec) => value instanceof codec.type);
 }
 
 function isPlainObject(v: object): boolean {
@@ -28,7 +69,7 @@ function isPlainObject(v: object): boolean {
 }
 
 function codecFor(value: object): ShareableCodec<object> | undefined {
-  for (const codec of codecs.values()) if (value instanceof codec.type) return codec;
+  for (const codec of registry.all) if (value instanceof codec.type) return codec;
   return undefined;
 }
 
@@ -119,7 +160,7 @@ function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
   if (revived.has(value)) return revived.get(value);
   const tag = (value as Record<string, unknown>)[KEY];
   if (typeof tag === 'string') {
-    const codec = codecs.get(tag);
+    const codec = own.get(tag) ?? registry.byName.get(tag)?.[0];
     if (!codec) throw new TypeError(`Cannot revive a ${tag}: its module is not loaded in this thread`);
     const live = codec.revive((value as { data: unknown }).data);
     revived.set(value, live);

@@ -9,9 +9,15 @@ export const TID = threadId + 1;
 if (TID > OWNER_MASK) throw new RangeError(`Thread id ${threadId} does not fit in a Mutex lock word`);
 
 // Hold ids of this thread. Only this thread's own ids are ever compared (a guard checks that this
-// thread owns the lock first), so ids need only differ between this thread's holds. A random start keeps
-// the ESM and CommonJS builds, if both are loaded into one thread, from handing out the same ids.
-let lastHold = (Math.random() * 0x40000000) | 0;
+// thread owns the lock first), so ids need only differ between this thread's holds: a counter, whose ids
+// repeat only after 2^32 holds. The ESM and CommonJS builds, if both are loaded into one thread, each
+// have their own counter (a shared one would cost a property load on every lock()), so their starts are
+// spread instead: the n-th build loaded into the thread starts at n times 2^32 / golden ratio (mod
+// 2^32), from a count kept on globalThis. Two builds' counters are then 1.6e9 ids apart at first, so a
+// stale guard of one cannot match a later hold taken through the other before ~1.6e9 holds.
+const BUILDS_KEY = Symbol.for('threadkit.mutex.holdBuilds.v1');
+const builds = ((globalThis as Record<symbol, { count: number } | undefined>)[BUILDS_KEY] ??= { count: 0 });
+let lastHold = Math.imul(builds.count++, 0x9e3779b9);
 
 /** Starts a new hold of the mutex at `base` (just acquired, outermost) and returns its id. */
 export function beginHold(i32: Int32Array, base: number): number {

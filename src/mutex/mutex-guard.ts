@@ -24,6 +24,14 @@ export interface MutexGuard extends Disposable {
   unlock(): void;
 }
 
+/**
+ * The question every build's guards answer (see {@link Guard.isCurrent}): the ESM and CommonJS builds
+ * of the package can both be loaded into one thread, each with its own Guard class whose private
+ * fields the other cannot read, so a Condition of one build asks a guard of the other through this
+ * registered symbol. Versioned: a change to its meaning takes a new key.
+ */
+const IS_CURRENT: unique symbol = Symbol.for('threadkit.mutex.guard.isCurrent.v1');
+
 /** @internal */
 export class Guard implements MutexGuard {
   // The lock this guard releases; undefined once this guard released it, so it releases at most once.
@@ -53,14 +61,23 @@ export class Guard implements MutexGuard {
     lock.unlock();
   }
 
-  /** Whether `guard` is a guard of the mutex at `base` of `buffer` whose hold this thread still has. */
+  /**
+   * Whether `guard` is a guard of the mutex at `base` of `buffer` whose hold this thread still has: a
+   * guard of this build, or of another build of the package loaded into this thread.
+   */
   static isCurrent(guard: unknown, buffer: SharedArrayBuffer, base: number): boolean {
+    if (guard instanceof Guard) return guard[IS_CURRENT](buffer, base);
+    const ask = (guard as { [IS_CURRENT]?: unknown } | null | undefined)?.[IS_CURRENT];
+    return typeof ask === 'function' && (ask as Guard[typeof IS_CURRENT]).call(guard, buffer, base) === true;
+  }
+
+  /** {@link Guard.isCurrent} for this guard; any build's Guard.isCurrent may call it. */
+  [IS_CURRENT](buffer: SharedArrayBuffer, base: number): boolean {
     return (
-      guard instanceof Guard &&
-      guard.#i32.buffer === buffer &&
-      guard.#base === base &&
-      guard.#lock !== undefined &&
-      holds(guard.#i32, guard.#base, guard.#hold)
+      this.#i32.buffer === buffer &&
+      this.#base === base &&
+      this.#lock !== undefined &&
+      holds(this.#i32, this.#base, this.#hold)
     );
   }
 

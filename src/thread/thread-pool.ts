@@ -10,6 +10,7 @@ import { callerStack, type StackHolder } from './callsite.js';
 import { NO_TRANSFER, checkTransfer } from './options.js';
 import { MAP_AHEAD_PER_WORKER } from './pool-batching.js';
 import { feedMap } from './pool-map.js';
+import { nextPoolName } from './names.js';
 import { checkPoolOptions, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
 import { PoolScheduler } from './pool-scheduler.js';
 import type { Task } from './pool-worker.js';
@@ -23,7 +24,6 @@ const CALLER_FRAMES = 6;
 /** What a task is built from; the rest of it is bookkeeping. */
 type TaskParts = 'def' | 'args' | 'transfer' | 'inherited' | 'signal' | 'timeoutMs' | 'resolve' | 'reject';
 
-let poolCount = 0;
 /** Placeholder until a task's caller stack is captured (right after it is dispatched or queued). */
 const NO_STACK: StackHolder = {};
 
@@ -54,7 +54,7 @@ function runCallerStack(): StackHolder {
  */
 export class ThreadPool implements AsyncDisposable {
   readonly #size: number;
-  readonly #name = `ThreadPool-${++poolCount}`;
+  readonly #name = nextPoolName();
   /** Queues, dispatches and settles the tasks; owns the workers. */
   readonly #scheduler: PoolScheduler;
   #nextTaskId = 1;

@@ -31,14 +31,13 @@ import {
 } from './protocol.js';
 import type { Target, TargetDef } from './target.js';
 import { launchThreadWorker } from './thread-launch.js';
+import { nextThreadName } from './names.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 import { checkUnhandled } from './unhandled.js';
 
 export type { ThreadOptions } from './thread-options.js';
 
 type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
-
-let threadCount = 0;
 
 /**
  * A function (or module export) running on its own worker thread, with a result you can `join()`, as
@@ -107,7 +106,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#signal = opts.signal;
     this.#args = encode(opts.args ?? []);
     this.#daemon = opts.daemon ?? false;
-    this.#name = opts.name ?? `Thread-${++threadCount}`;
+    this.#name = opts.name ?? nextThreadName();
     this.#inherited = captureInheritable();
     // The user's frames only: cut at `spawn` when it is the caller, else at this constructor.
     this.#creatorStack = callerStack(spawning ?? new.target);
