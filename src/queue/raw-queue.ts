@@ -45,6 +45,17 @@
  *       notify later calls passOnGet: if items remain and getters wait, one more is woken, so the wake
  *       meant for an item always reaches someone who takes it.
  *   I4. close() bumps both counters and wakes everyone; nothing is put after CLOSED is set.
+ *   I5. A spinner (below) is not registered, so nobody notifies it; it only polls. When its spin ends
+ *       without success it goes through the usual register-then-check-then-wait (I1), so the spin
+ *       adds no way to miss a wake-up, and a put that a spinner catches costs the putter no notify.
+ *
+ * Spinning (blocking get/put only): a parked getter runs again only after a futex wake-up, tens of µs
+ * after the put (and the putter pays a notify system call), while a producer and a consumer that each
+ * have a core hand items over within a few µs. So get() and put() first poll PUT_SEQ (GET_SEQ) for up
+ * to WAIT_SPIN_LIMIT loads (about one wake-up: the ski-rental bound, as in raw-barrier.ts) without
+ * taking the lock, and re-check under it as soon as it moved. Whether to spin at all is
+ * queue.ts's policy: only with more than one core, and only while this thread's recent spins caught
+ * what they waited for (internal/spin-history.ts). Async gets and puts never spin (the event loop).
  */
 import { canBlock } from '../internal/runtime.js';
 import { notify, waitSync } from '../internal/wait.js';
@@ -196,6 +207,19 @@ export function close(i32: Int32Array): void {
 /** I3: after a getter left without an item, wake another if an item is waiting for one. */
 export function passOnGet(i32: Int32Array): void {
   if (Atomics.load(i32, COUNT) > 0 && Atomics.load(i32, GETTERS) > 0) notify(i32, PUT_SEQ, 1);
+}
+
+/** Loads a blocking get or put spins for before parking (~30–70 µs, about one futex wake-up). */
+export const WAIT_SPIN_LIMIT = 4000;
+
+/**
+ * Spins until `i32[slot]` (PUT_SEQ for a getter, GET_SEQ for a putter) is no longer `seen`, the value
+ * its failed check read, up to WAIT_SPIN_LIMIT loads; whether it changed. Both counters also move on
+ * close (I4), so a spinner sees that too.
+ */
+export function spinWhile(i32: Int32Array, slot: number, seen: number): boolean {
+  for (let i = 0; i < WAIT_SPIN_LIMIT; i++) if (Atomics.load(i32, slot) !== seen) return true;
+  return false;
 }
 
 /** Runs `wait` registered in `slot` (GETTERS or PUTTERS, I1), deregistering however it ends. */
