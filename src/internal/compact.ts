@@ -206,12 +206,12 @@ export function encodeCompact(value: unknown): Uint8Array | null {
   }
 }
 
-// Decoder state: the bytes being read, the read position, and a Buffer view on the bytes once a long
-// string needed one.
+// Decoder state: the bytes being read and the read position; for long strings, a Buffer over the
+// whole ArrayBuffer the bytes were last in (usually the queue's reused scratch, so made once).
 const NOTHING: Uint8Array = new Uint8Array(0);
 let src: Uint8Array = NOTHING;
 let pos = 0;
-let view: Buffer | undefined;
+let view: Buffer = Buffer.alloc(0);
 
 function readLength(): number {
   let n = 0;
@@ -225,17 +225,36 @@ function readLength(): number {
   return n;
 }
 
-function bufferView(): Buffer {
-  return (view ??= Buffer.from(src.buffer, src.byteOffset, src.length));
+/** `src[from ..< to]` as a string in `encoding`. */
+function slice(encoding: 'latin1' | 'utf16le', from: number, to: number): string {
+  if (view.buffer !== src.buffer) view = Buffer.from(src.buffer);
+  return view.toString(encoding, src.byteOffset + from, src.byteOffset + to);
 }
+
+/**
+ * Short Latin-1 strings decoded lately, by a hash of their bytes: keys (and many values) repeat from
+ * value to value, and comparing bytes costs less than building a string char by char.
+ */
+const recent: string[] = new Array<string>(256).fill('');
 
 function readNarrow(): string {
   const n = readLength();
-  const end = pos + n;
-  let s = '';
-  if (n > SHORT) s = bufferView().toString('latin1', pos, end);
-  else for (let i = pos; i < end; i++) s += String.fromCharCode(src[i]!);
+  const start = pos;
+  const end = start + n;
   pos = end;
+  if (n > SHORT) return slice('latin1', start, end);
+  let hash = n;
+  for (let i = start; i < end; i++) hash = (hash * 31 + src[i]!) | 0;
+  const slot = hash & 0xff;
+  const cached = recent[slot]!;
+  if (cached.length === n) {
+    let i = 0;
+    while (i < n && cached.charCodeAt(i) === src[start + i]) i++;
+    if (i === n) return cached;
+  }
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(src[i]!);
+  recent[slot] = s;
   return s;
 }
 
@@ -243,7 +262,7 @@ function readWide(): string {
   const n = readLength();
   const end = pos + 2 * n;
   let s = '';
-  if (n > SHORT) s = bufferView().toString('utf16le', pos, end);
+  if (n > SHORT) s = slice('utf16le', pos, end);
   else for (let i = pos; i < end; i += 2) s += String.fromCharCode(src[i]! | (src[i + 1]! << 8));
   pos = end;
   return s;
@@ -300,6 +319,5 @@ export function decodeCompact(bytes: Uint8Array): unknown {
     return readValue();
   } finally {
     src = NOTHING;
-    view = undefined;
   }
 }

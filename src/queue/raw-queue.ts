@@ -165,10 +165,18 @@ export function push(mem: QueueMemory, bytes: Uint8Array): number | null | typeo
 }
 
 /**
- * Removes the oldest item. Returns a private copy of its bytes, IS_CLOSED when the queue is closed
- * and empty, otherwise the PUT_SEQ value to sleep on (I1).
+ * Where pop copies an item inside the lock: one buffer per thread, reused, so the critical section
+ * allocates nothing (an allocation there can start a garbage collection while the lock is held).
  */
-export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
+let scratch = new Uint8Array(4096);
+
+/**
+ * Removes the oldest item. Returns its bytes, IS_CLOSED when the queue is closed and empty, otherwise
+ * the PUT_SEQ value to sleep on (I1). With `keep` the bytes are a private copy; without it they are a
+ * view on this thread's scratch buffer, valid until the thread's next pop (for callers that decode at
+ * once).
+ */
+export function pop(mem: QueueMemory, keep: boolean): Uint8Array | number | typeof IS_CLOSED {
   const { i32, data, capacity } = mem;
   lock(i32);
   const count = Atomics.load(i32, COUNT);
@@ -180,7 +188,8 @@ export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
   const head = Atomics.load(i32, HEAD);
   const length = Atomics.load(i32, HEADER_SLOTS + head);
   const start = Atomics.load(i32, DATA_HEAD);
-  const bytes = copyOut(data, start, length);
+  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, 2 * scratch.length));
+  copyOut(data, start, length, scratch);
   Atomics.store(i32, HEAD, (head + 1) % capacity);
   Atomics.store(i32, COUNT, count - 1);
   // An empty queue starts over at offset 0, so small items rarely straddle the end of the data area.
@@ -190,7 +199,7 @@ export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
   unlock(i32);
   // I1: GET_SEQ moved before this load. I2: wake every putter; each re-checks for its own size.
   if (Atomics.load(i32, PUTTERS) > 0) notify(i32, GET_SEQ, Infinity);
-  return bytes;
+  return keep ? scratch.slice(0, length) : scratch.subarray(0, length);
 }
 
 /** Closes the queue (idempotent) and wakes every waiter (I4). */
@@ -238,10 +247,16 @@ function copyIn(data: Uint8Array, at: number, bytes: Uint8Array): void {
   if (first < bytes.length) data.set(bytes.subarray(first), 0);
 }
 
-function copyOut(data: Uint8Array, at: number, length: number): Uint8Array {
+/** Items up to this many bytes are copied out byte by byte: no subarray object inside the lock. */
+const SMALL_COPY = 64;
+
+function copyOut(data: Uint8Array, at: number, length: number, out: Uint8Array): void {
   const first = Math.min(length, data.length - at);
-  const out = new Uint8Array(length);
+  if (length <= SMALL_COPY) {
+    for (let i = 0; i < first; i++) out[i] = data[at + i]!;
+    for (let i = first; i < length; i++) out[i] = data[i - first]!;
+    return;
+  }
   out.set(data.subarray(at, at + first));
   if (first < length) out.set(data.subarray(0, length - first), first);
-  return out;
 }

@@ -35,15 +35,18 @@ function pushCheck(
   };
 }
 
-/** A pop as a wait-loop check: keeps what it took (bytes, or IS_CLOSED). */
-function popCheck(mem: QueueMemory): {
+/** A pop as a wait-loop check: keeps what it took (bytes, or IS_CLOSED); `keep` as for pop. */
+function popCheck(
+  mem: QueueMemory,
+  keep: boolean,
+): {
   check: () => number | null;
   got: () => Uint8Array | Closed | undefined;
 } {
   let got: Uint8Array | Closed | undefined;
   return {
     check() {
-      const r = pop(mem);
+      const r = pop(mem, keep);
       if (typeof r === 'number') return r;
       got = r;
       return null;
@@ -116,14 +119,18 @@ async function putAsyncSlow(
   return closed() ? IS_CLOSED : done;
 }
 
-/** Takes the oldest item's bytes, waiting up to `timeoutMs` for one (null when none came); may spin first. */
+/**
+ * Takes the oldest item's bytes, waiting up to `timeoutMs` for one (null when none came); may spin
+ * first. The bytes are a view on pop's scratch buffer: decode them before this thread pops again.
+ */
 export function getSync(
   mem: QueueMemory,
   timeoutMs: number,
   what: string,
   spins?: SpinHistory,
 ): Uint8Array | Closed | null {
-  const { check, got } = popCheck(mem);
+  // Not kept: the caller decodes the bytes before this thread pops again.
+  const { check, got } = popCheck(mem, false);
   let seen = check();
   if (seen !== null && timeoutMs > 0 && spins?.shouldSpin() === true) {
     // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
@@ -146,14 +153,16 @@ export function getSync(
 
 /**
  * Async {@link getSync}; rejects with the signal's reason when aborted. A get that finds an item (or
- * a closed, empty queue) is done at once, without a promise.
+ * a closed, empty queue) is done at once, without a promise, and its bytes are pop's scratch (decode
+ * them at once); the bytes a promise settles with are the caller's own.
  */
 export function getAsync(
   mem: QueueMemory,
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Uint8Array | Closed | Promise<Uint8Array | Closed | null> {
-  const first = pop(mem);
+  // The first try's bytes are decoded at once; those a wait returns live across turns: kept.
+  const first = pop(mem, false);
   return typeof first === 'number' ? getAsyncSlow(mem, signal, timeoutMs) : first;
 }
 
@@ -162,7 +171,7 @@ async function getAsyncSlow(
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<Uint8Array | Closed | null> {
-  const { check, got } = popCheck(mem);
+  const { check, got } = popCheck(mem, true);
   Atomics.add(mem.i32, GETTERS, 1);
   try {
     // Registered before parkUntilAsync's first check (raw-queue I1). An aborted wait may absorb a
