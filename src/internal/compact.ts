@@ -51,7 +51,12 @@ let busy = false;
 let out = Buffer.allocUnsafeSlow(256);
 let outBytes = new Uint8Array(out.buffer, out.byteOffset, out.length); // the same bytes, no Buffer methods
 let at = 0;
-const met = new Set<object>();
+// The objects met so far: the first FEW_OBJECTS in a list searched linearly (a Set costs an allocation
+// per encoding, on clear()), the rest in a Set.
+const FEW_OBJECTS = 16;
+const metFew: (object | undefined)[] = new Array<object | undefined>(FEW_OBJECTS).fill(undefined);
+const metMany = new Set<object>();
+let metCount = 0;
 // A float64's bytes, both ways.
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -157,9 +162,29 @@ function writeValue(v: unknown, depth: number): boolean {
   }
 }
 
+/** Records `v` as met; whether it had been met before (a shared reference or a cycle). */
+function metBefore(v: object): boolean {
+  const few = Math.min(metCount, FEW_OBJECTS);
+  for (let i = 0; i < few; i++) if (metFew[i] === v) return true;
+  if (metCount >= FEW_OBJECTS) {
+    if (metMany.has(v)) return true;
+    metMany.add(v);
+  } else {
+    metFew[metCount] = v;
+  }
+  metCount++;
+  return false;
+}
+
+/** Forgets the objects met (keeping no reference to them). */
+function forgetMet(): void {
+  metFew.fill(undefined, 0, Math.min(metCount, FEW_OBJECTS));
+  if (metCount > FEW_OBJECTS) metMany.clear();
+  metCount = 0;
+}
+
 function writeObject(v: object, depth: number): boolean {
-  if (depth === MAX_DEPTH || met.has(v) || types.isProxy(v)) return false;
-  met.add(v);
+  if (depth === MAX_DEPTH || metBefore(v) || types.isProxy(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Object.prototype) {
     const keys = Object.keys(v);
@@ -201,7 +226,7 @@ export function encodeCompact(value: unknown): Uint8Array | null {
   try {
     return writeValue(value, 0) ? outBytes.subarray(0, at) : null;
   } finally {
-    met.clear();
+    forgetMet();
     busy = false;
   }
 }
