@@ -63,16 +63,21 @@ export function putSync(
   what: string,
   spins?: SpinHistory,
 ): boolean | Closed {
+  // First try without the wait loop's closures: most puts find room.
+  const first = push(mem, bytes);
+  if (first === null) return true;
+  if (first === IS_CLOSED) return IS_CLOSED;
+  if (timeoutMs <= 0) return false;
   const { check, closed } = pushCheck(mem, bytes);
-  let seen = check();
-  if (seen !== null && timeoutMs > 0 && spins?.shouldSpin() === true) {
+  let seen: number | null = first;
+  if (spins?.shouldSpin() === true) {
     // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
-    const hit = spinWhile(mem.i32, GET_SEQ, seen);
+    const hit = spinWhile(mem.i32, GET_SEQ, first);
     spins.record(hit);
     if (hit) seen = check();
   }
   let done = seen === null;
-  if (!done && timeoutMs > 0) {
+  if (!done) {
     // Registered before the re-check inside parkUntil (raw-queue I1).
     Atomics.add(mem.i32, PUTTERS, 1);
     try {
@@ -129,16 +134,20 @@ export function getSync(
   what: string,
   spins?: SpinHistory,
 ): Uint8Array | Closed | null {
-  // Not kept: the caller decodes the bytes before this thread pops again.
+  // Not kept: the caller decodes the bytes before this thread pops again. First try without the
+  // wait loop's closures.
+  const first = pop(mem, false);
+  if (typeof first !== 'number') return first;
+  if (timeoutMs <= 0) return null;
   const { check, got } = popCheck(mem, false);
-  let seen = check();
-  if (seen !== null && timeoutMs > 0 && spins?.shouldSpin() === true) {
+  let seen: number | null = first;
+  if (spins?.shouldSpin() === true) {
     // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
-    const hit = spinWhile(mem.i32, PUT_SEQ, seen);
+    const hit = spinWhile(mem.i32, PUT_SEQ, first);
     spins.record(hit);
     if (hit) seen = check();
   }
-  if (seen !== null && timeoutMs > 0) {
+  if (seen !== null) {
     Atomics.add(mem.i32, GETTERS, 1);
     try {
       parkUntil(mem.i32, PUT_SEQ, timeoutMs, what, check);
