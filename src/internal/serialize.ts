@@ -5,6 +5,8 @@
 // Node, Bun and Deno: V8's serializer (Bun: its own, readable only by Bun), i.e. the structured clone
 // algorithm: objects, arrays, Map, Set, Date, RegExp, BigInt, typed arrays, ArrayBuffer, errors,
 // cycles and shared references. Functions, symbols, SharedArrayBuffers and class prototypes are not.
+// Small JSON-like values (plain objects and arrays of strings, numbers, booleans, null, undefined) take
+// compact.ts's fast path instead, which gives the same structured clone at a fraction of the cost.
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
 import { MARK, decodeCompact, encodeCompact } from './compact.js';

@@ -83,8 +83,9 @@ describe('Queue value encoding (node)', () => {
     cyclic.self = cyclic;
     const holey = [1, , 3]; // eslint-disable-line no-sparse-arrays
     const named = Object.assign([1, 2], { extra: 'x' });
+    const both = Object.assign([1, , 3], { extra: 'x' }); // eslint-disable-line no-sparse-arrays
     const long = Array.from({ length: 1000 }, (_, i) => i);
-    for (const v of [[shared, shared], cyclic, { holey }, named, long, 'x'.match(/x/)]) {
+    for (const v of [[shared, shared], cyclic, { holey }, named, both, long, 'x'.match(/x/)]) {
       expect(shape(roundTrip(q, v))).toEqual(shape(structuredClone(v)));
     }
     const [a, b] = roundTrip(q, [shared, shared]) as object[];
@@ -132,5 +133,15 @@ describe('Queue value encoding (node)', () => {
     expect(q.get()).toEqual({ id: 'first' });
     await waiting;
     expect(q.get()).toEqual({ id: 'waiting' });
+  });
+
+  it('async gets that waited keep their own bytes (pop reuses one scratch buffer per thread)', async () => {
+    const q = new Queue<{ id: number }>(8);
+    for (let round = 0; round < 20; round++) {
+      const waiting = [q.getAsync(), q.getAsync(), q.getAsync()];
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      for (let id = 0; id < 3; id++) q.put({ id });
+      expect((await Promise.all(waiting)).map((v) => v.id).sort()).toEqual([0, 1, 2]);
+    }
   });
 });
