@@ -15,7 +15,9 @@
 // prototype (class instances, Map, Date, typed arrays, errors: v8's job), bigints, functions, symbols,
 // an object met twice (a shared reference or a cycle, which structured clone keeps), nesting deeper
 // than MAX_DEPTH, and values over MAX_BYTES encoded. Getters run as structured clone runs them (once
-// per property, in key order); when the value is refused after some ran, v8 runs them again.
+// per property, in key order); when the value is refused after some ran, v8 runs them again. Decoding
+// assigns properties, so a setter someone defined on Object.prototype for a key would run where
+// structured clone defines an own property (only `__proto__`, the one built-in, is refused).
 //
 // Format: MARK, then one value. A value is a tag byte and its payload: I int32 (4 bytes), D float64
 // (8 bytes), A (Latin-1 string: length, one byte per char), W (string: length, two bytes per char,
