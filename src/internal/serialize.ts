@@ -5,18 +5,36 @@
 // Node, Bun and Deno: V8's serializer (Bun: its own, readable only by Bun), i.e. the structured clone
 // algorithm: objects, arrays, Map, Set, Date, RegExp, BigInt, typed arrays, ArrayBuffer, errors,
 // cycles and shared references. Functions, symbols, SharedArrayBuffers and class prototypes are not.
+// Small JSON-like values (plain objects and arrays of strings, numbers, booleans, null, undefined) take
+// compact.ts's fast path instead, which gives the same structured clone at a fraction of the cost.
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
+import { MARK, decodeCompact, encodeCompact } from './compact.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
 
 /**
- * Encodes `value` as bytes.
+ * Small JSON-like values take compact.ts's fast path, where the runtime's serializer is V8's (its
+ * encodings start with 0xFF, never with compact's MARK). Bun's is not: there every value goes to v8.
+ */
+const COMPACT: boolean = (() => {
+  try {
+    return v8.serialize(0)[0] === 0xff;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Encodes `value` as bytes. They may be a view on a scratch buffer that the next call overwrites:
+ * copy them to keep them past the next encodeValue on this thread.
  *
  * @throws the runtime's error for a value it cannot clone (a function, a symbol, a SharedArrayBuffer)
  */
 export function encodeValue(value: unknown): Uint8Array {
+  const compact = COMPACT ? encodeCompact(value) : null;
+  if (compact !== null) return compact;
   try {
     return v8.serialize(value);
   } catch (err) {
@@ -68,5 +86,5 @@ const decode: (bytes: Uint8Array) => unknown = (() => {
 
 /** Decodes bytes from {@link encodeValue}. */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return decode(bytes);
+  return COMPACT && bytes[0] === MARK ? decodeCompact(bytes) : decode(bytes);
 }

@@ -1,5 +1,7 @@
 import { QueueClosedError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
+import { cpuCount } from '../internal/runtime.js';
+import { SpinHistory } from '../internal/spin-history.js';
 import { encodeValue, decodeValue } from '../internal/serialize.js';
 import { checkTimeout, describe } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
@@ -82,6 +84,9 @@ export class Queue<T = unknown> {
 
   // Views on `buffer`: the header and length ring, and the data area.
   readonly #mem: raw.QueueMemory;
+  // This thread's recent spins before parking in get() and put() (raw-queue.ts, "Spinning"), or
+  // undefined on a single core, where a spinner would hold the core the other side needs.
+  readonly #spins: SpinHistory | undefined = cpuCount() > 1 ? new SpinHistory() : undefined;
 
   /**
    * Creates an empty queue in a new `SharedArrayBuffer` sized for `capacity` values and
@@ -189,7 +194,9 @@ export class Queue<T = unknown> {
    */
   async putAsync(value: T, options?: QueueWaitOptions): Promise<void> {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
-    const r = await waits.putAsync(this.#mem, this.#encode(value), signal, timeoutMs);
+    let r = waits.putAsync(this.#mem, this.#encode(value), signal, timeoutMs);
+    // Only a put that has to wait awaits: one that finds room settles without an extra turn.
+    if (r instanceof Promise) r = await r;
     if (r === IS_CLOSED) throw closedError('Queue.putAsync()');
     if (!r) throw new TimeoutError(`Queue.putAsync() timed out after ${timeoutMs} ms: the queue stayed full`);
   }
@@ -254,7 +261,8 @@ export class Queue<T = unknown> {
    */
   async getAsync(options?: QueueWaitOptions): Promise<T> {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
-    const got = await this.#getAsync(signal, timeoutMs);
+    let got = this.#getAsync(signal, timeoutMs);
+    if (got instanceof Promise) got = await got;
     if (got === IS_CLOSED) throw closedError('Queue.getAsync()');
     if (got === null)
       throw new TimeoutError(`Queue.getAsync() timed out after ${timeoutMs} ms: the queue stayed empty`);
@@ -369,26 +377,34 @@ export class Queue<T = unknown> {
 
   /** Blocking or timed put shared by put() and tryPut(). */
   #put(value: T, timeoutMs: number, what: string): boolean {
-    const r = waits.putSync(this.#mem, this.#encode(value), timeoutMs, what);
+    const r = waits.putSync(this.#mem, this.#encode(value), timeoutMs, what, this.#spins);
     if (r === IS_CLOSED) throw closedError(what);
     return r;
   }
 
   /** Blocking or timed get shared by get() and tryGet(): `{ value }`, or null when timed out. */
   #get(timeoutMs: number, what: string): QueueItem<T> | null {
-    const r = waits.getSync(this.#mem, timeoutMs, what);
+    const r = waits.getSync(this.#mem, timeoutMs, what, this.#spins);
     if (r === IS_CLOSED) throw closedError(what);
     return r === null ? null : { value: decodeValue(r) as T };
   }
 
-  /** Async get: `{ value }`, IS_CLOSED when closed and drained, null when timed out; rejects on abort. */
-  async #getAsync(
-    signal: AbortSignal | undefined,
-    timeoutMs: number,
-  ): Promise<QueueItem<T> | typeof IS_CLOSED | null> {
-    const r = await waits.getAsync(this.#mem, signal, timeoutMs);
-    return r === null || r === IS_CLOSED ? r : { value: decodeValue(r) as T };
+  /**
+   * Async get: `{ value }`, IS_CLOSED when closed and drained, null when timed out; rejects on abort.
+   * A promise only when it has to wait.
+   */
+  #getAsync(signal: AbortSignal | undefined, timeoutMs: number): GetOutcome<T> | Promise<GetOutcome<T>> {
+    const r = waits.getAsync(this.#mem, signal, timeoutMs);
+    return r instanceof Promise ? r.then(item<T>) : item<T>(r);
   }
+}
+
+/** How an async get ended: the item, closed and drained, or timed out. */
+type GetOutcome<T> = QueueItem<T> | typeof IS_CLOSED | null;
+
+/** Decodes what waits.getAsync took. */
+function item<T>(r: Uint8Array | typeof IS_CLOSED | null): GetOutcome<T> {
+  return r === null || r === IS_CLOSED ? r : { value: decodeValue(r) as T };
 }
 
 /** Names a value in a message without pasting a big string into it. */

@@ -45,6 +45,17 @@
  *       notify later calls passOnGet: if items remain and getters wait, one more is woken, so the wake
  *       meant for an item always reaches someone who takes it.
  *   I4. close() bumps both counters and wakes everyone; nothing is put after CLOSED is set.
+ *   I5. A spinner (below) is not registered, so nobody notifies it; it only polls. When its spin ends
+ *       without success it goes through the usual register-then-check-then-wait (I1), so the spin
+ *       adds no way to miss a wake-up, and a put that a spinner catches costs the putter no notify.
+ *
+ * Spinning (blocking get/put only): a parked getter runs again only after a futex wake-up, tens of µs
+ * after the put (and the putter pays a notify system call), while a producer and a consumer that each
+ * have a core hand items over within a few µs. So get() and put() first poll PUT_SEQ (GET_SEQ) for up
+ * to WAIT_SPIN_LIMIT loads (about one wake-up: the ski-rental bound, as in raw-barrier.ts) without
+ * taking the lock, and re-check under it as soon as it moved. Whether to spin at all is
+ * queue.ts's policy: only with more than one core, and only while this thread's recent spins caught
+ * what they waited for (internal/spin-history.ts). Async gets and puts never spin (the event loop).
  */
 import { canBlock } from '../internal/runtime.js';
 import { notify, waitSync } from '../internal/wait.js';
@@ -154,10 +165,18 @@ export function push(mem: QueueMemory, bytes: Uint8Array): number | null | typeo
 }
 
 /**
- * Removes the oldest item. Returns a private copy of its bytes, IS_CLOSED when the queue is closed
- * and empty, otherwise the PUT_SEQ value to sleep on (I1).
+ * Where pop copies an item inside the lock: one buffer per thread, reused, so the critical section
+ * allocates nothing (an allocation there can start a garbage collection while the lock is held).
  */
-export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
+let scratch = new Uint8Array(4096);
+
+/**
+ * Removes the oldest item. Returns its bytes, IS_CLOSED when the queue is closed and empty, otherwise
+ * the PUT_SEQ value to sleep on (I1). With `keep` the bytes are a private copy; without it they are a
+ * view on this thread's scratch buffer, valid until the thread's next pop (for callers that decode at
+ * once).
+ */
+export function pop(mem: QueueMemory, keep: boolean): Uint8Array | number | typeof IS_CLOSED {
   const { i32, data, capacity } = mem;
   lock(i32);
   const count = Atomics.load(i32, COUNT);
@@ -169,7 +188,8 @@ export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
   const head = Atomics.load(i32, HEAD);
   const length = Atomics.load(i32, HEADER_SLOTS + head);
   const start = Atomics.load(i32, DATA_HEAD);
-  const bytes = copyOut(data, start, length);
+  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, 2 * scratch.length));
+  copyOut(data, start, length, scratch);
   Atomics.store(i32, HEAD, (head + 1) % capacity);
   Atomics.store(i32, COUNT, count - 1);
   // An empty queue starts over at offset 0, so small items rarely straddle the end of the data area.
@@ -179,7 +199,7 @@ export function pop(mem: QueueMemory): Uint8Array | number | typeof IS_CLOSED {
   unlock(i32);
   // I1: GET_SEQ moved before this load. I2: wake every putter; each re-checks for its own size.
   if (Atomics.load(i32, PUTTERS) > 0) notify(i32, GET_SEQ, Infinity);
-  return bytes;
+  return keep ? scratch.slice(0, length) : scratch.subarray(0, length);
 }
 
 /** Closes the queue (idempotent) and wakes every waiter (I4). */
@@ -198,6 +218,19 @@ export function passOnGet(i32: Int32Array): void {
   if (Atomics.load(i32, COUNT) > 0 && Atomics.load(i32, GETTERS) > 0) notify(i32, PUT_SEQ, 1);
 }
 
+/** Loads a blocking get or put spins for before parking (~30–70 µs, about one futex wake-up). */
+export const WAIT_SPIN_LIMIT = 4000;
+
+/**
+ * Spins until `i32[slot]` (PUT_SEQ for a getter, GET_SEQ for a putter) is no longer `seen`, the value
+ * its failed check read, up to WAIT_SPIN_LIMIT loads; whether it changed. Both counters also move on
+ * close (I4), so a spinner sees that too.
+ */
+export function spinWhile(i32: Int32Array, slot: number, seen: number): boolean {
+  for (let i = 0; i < WAIT_SPIN_LIMIT; i++) if (Atomics.load(i32, slot) !== seen) return true;
+  return false;
+}
+
 /** Runs `wait` registered in `slot` (GETTERS or PUTTERS, I1), deregistering however it ends. */
 export function registered<R>(i32: Int32Array, slot: number, wait: () => R): R {
   Atomics.add(i32, slot, 1);
@@ -214,10 +247,16 @@ function copyIn(data: Uint8Array, at: number, bytes: Uint8Array): void {
   if (first < bytes.length) data.set(bytes.subarray(first), 0);
 }
 
-function copyOut(data: Uint8Array, at: number, length: number): Uint8Array {
+/** Items up to this many bytes are copied out byte by byte: no subarray object inside the lock. */
+const SMALL_COPY = 64;
+
+function copyOut(data: Uint8Array, at: number, length: number, out: Uint8Array): void {
   const first = Math.min(length, data.length - at);
-  const out = new Uint8Array(length);
+  if (length <= SMALL_COPY) {
+    for (let i = 0; i < first; i++) out[i] = data[at + i]!;
+    for (let i = first; i < length; i++) out[i] = data[i - first]!;
+    return;
+  }
   out.set(data.subarray(at, at + first));
   if (first < length) out.set(data.subarray(0, length - first), first);
-  return out;
 }

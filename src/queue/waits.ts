@@ -1,6 +1,7 @@
 // Waiting for room or for an item: the loops around raw-queue's push and pop, sync and async. The
 // Queue class only encodes, decodes and turns outcomes into return values and errors.
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
+import type { SpinHistory } from '../internal/spin-history.js';
 import {
   GETTERS,
   GET_SEQ,
@@ -11,6 +12,7 @@ import {
   passOnGet,
   pop,
   push,
+  spinWhile,
 } from './raw-queue.js';
 
 /** How a wait ended: true/bytes done, IS_CLOSED, or false/null when time ran out. */
@@ -33,15 +35,18 @@ function pushCheck(
   };
 }
 
-/** A pop as a wait-loop check: keeps what it took (bytes, or IS_CLOSED). */
-function popCheck(mem: QueueMemory): {
+/** A pop as a wait-loop check: keeps what it took (bytes, or IS_CLOSED); `keep` as for pop. */
+function popCheck(
+  mem: QueueMemory,
+  keep: boolean,
+): {
   check: () => number | null;
   got: () => Uint8Array | Closed | undefined;
 } {
   let got: Uint8Array | Closed | undefined;
   return {
     check() {
-      const r = pop(mem);
+      const r = pop(mem, keep);
       if (typeof r === 'number') return r;
       got = r;
       return null;
@@ -50,16 +55,29 @@ function popCheck(mem: QueueMemory): {
   };
 }
 
-/** Puts `bytes`, waiting up to `timeoutMs` for room. */
+/** Puts `bytes`, waiting up to `timeoutMs` for room; spins first while `spins` says that pays off. */
 export function putSync(
   mem: QueueMemory,
   bytes: Uint8Array,
   timeoutMs: number,
   what: string,
+  spins?: SpinHistory,
 ): boolean | Closed {
+  // First try without the wait loop's closures: most puts find room.
+  const first = push(mem, bytes);
+  if (first === null) return true;
+  if (first === IS_CLOSED) return IS_CLOSED;
+  if (timeoutMs <= 0) return false;
   const { check, closed } = pushCheck(mem, bytes);
-  let done = check() === null;
-  if (!done && timeoutMs > 0) {
+  let seen: number | null = first;
+  if (spins?.shouldSpin() === true) {
+    // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
+    const hit = spinWhile(mem.i32, GET_SEQ, first);
+    spins.record(hit);
+    if (hit) seen = check();
+  }
+  let done = seen === null;
+  if (!done) {
     // Registered before the re-check inside parkUntil (raw-queue I1).
     Atomics.add(mem.i32, PUTTERS, 1);
     try {
@@ -71,31 +89,65 @@ export function putSync(
   return closed() ? IS_CLOSED : done;
 }
 
-/** Async {@link putSync}; rejects with the signal's reason when aborted. */
-export async function putAsync(
+/**
+ * Async {@link putSync}; rejects with the signal's reason when aborted. A put that finds room (or a
+ * closed queue) is done at once, without a promise. `bytes` may be encodeValue's scratch: they are
+ * copied before any wait, since other encodes may run meanwhile.
+ */
+export function putAsync(
+  mem: QueueMemory,
+  bytes: Uint8Array,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): boolean | Closed | Promise<boolean | Closed> {
+  const first = push(mem, bytes);
+  if (first === null) return true;
+  if (first === IS_CLOSED) return IS_CLOSED;
+  return putAsyncSlow(mem, new Uint8Array(bytes), signal, timeoutMs); // a copy (Buffer's slice is not)
+}
+
+async function putAsyncSlow(
   mem: QueueMemory,
   bytes: Uint8Array,
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<boolean | Closed> {
   const { check, closed } = pushCheck(mem, bytes);
-  let done = check() === null;
-  if (!done) {
-    Atomics.add(mem.i32, PUTTERS, 1);
-    try {
-      // No onAbsorbed: a get wakes every putter (raw-queue I2), so an absorbed notify strands nobody.
-      done = await parkUntilAsync(mem.i32, GET_SEQ, timeoutMs, signal, check);
-    } finally {
-      Atomics.sub(mem.i32, PUTTERS, 1);
-    }
+  Atomics.add(mem.i32, PUTTERS, 1);
+  let done: boolean;
+  try {
+    // No onAbsorbed: a get wakes every putter (raw-queue I2), so an absorbed notify strands nobody.
+    done = await parkUntilAsync(mem.i32, GET_SEQ, timeoutMs, signal, check);
+  } finally {
+    Atomics.sub(mem.i32, PUTTERS, 1);
   }
   return closed() ? IS_CLOSED : done;
 }
 
-/** Takes the oldest item's bytes, waiting up to `timeoutMs` for one; null when none came. */
-export function getSync(mem: QueueMemory, timeoutMs: number, what: string): Uint8Array | Closed | null {
-  const { check, got } = popCheck(mem);
-  if (check() !== null && timeoutMs > 0) {
+/**
+ * Takes the oldest item's bytes, waiting up to `timeoutMs` for one (null when none came); may spin
+ * first. The bytes are a view on pop's scratch buffer: decode them before this thread pops again.
+ */
+export function getSync(
+  mem: QueueMemory,
+  timeoutMs: number,
+  what: string,
+  spins?: SpinHistory,
+): Uint8Array | Closed | null {
+  // Not kept: the caller decodes the bytes before this thread pops again. First try without the
+  // wait loop's closures.
+  const first = pop(mem, false);
+  if (typeof first !== 'number') return first;
+  if (timeoutMs <= 0) return null;
+  const { check, got } = popCheck(mem, false);
+  let seen: number | null = first;
+  if (spins?.shouldSpin() === true) {
+    // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
+    const hit = spinWhile(mem.i32, PUT_SEQ, first);
+    spins.record(hit);
+    if (hit) seen = check();
+  }
+  if (seen !== null) {
     Atomics.add(mem.i32, GETTERS, 1);
     try {
       parkUntil(mem.i32, PUT_SEQ, timeoutMs, what, check);
@@ -108,22 +160,35 @@ export function getSync(mem: QueueMemory, timeoutMs: number, what: string): Uint
   return got() ?? null;
 }
 
-/** Async {@link getSync}; rejects with the signal's reason when aborted. */
-export async function getAsync(
+/**
+ * Async {@link getSync}; rejects with the signal's reason when aborted. A get that finds an item (or
+ * a closed, empty queue) is done at once, without a promise, and its bytes are pop's scratch (decode
+ * them at once); the bytes a promise settles with are the caller's own.
+ */
+export function getAsync(
+  mem: QueueMemory,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Uint8Array | Closed | Promise<Uint8Array | Closed | null> {
+  // The first try's bytes are decoded at once; those a wait returns live across turns: kept.
+  const first = pop(mem, false);
+  return typeof first === 'number' ? getAsyncSlow(mem, signal, timeoutMs) : first;
+}
+
+async function getAsyncSlow(
   mem: QueueMemory,
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<Uint8Array | Closed | null> {
-  const { check, got } = popCheck(mem);
-  if (check() !== null) {
-    Atomics.add(mem.i32, GETTERS, 1);
-    try {
-      // An aborted wait may absorb a put's notify later; pass it on then (raw-queue I3).
-      await parkUntilAsync(mem.i32, PUT_SEQ, timeoutMs, signal, check, () => passOnGet(mem.i32));
-    } finally {
-      Atomics.sub(mem.i32, GETTERS, 1);
-      if (got() === undefined) passOnGet(mem.i32);
-    }
+  const { check, got } = popCheck(mem, true);
+  Atomics.add(mem.i32, GETTERS, 1);
+  try {
+    // Registered before parkUntilAsync's first check (raw-queue I1). An aborted wait may absorb a
+    // put's notify later; pass it on then (raw-queue I3).
+    await parkUntilAsync(mem.i32, PUT_SEQ, timeoutMs, signal, check, () => passOnGet(mem.i32));
+  } finally {
+    Atomics.sub(mem.i32, GETTERS, 1);
+    if (got() === undefined) passOnGet(mem.i32);
   }
   return got() ?? null;
 }

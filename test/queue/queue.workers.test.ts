@@ -17,11 +17,11 @@ async function mpmc(
   producers: readonly string[],
   consumers: readonly string[],
   count: number,
-  watchdogMs = 20_000,
+  { watchdogMs = 20_000, objects = false, timeoutMs = 1 } = {},
 ): Promise<void> {
   const total = producers.length * count;
   const seen = new SharedArrayBuffer(total * 4);
-  const common = { queue, count, producers: producers.length, seen };
+  const common = { queue, count, producers: producers.length, seen, objects, timeoutMs };
   const consuming = runWorkers<Consumed>(
     'queue-mpmc.mjs',
     consumers.map((mode, id) => ({ ...common, role: 'consumer', id, mode })),
@@ -50,8 +50,16 @@ describe('Queue (worker threads, built package)', () => {
     await mpmc(new Queue<number>(64), modes, ['blocking', 'async', 'timed', 'async'], 10_000);
   });
 
+  it('objects (compact and v8 encodings mixed), tiny queue, timed waits racing puts: each got exactly once', async () => {
+    // Capacity 2 makes every getter and putter wait, spin and park over and over; the 0.05 ms timed
+    // waits end in the middle of puts and gets (raw-queue I3, I5).
+    const modes = ['timed', 'blocking', 'async', 'timed'];
+    const options = { objects: true, timeoutMs: 0.05 };
+    await mpmc(new Queue<number>(2), modes, ['timed', 'timed', 'blocking', 'async'], 4000, options);
+  });
+
   it('waits for bytes as well as slots: a tiny data area wraps around constantly', async () => {
-    // Each number serializes to 3–6 bytes, so 40 bytes hold only a handful of values.
+    // Each number encodes to 6 bytes, so 40 bytes hold only a handful of values.
     await mpmc(new Queue<number>(1000, { maxBytes: 40 }), ['blocking', 'async'], ['blocking', 'async'], 3000);
   });
 
