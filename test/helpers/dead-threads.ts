@@ -42,3 +42,12 @@ export function recoveryLog(label: string): number[] {
   });
   return recoveries;
 }
+
+/**
+ * Marks `t` as a thread the test expects to die: joins it at once (ignoring how it ends), so its
+ * failure is seen and never reported as an unjoined thread's error. A later `join()` still sees it.
+ */
+export function expectDeath(t: Thread): Thread {
+  void t.join().catch(() => {});
+  return t;
+}

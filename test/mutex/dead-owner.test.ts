@@ -6,7 +6,7 @@ import { Mutex, OwnerDiedError } from 'threadkit/mutex';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
-import { untilRaised } from '../helpers/dead-threads.js';
+import { untilRaised, expectDeath } from '../helpers/dead-threads.js';
 import { FAIR, STATE } from '../../src/mutex/raw-mutex.js';
 
 type Death = 'terminate' | 'throw' | 'exit' | 'return' | 'oom';
@@ -15,26 +15,28 @@ type Death = 'terminate' | 'throw' | 'exit' | 'return' | 'oom';
 function holderThatDies(m: Mutex, flag: Int32Array, death: Death): Thread {
   const resourceLimits =
     death === 'oom' ? { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } : undefined;
-  return new Thread(
-    async (mutex: Mutex, f: Int32Array, how: Death) => {
-      mutex.lock();
-      Atomics.store(f, 0, 1);
-      Atomics.notify(f, 0);
-      if (how === 'exit') process.exit(3);
-      if (how === 'return') return 'left without unlocking';
-      if (how === 'throw')
-        setTimeout(() => {
-          throw new Error('crash in a callback');
-        }, 1);
-      if (how === 'oom') {
-        const hog: unknown[] = [];
-        for (;;) hog.push(new Array(100_000).fill({ x: hog.length }));
-      }
-      await new Promise(() => {}); // 'terminate', 'throw': stay here holding the lock
-      return 'unreachable';
-    },
-    { args: [m, flag, death], resourceLimits },
-  ).start();
+  return expectDeath(
+    new Thread(
+      async (mutex: Mutex, f: Int32Array, how: Death) => {
+        mutex.lock();
+        Atomics.store(f, 0, 1);
+        Atomics.notify(f, 0);
+        if (how === 'exit') process.exit(3);
+        if (how === 'return') return 'left without unlocking';
+        if (how === 'throw')
+          setTimeout(() => {
+            throw new Error('crash in a callback');
+          }, 1);
+        if (how === 'oom') {
+          const hog: unknown[] = [];
+          for (;;) hog.push(new Array(100_000).fill({ x: hog.length }));
+        }
+        await new Promise(() => {}); // 'terminate', 'throw': stay here holding the lock
+        return 'unreachable';
+      },
+      { args: [m, flag, death], resourceLimits },
+    ).start(),
+  );
 }
 
 /** Acquires in a thread that blocks in lock(); resolves with whether it was told the owner died. */

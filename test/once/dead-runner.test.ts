@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Event } from 'threadkit/event';
 import { Once } from 'threadkit/once';
 import { ThreadPool, spawn, type Thread } from 'threadkit/thread';
-import { deathOf, recoveryLog } from '../helpers/dead-threads.js';
+import { deathOf, recoveryLog, expectDeath } from '../helpers/dead-threads.js';
 import { RECOVERY_BOUND_MS, sleep } from '../helpers/workers.js';
 import { watchdog } from '../thread/helpers.js';
 
@@ -20,33 +20,35 @@ type Outcome = 'ran' | 'skipped';
  * the function, and dies there the way `death` says, never completing it.
  */
 function runnerThatDies(once: Once, started: Event, death: Death, async: boolean): Thread {
-  return spawn(
-    async (o: Once, s: Event, how: Death, useAsync: boolean) => {
-      const body = () => {
-        s.set();
-        if (how === 'exit') process.exit(3);
-        if (how === 'throw')
-          setTimeout(() => {
-            throw new Error('crash in a callback');
-          }, 1);
-      };
-      if (useAsync) {
-        await o.runAsync(async () => {
-          body();
-          await new Promise(() => {}); // never completes: the thread dies first
-        });
-      } else {
-        o.run(() => {
-          body();
-          for (;;); // never completes: the thread dies first (an uncaught error cannot run here)
-        });
-      }
-      return 'unreachable';
-    },
-    once,
-    started,
-    death,
-    async,
+  return expectDeath(
+    spawn(
+      async (o: Once, s: Event, how: Death, useAsync: boolean) => {
+        const body = () => {
+          s.set();
+          if (how === 'exit') process.exit(3);
+          if (how === 'throw')
+            setTimeout(() => {
+              throw new Error('crash in a callback');
+            }, 1);
+        };
+        if (useAsync) {
+          await o.runAsync(async () => {
+            body();
+            await new Promise(() => {}); // never completes: the thread dies first
+          });
+        } else {
+          o.run(() => {
+            body();
+            for (;;); // never completes: the thread dies first (an uncaught error cannot run here)
+          });
+        }
+        return 'unreachable';
+      },
+      once,
+      started,
+      death,
+      async,
+    ),
   );
 }
 

@@ -7,28 +7,30 @@ import { OwnerDiedError, RwLock } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
-import { recoveryLog, untilRaised } from '../helpers/dead-threads.js';
+import { recoveryLog, untilRaised, expectDeath } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 type Outcome = 'locked' | 'owner-died';
 
 /** Starts a thread that takes the write lock, raises `flag`, then dies the way `death` says. */
 function writerThatDies(l: RwLock, flag: Int32Array, death: Death): Thread {
-  return new Thread(
-    async (lock: RwLock, f: Int32Array, how: Death) => {
-      lock.writeLock();
-      Atomics.store(f, 0, 1);
-      Atomics.notify(f, 0);
-      if (how === 'exit') process.exit(3);
-      if (how === 'throw')
-        setTimeout(() => {
-          throw new Error('crash in a callback');
-        }, 1);
-      await new Promise(() => {}); // 'terminate', 'throw': stay here holding the write lock
-      return 'unreachable';
-    },
-    { args: [l, flag, death] },
-  ).start();
+  return expectDeath(
+    new Thread(
+      async (lock: RwLock, f: Int32Array, how: Death) => {
+        lock.writeLock();
+        Atomics.store(f, 0, 1);
+        Atomics.notify(f, 0);
+        if (how === 'exit') process.exit(3);
+        if (how === 'throw')
+          setTimeout(() => {
+            throw new Error('crash in a callback');
+          }, 1);
+        await new Promise(() => {}); // 'terminate', 'throw': stay here holding the write lock
+        return 'unreachable';
+      },
+      { args: [l, flag, death] },
+    ).start(),
+  );
 }
 
 /** A thread blocked in readLock()/writeLock(); resolves with whether it was told the writer died. */

@@ -8,7 +8,7 @@ import { RwLock, TimeoutError } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS, sleep } from '../helpers/workers.js';
-import { deathOf, recoveryLog, untilRaised } from '../helpers/dead-threads.js';
+import { deathOf, recoveryLog, untilRaised, expectDeath } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 /** How the dying thread takes each of its read locks. */
@@ -19,26 +19,28 @@ type Take = 'sync' | 'async' | 'try';
  * `death` says, holding them all.
  */
 function readerThatDies(l: RwLock, flag: Int32Array, death: Death, takes: readonly Take[]): Thread {
-  return new Thread(
-    async (lock: RwLock, f: Int32Array, how: Death, ways: Take[]) => {
-      const held = [];
-      for (const way of ways) {
-        if (way === 'sync') held.push(lock.readLock());
-        else if (way === 'async') held.push(await lock.readLockAsync());
-        else held.push(lock.tryReadLock(5_000));
-      }
-      Atomics.store(f, 0, 1);
-      Atomics.notify(f, 0);
-      if (how === 'exit') process.exit(3);
-      if (how === 'throw')
-        setTimeout(() => {
-          throw new Error('crash in a callback');
-        }, 1);
-      await new Promise(() => {}); // 'terminate', 'throw': stay here holding the read locks
-      return held.length;
-    },
-    { args: [l, flag, death, [...takes]] },
-  ).start();
+  return expectDeath(
+    new Thread(
+      async (lock: RwLock, f: Int32Array, how: Death, ways: Take[]) => {
+        const held = [];
+        for (const way of ways) {
+          if (way === 'sync') held.push(lock.readLock());
+          else if (way === 'async') held.push(await lock.readLockAsync());
+          else held.push(lock.tryReadLock(5_000));
+        }
+        Atomics.store(f, 0, 1);
+        Atomics.notify(f, 0);
+        if (how === 'exit') process.exit(3);
+        if (how === 'throw')
+          setTimeout(() => {
+            throw new Error('crash in a callback');
+          }, 1);
+        await new Promise(() => {}); // 'terminate', 'throw': stay here holding the read locks
+        return held.length;
+      },
+      { args: [l, flag, death, [...takes]] },
+    ).start(),
+  );
 }
 
 /** A thread blocked in writeLock(); resolves with 'locked' once it got and released it. */

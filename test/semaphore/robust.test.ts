@@ -7,7 +7,7 @@ import { NotOwnerError, OwnerDiedError, Semaphore } from 'threadkit/semaphore';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
 import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
-import { deathOf, recoveryLog, untilRaised } from '../helpers/dead-threads.js';
+import { deathOf, recoveryLog, untilRaised, expectDeath } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
 type How = 'sync' | 'async';
@@ -15,22 +15,24 @@ type Outcome = 'acquired' | 'owner-died';
 
 /** Starts a thread that acquires `n` permits (sync or async), raises `flag`, then dies as `death` says. */
 function holderThatDies(s: Semaphore, flag: Int32Array, death: Death, n = 1, how: How = 'sync'): Thread {
-  return new Thread(
-    async (sem: Semaphore, f: Int32Array, d: Death, k: number, h: How) => {
-      if (h === 'sync') sem.acquire(k);
-      else await sem.acquireAsync(k);
-      Atomics.add(f, 0, 1);
-      Atomics.notify(f, 0);
-      if (d === 'exit') process.exit(3);
-      if (d === 'throw')
-        setTimeout(() => {
-          throw new Error('crash in a callback');
-        }, 1);
-      await new Promise(() => {}); // 'terminate', 'throw': stay here holding the permits
-      return 'unreachable';
-    },
-    { args: [s, flag, death, n, how] },
-  ).start();
+  return expectDeath(
+    new Thread(
+      async (sem: Semaphore, f: Int32Array, d: Death, k: number, h: How) => {
+        if (h === 'sync') sem.acquire(k);
+        else await sem.acquireAsync(k);
+        Atomics.add(f, 0, 1);
+        Atomics.notify(f, 0);
+        if (d === 'exit') process.exit(3);
+        if (d === 'throw')
+          setTimeout(() => {
+            throw new Error('crash in a callback');
+          }, 1);
+        await new Promise(() => {}); // 'terminate', 'throw': stay here holding the permits
+        return 'unreachable';
+      },
+      { args: [s, flag, death, n, how] },
+    ).start(),
+  );
 }
 
 /** A thread blocked in acquire(n); resolves with whether it was told a holder died. */
