@@ -5,6 +5,7 @@ import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout, describe } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
+import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { waitSync } from '../internal/wait.js';
 import { Mutex, type MutexGuard } from '../mutex/index.js';
@@ -12,6 +13,16 @@ import { currentHold, restoreHold } from '../mutex/hold.js';
 import { Guard } from '../mutex/mutex-guard.js';
 import { DEPTH } from '../mutex/raw-mutex.js';
 import { CONDITION_TAG, SEQ, SLOTS, TAG, enter, evict, leave, signal } from './raw-condition.js';
+
+/** How waitFor()/waitForAsync() name themselves when the predicate returns a Promise (see sync-result.ts). */
+const predicateHelper = (method: string): SyncHelper => ({
+  method,
+  param: 'predicate',
+  problem: 'cannot await a predicate (a Promise is truthy, so the wait would end before checking)',
+  advice: 'compute the condition synchronously, over state the mutex protects',
+});
+const WAIT_FOR = predicateHelper('Condition.waitFor()');
+const WAIT_FOR_ASYNC = predicateHelper('Condition.waitForAsync()');
 
 /** What a wait saves of its mutex's owner-only state, to restore after relocking. */
 type SavedHold = { depth: number; hold: number };
@@ -192,6 +203,7 @@ export class Condition {
    * @default timeoutMs Infinity
    * @returns the predicate's last result (falsy only on timeout); the mutex is held
    * @throws NotOwnerError, BlockingNotAllowedError, TypeError, RangeError as {@link Condition.wait}
+   * @throws TypeError if `predicate` returns a Promise (a predicate must be synchronous)
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -210,7 +222,7 @@ export class Condition {
     }
     this.#checkHeld(guard, 'waitFor');
     for (;;) {
-      const result = predicate();
+      const result = syncResult(predicate(), WAIT_FOR);
       const left = deadline - now();
       if (result || left <= 0) return result;
       this.wait(guard, left);
@@ -276,6 +288,7 @@ export class Condition {
    * @returns the predicate's truthy result; the mutex is held
    * @throws TimeoutError (rejects) if `timeoutMs` passes first; the mutex is held again
    * @throws the signal's `reason` (rejects) if aborted; the mutex is held again
+   * @throws TypeError (rejects) if `predicate` returns a Promise (a predicate must be synchronous)
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -296,7 +309,7 @@ export class Condition {
     const deadline = now() + timeoutMs;
     for (;;) {
       this.#checkHeld(guard, 'waitForAsync');
-      const result = predicate();
+      const result = syncResult(predicate(), WAIT_FOR_ASYNC);
       if (result) return result;
       const left = deadline - now();
       if (left <= 0) throw new TimeoutError(`Condition.waitForAsync() timed out after ${timeoutMs} ms`);

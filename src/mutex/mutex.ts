@@ -36,9 +36,10 @@ import {
 
 /** How withLock() names itself when `fn` returns a Promise (see sync-result.ts). */
 const WITH_LOCK: SyncHelper = {
+  param: 'fn',
   method: 'Mutex.withLock()',
   problem: 'cannot hold the lock across `await` (it was released when `fn` returned)',
-  asyncForm: 'withLockAsync()',
+  advice: 'use withLockAsync() for an async function',
 };
 
 /**

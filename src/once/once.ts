@@ -41,9 +41,10 @@ const TID = threadId + 1;
 
 /** How run() names itself when `fn` returns a Promise (see sync-result.ts). */
 const RUN: SyncHelper = {
+  param: 'fn',
   method: 'Once.run()',
   problem: 'cannot wait across `await` for the initialisation to finish (the once stays incomplete)',
-  asyncForm: 'runAsync()',
+  advice: 'use runAsync() for an async function',
 };
 
 /**

@@ -3,6 +3,7 @@ import { Condition, NotOwnerError, TimeoutError } from '../../src/condition/inde
 import { Mutex } from '../../src/mutex/index.js';
 import { Event } from '../../src/event/index.js';
 import { sleep, withWatchdog } from '../helpers/toolbox-workers.js';
+import { thrownBy, unhandledDuring } from '../helpers/async-misuse.js';
 
 describe('Condition (one thread)', () => {
   it('wait releases the mutex and returns holding it; false on timeout', () => {
@@ -89,5 +90,37 @@ describe('Condition (one thread)', () => {
     expect(await aborted).toBe('aborted');
     c.notify(1); // FIFO: lands on the aborted waiter's native wait first
     await withWatchdog(live, 2000, 'the live waiter');
+  });
+});
+
+describe('Condition.waitFor with an async predicate', () => {
+  // A Promise is truthy: without the check the wait would end at once, before the condition held.
+  it('waitFor throws a TypeError naming `predicate`, without waiting, and the mutex is still held', async () => {
+    const m = new Mutex();
+    const c = new Condition(m);
+    const reasons = await unhandledDuring(() => {
+      using g = m.lock();
+      const err = thrownBy(() => c.waitFor(g, async () => Promise.reject(new Error('late')), 5_000));
+      expect(err).toBeInstanceOf(TypeError);
+      expect((err as Error).message).toMatch(
+        /Expected `predicate` to return a value, got a Promise: Condition\.waitFor\(\)/,
+      );
+      expect(m.isHeldByCurrentThread).toBe(true);
+    });
+    expect(reasons).toEqual([]);
+    expect(m.isLocked).toBe(false);
+  });
+
+  it('waitForAsync rejects with a TypeError; a `then` that is not a function is a plain value', async () => {
+    const m = new Mutex();
+    const c = new Condition(m);
+    using g = await m.lockAsync();
+    await expect(c.waitForAsync(g, () => Promise.resolve(true))).rejects.toThrow(
+      /Expected `predicate` to return a value, got a Promise: Condition\.waitForAsync\(\)/,
+    );
+    expect(m.isHeldByCurrentThread).toBe(true);
+    const notThenable = { then: 1 };
+    expect(await c.waitForAsync(g, () => notThenable)).toBe(notThenable);
+    expect(c.waitFor(g, () => notThenable)).toBe(notThenable);
   });
 });
