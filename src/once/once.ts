@@ -1,5 +1,6 @@
 import { DeadlockError, TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
+import { createContextStorage } from '../internal/async-context.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
@@ -38,6 +39,24 @@ export interface OnceOptions {
 
 /** This thread's value in STATE while it runs the function: its thread id + 1 (0 is INCOMPLETE). */
 const TID = threadId + 1;
+
+/** A once whose function runAsync() is running, as the memory it lives in. */
+type Running = { readonly i32: Int32Array; readonly base: number; readonly outer: Running | undefined };
+
+/**
+ * The onces whose functions the current async task is running inside (runAsync() sets it around `fn`,
+ * and it follows `fn`'s awaits where the runtime has AsyncLocalStorage). A runAsync() of one of them
+ * from there would wait for its own caller to finish: a deadlock, thrown instead. Other async tasks of
+ * the thread are not inside: they wait for the run, as they should.
+ */
+const runningIn = createContextStorage<Running>();
+
+function isRunningIn(i32: Int32Array, base: number): boolean {
+  for (let r = runningIn.getStore(); r !== undefined; r = r.outer) {
+    if (r.i32.buffer === i32.buffer && r.base === base) return true;
+  }
+  return false;
+}
 
 /** How run() names itself when `fn` returns a Promise (see sync-result.ts). */
 const RUN: SyncHelper = {
@@ -183,6 +202,7 @@ export class Once {
    * @throws whatever `fn` throws or rejects with (rejects; the once stays incomplete)
    * @throws TimeoutError (rejects) if `timeoutMs` passes while another run is in progress
    * @throws the signal's `reason` (rejects) if aborted while waiting
+   * @throws DeadlockError (rejects) if called from inside `fn` (where the runtime tracks async context)
    * @example
    * ```ts
    * import { Once } from 'threadkit/once';
@@ -195,6 +215,9 @@ export class Once {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
     const i32 = this.#i32;
     const base = this.#base;
+    if (Atomics.load(i32, base + STATE) === TID && isRunningIn(i32, base)) {
+      throw new DeadlockError('Once.runAsync() was called from inside its own function');
+    }
     const { check, claimed } = onceCheck(i32, base, TID);
     // No onAbsorbed: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
     if (!(await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check, undefined, OWNER_CHECK_MS))) {
@@ -203,7 +226,7 @@ export class Once {
     if (!claimed()) return false;
     let ok = false;
     try {
-      await fn();
+      await runningIn.run({ i32, base, outer: runningIn.getStore() }, fn);
       ok = true;
     } finally {
       finish(i32, base, ok);

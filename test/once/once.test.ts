@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadlockError, Once, TimeoutError } from '../../src/once/index.js';
 import { Event } from '../../src/event/index.js';
 import { asyncResults, thrownBy, unhandledDuring } from '../helpers/async-misuse.js';
-import { runWorkers, sleep } from '../helpers/toolbox-workers.js';
+import { runWorkers, sleep, withWatchdog } from '../helpers/toolbox-workers.js';
 
 describe('Once (one thread)', () => {
   it('runs once; a throwing run leaves it incomplete for a retry', async () => {
@@ -37,6 +37,32 @@ describe('Once (one thread)', () => {
     const second = o.runAsync(() => {});
     expect(await first).toBe(true);
     expect(await second).toBe(false);
+  });
+
+  it('runAsync from inside its own function rejects with DeadlockError instead of hanging', async () => {
+    const o = new Once();
+    const inner = new Once();
+    const seen: unknown[] = [];
+    const ran = o.runAsync(async () => {
+      await sleep(1); // after an await: the async context must follow
+      // Another once, run from inside: fine, and inside *it* both are "running".
+      await inner.runAsync(async () => {
+        await sleep(1);
+        seen.push(await o.runAsync(() => {}).catch((err: unknown) => err));
+        seen.push(await inner.runAsync(() => {}).catch((err: unknown) => err));
+      });
+      seen.push(await o.runAsync(() => {}).catch((err: unknown) => err));
+    });
+    // A task that is not inside the function waits for the run instead.
+    const outside = o.runAsync(() => seen.push('ran twice'));
+    expect(await withWatchdog(ran, 2_000, 'the outer run')).toBe(true);
+    expect(seen).toHaveLength(3);
+    for (const err of seen) {
+      expect(err).toBeInstanceOf(DeadlockError);
+      expect((err as Error).message).toMatch(/Once\.runAsync\(\) was called from inside its own function/);
+    }
+    expect(await outside).toBe(false);
+    expect(o.isDone && inner.isDone).toBe(true);
   });
 
   it('run(fn) with an async fn throws a TypeError naming runAsync; the once stays incomplete and free', async () => {
