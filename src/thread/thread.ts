@@ -9,7 +9,7 @@ import {
   type TransferListItem,
   type Worker,
 } from '../internal/worker-host.js';
-import { encode, decode } from '../internal/codec.js';
+import { encode } from '../internal/codec.js';
 import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
 import { checkTimeout, describe } from '../internal/validate.js';
@@ -17,7 +17,6 @@ import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, ThreadStateError, TimeoutError, InconsistentStateError } from '../errors.js';
 import { captureInheritable, type InheritedLocals } from '../threadlocal/inherit.js';
 import { callerStack, type StackHolder } from './callsite.js';
-import { reviveError } from './error-codec.js';
 import type { ResourceLimits } from './options.js';
 import {
   EXIT_CODE,
@@ -32,12 +31,11 @@ import {
 import type { Target, TargetDef } from './target.js';
 import { launchThreadWorker } from './thread-launch.js';
 import { nextThreadName } from './names.js';
+import { reviveOutcome, type Outcome } from './outcome.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 import { checkUnhandled } from './unhandled.js';
 
 export type { ThreadOptions } from './thread-options.js';
-
-type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
 
 /**
  * A function (or module export) running on its own worker thread, with a result you can `join()`, as
@@ -373,10 +371,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   #settleFrom([ok, value]: ThreadResult): void {
     if (this.#outcome) return;
-    this.#settle(
-      ok ? { ok, value: decode(value) as R } : { ok, error: reviveError(value, this.#creatorStack) },
-      true,
-    );
+    // A result that cannot be revived here fails the thread (it must not throw out of the handler).
+    this.#settle(reviveOutcome<R>(ok, value, this.#creatorStack), true);
   }
 
   /** Takes the result the worker posted, or records its death, once STATE left RUNNING. */
