@@ -145,7 +145,14 @@ export function encode(value: unknown): unknown {
   return holdsShareable(value, new Set()) ? copyTagged(value, new Map()) : value;
 }
 
-/** Inverse of {@link encode}: revives tagged records into live primitives, in place. */
+/**
+ * Inverse of {@link encode}: revives tagged records into live primitives, in place.
+ *
+ * @throws TypeError for a primitive whose module is not loaded in this thread (nothing registered its
+ *   name: a thread that never imported it cannot revive it; it cannot be loaded synchronously here),
+ *   or the primitive's own error from reviving malformed data. Callers turn this into the failure of
+ *   the one task or thread whose value it was.
+ */
 export function decode(value: unknown): unknown {
   return decodeIn(value, new Map());
 }
@@ -161,7 +168,12 @@ function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
   const tag = (value as Record<string, unknown>)[KEY];
   if (typeof tag === 'string') {
     const codec = own.get(tag) ?? registry.byName.get(tag)?.[0];
-    if (!codec) throw new TypeError(`Cannot revive a ${tag}: its module is not loaded in this thread`);
+    if (!codec) {
+      throw new TypeError(
+        `Cannot revive a ${tag}: its module is not loaded in this thread ` +
+          `(import it here, from its threadkit entry point or from 'threadkit')`,
+      );
+    }
     const live = codec.revive((value as { data: unknown }).data);
     revived.set(value, live);
     return live;

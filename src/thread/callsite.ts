@@ -86,3 +86,27 @@ export function callerStack(above: Function = callerStack, limit?: number): Stac
   }
   return holder;
 }
+
+/** The public function being called that creates a Thread (spawn), while it does: see {@link throughEntry}. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function marks the cut
+let entry: Function | undefined;
+
+/**
+ * Runs `body`, in which a Thread's creator stack is cut at `fn` (a public function that creates the
+ * Thread, such as spawn) instead of at the Thread constructor.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function marks the cut
+export function throughEntry<T>(fn: Function, body: () => T): T {
+  entry = fn;
+  try {
+    return body();
+  } finally {
+    entry = undefined;
+  }
+}
+
+/** The stack of the user's code creating a Thread: cut at the public entry, else at `ctor`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function marks the cut
+export function creatorStack(ctor: Function): StackHolder {
+  return callerStack(entry ?? ctor);
+}

@@ -104,14 +104,67 @@ function framesOf(stack: string | undefined): string {
 
 /**
  * Rebuilds what the worker threw. `callerStack` (a stack captured where the caller waited for the
- * result) is appended below the worker's frames.
+ * result) is appended below the worker's frames. Never throws: where part of it cannot be revived in
+ * this thread (a primitive whose module is not loaded here: see {@link decode}), the outcome is the
+ * codec's error saying so, with the error the worker threw, rebuilt without that part, as its cause.
  */
 export function reviveError(value: unknown, callerStack?: StackHolder): unknown {
-  if (!isSerializedError(value)) return decode(value);
+  const failures: unknown[] = [];
+  const revived = rebuildError(value, failures, callerStack);
+  if (failures.length === 0) return revived;
+  return unrevivable(failures[0], callerStack, isSerializedError(value) ? { thrown: revived } : undefined);
+}
+
+/**
+ * The failure that a value the codec cannot revive here (`failure`, its error) turns into, for the one
+ * task or thread whose value it was: that error, with the frames of the caller that waited for the
+ * value in place of the codec's own. `inside`: the error the worker threw, when the value was part of
+ * it; the failure then names it, and keeps it as its cause.
+ */
+export function unrevivable(
+  failure: unknown,
+  callerStack?: StackHolder,
+  inside?: { thrown: unknown },
+): unknown {
+  if (!(failure instanceof Error)) return failure;
+  let err = failure;
+  if (inside) {
+    const { thrown } = inside;
+    const what = thrown instanceof Error ? `the ${thrown.name} the thread threw` : 'what the thread threw';
+    err = new TypeError(`${failure.message}; it was part of ${what} (this error's cause)`, { cause: thrown });
+  }
+  const callerFrames = framesOf(callerStack?.stack);
+  Object.defineProperty(err, 'stack', {
+    value: callerFrames ? `${err.name}: ${err.message}\n${callerFrames}` : `${err.name}: ${err.message}`,
+    writable: true,
+    configurable: true,
+  });
+  return err;
+}
+
+/** What {@link rebuildError} returns for a part it could not revive. */
+const FAILED = Symbol('failed');
+
+/**
+ * {@link reviveError}'s work: a part that cannot be revived is left out (an `errors` member becomes
+ * `undefined`), and its error added to `failures`.
+ */
+function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHolder): unknown {
+  if (!isSerializedError(value)) {
+    try {
+      return decode(value);
+    } catch (failure) {
+      failures.push(failure);
+      return FAILED;
+    }
+  }
   let err: Error;
   if (value.ctor === 'AggregateError') {
     err = new AggregateError(
-      (value.errors ?? []).map((e) => reviveError(e)),
+      (value.errors ?? []).map((e) => {
+        const member = rebuildError(e, failures);
+        return member === FAILED ? undefined : member;
+      }),
       value.message,
     );
   } else if (value.ctor === 'DOMException' && typeof DOMException !== 'undefined') {
@@ -122,16 +175,15 @@ export function reviveError(value: unknown, callerStack?: StackHolder): unknown 
   if (err.name !== value.name) {
     Object.defineProperty(err, 'name', { value: value.name, writable: true, configurable: true });
   }
-  if (value.hasCause) {
-    Object.defineProperty(err, 'cause', {
-      value: reviveError(value.cause),
-      writable: true,
-      configurable: true,
-    });
+  const cause = value.hasCause ? rebuildError(value.cause, failures) : FAILED;
+  if (cause !== FAILED) {
+    Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
   }
   for (const [key, prop] of Object.entries(value.props)) {
+    const revived = rebuildError(prop, failures);
+    if (revived === FAILED) continue;
     try {
-      (err as unknown as Record<string, unknown>)[key] = reviveError(prop);
+      (err as unknown as Record<string, unknown>)[key] = revived;
     } catch {
       // A read-only built-in property (DOMException.code): the rebuilt error already has it.
     }

@@ -3,7 +3,8 @@
  *
  * @module thread
  */
-export { Thread, spawn, type ThreadOptions } from './thread.js';
+export { Thread, type ThreadOptions } from './thread.js';
+export { spawn } from './spawn.js';
 export { ThreadPool, type ThreadPoolOptions, type RunOptions } from './thread-pool.js';
 export { currentThread, currentTask, type ThreadInfo, type TaskInfo } from './current.js';
 export type { ResourceLimits } from './options.js';

@@ -2,10 +2,10 @@
 // in pool-batching.ts), settled by the results the workers send back, cancelled (abort, time limit),
 // and failed or queued again when their worker exits. It also tells close() when all work is done.
 import { unrefTimer } from '../internal/runtime.js';
-import { decode } from '../internal/codec.js';
 import { QueueFullError, ThreadExitError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
-import { reviveError, serializeError } from './error-codec.js';
+import { serializeError } from './error-codec.js';
+import { reviveOutcome } from './outcome.js';
 import { pipelineTarget, takeBatch } from './pool-batching.js';
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
@@ -189,8 +189,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       this.#inflightCount--;
       if (task.settled) continue;
       finishTask(task);
-      if (results[i + 1] === 1) task.resolve(decode(results[i + 2]));
-      else task.reject(reviveError(results[i + 2], task.callerStack));
+      // A result that cannot be revived here fails its task alone (never throws out of this handler).
+      const outcome = reviveOutcome(results[i + 1] === 1, results[i + 2], task.callerStack);
+      if (outcome.ok) task.resolve(outcome.value);
+      else task.reject(outcome.error);
     }
     if (!w.retired) {
       if (w.inflight.size === 0) this.#becomeIdle(w);

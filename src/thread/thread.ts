@@ -1,43 +1,22 @@
-// The public Thread and spawn(): one target on its own worker thread, and the life of that thread
+// The public Thread: one target on its own worker thread, and the life of that thread
 // (start, join, terminate, abort, exit) as seen by its creator. Its options and their checks are in
-// thread-options.ts; starting the worker (bootstrap, Node flags) is in thread-launch.ts.
+// thread-options.ts; its worker (launching it, the status word, the port) in thread-handle.ts and
+// thread-launch.ts; its outcome and the delivery of it in thread-settlement.ts; spawn() in spawn.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import {
-  MessageChannel,
-  receiveMessageOnPort,
-  type MessagePort,
-  type TransferListItem,
-  type Worker,
-} from '../internal/worker-host.js';
-import { encode, decode } from '../internal/codec.js';
-import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
-import { now } from '../internal/runtime.js';
-import { checkTimeout, describe } from '../internal/validate.js';
-import { waitSync } from '../internal/wait.js';
-import { ThreadExitError, ThreadStateError, TimeoutError, InconsistentStateError } from '../errors.js';
-import { captureInheritable, type InheritedLocals } from '../threadlocal/inherit.js';
-import { callerStack, type StackHolder } from './callsite.js';
-import { reviveError } from './error-codec.js';
-import type { ResourceLimits } from './options.js';
-import {
-  EXIT_CODE,
-  EXITED,
-  RUNNING,
-  SETTLED,
-  STATE,
-  STATUS_SLOTS,
-  type ThreadResult,
-  type ThreadWorkerData,
-} from './protocol.js';
-import type { Target, TargetDef } from './target.js';
-import { launchThreadWorker } from './thread-launch.js';
+import { encode } from '../internal/codec.js';
+import { checkTimeout } from '../internal/validate.js';
+import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
+import { captureInheritable } from '../threadlocal/inherit.js';
+import { creatorStack, type StackHolder } from './callsite.js';
+import { EXITED, SETTLED, type ThreadResult } from './protocol.js';
+import type { Target } from './target.js';
 import { nextThreadName } from './names.js';
+import { reviveOutcome, type Outcome } from './outcome.js';
+import { ThreadHandle, type ThreadLaunch } from './thread-handle.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
-import { checkUnhandled } from './unhandled.js';
+import { ThreadSettlement } from './thread-settlement.js';
 
 export type { ThreadOptions } from './thread-options.js';
-
-type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
 
 /**
  * A function (or module export) running on its own worker thread, with a result you can `join()`, as
@@ -65,30 +44,19 @@ type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: fals
  * ```
  */
 export class Thread<R = unknown, A extends unknown[] = unknown[]> {
-  readonly #target: TargetDef;
-  readonly #args: unknown;
-  readonly #transfer: readonly TransferListItem[];
-  readonly #resourceLimits: ResourceLimits | undefined;
-  readonly #daemon: boolean;
+  /** What its worker is started with. */
+  readonly #launch: ThreadLaunch;
   readonly #signal: AbortSignal | undefined;
-  readonly #inherited: InheritedLocals | undefined;
   readonly #name: string;
   /** Where the thread was created: appended below the worker's stack of a thread error. */
   readonly #creatorStack: StackHolder;
-  #worker: Worker | undefined;
-  #port: MessagePort | undefined;
-  #status: Int32Array | undefined;
-  #threadId = -1;
+  /** Its worker, from start() on: whether it was started. */
+  #handle: ThreadHandle | undefined;
   #terminated = false;
   /** Pending `join()` calls: while there is one, a daemon thread's worker is ref'd (see #keepAlive). */
   #joins = 0;
-  #runtimeError: unknown;
-  /** Set once, when the thread settles; never changes afterwards. */
-  #outcome: Outcome<R> | undefined;
-  /** Whether the program has been given the thread's error (see unhandled.ts): then it is not reported. */
-  #delivered = false;
-  #resolveDone: () => void = () => {};
-  readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
+  /** Its outcome, set once when the thread settles, and whether the program has been given it. */
+  readonly #settlement = new ThreadSettlement<R>();
   readonly #onAbort = () => this.#abort();
   #unlistenAbort: (() => void) | undefined;
 
@@ -100,16 +68,20 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   constructor(target: ((...args: A) => R | Promise<R>) | URL | string, options?: ThreadOptions<A>) {
     const opts = checkThreadOptions(target as Target, options);
-    this.#target = opts.target;
-    this.#transfer = opts.transfer;
-    this.#resourceLimits = opts.resourceLimits;
     this.#signal = opts.signal;
-    this.#args = encode(opts.args ?? []);
-    this.#daemon = opts.daemon ?? false;
+    const args = encode(opts.args ?? []);
     this.#name = opts.name ?? nextThreadName();
-    this.#inherited = captureInheritable();
+    this.#launch = {
+      name: this.#name,
+      target: opts.target,
+      args,
+      inherited: captureInheritable(),
+      transfer: opts.transfer,
+      resourceLimits: opts.resourceLimits,
+      daemon: opts.daemon ?? false,
+    };
     // The user's frames only: cut at `spawn` when it is the caller, else at this constructor.
-    this.#creatorStack = callerStack(spawning ?? new.target);
+    this.#creatorStack = creatorStack(new.target);
   }
 
   /**
@@ -128,47 +100,26 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   start(): this {
-    if (this.#status) throw new ThreadStateError(`${this.#name} was already started`);
+    if (this.#handle) throw new ThreadStateError(`${this.#name} was already started`);
     if (this.#terminated) {
       throw new ThreadStateError(`${this.#name} was terminated before it was started; create a new Thread`);
     }
-    this.#status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
+    const handle = (this.#handle = new ThreadHandle());
     if (this.#signal?.aborted) {
       this.#settle({ ok: false, error: this.#signal.reason });
       return this;
     }
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    const workerData: ThreadWorkerData = {
-      mode: 'thread',
-      name: this.#name,
-      target: this.#target,
-      args: this.#args,
-      inherited: this.#inherited,
-      status: this.#status.buffer as SharedArrayBuffer,
-      port: port2,
-      deadThreads: deadThreadsBuffer(),
-    };
-    let worker: ReturnType<typeof launchThreadWorker>;
     try {
-      worker = launchThreadWorker(this.#target, workerData, this.#transfer, this.#resourceLimits);
+      handle.launch(this.#launch, {
+        onResult: (msg) => this.#settleFrom(msg),
+        onExit: (code) => this.#onExit(code),
+      });
     } catch (err) {
       // Nothing runs (an uncloneable argument, a bad transfer list): the thread ends failed with the
       // error start() throws, so isAlive is false and join() rejects with it instead of waiting forever.
-      port2.close();
       this.#settle({ ok: false, error: err });
       throw err;
     }
-    this.#worker = worker;
-    this.#threadId = worker.threadId;
-    if (this.#daemon) worker.unref();
-    port1.on('message', (msg: ThreadResult) => this.#settleFrom(msg));
-    port1.unref(); // only the worker itself (unless daemon) keeps the process alive
-    worker.on('error', (err) => (this.#runtimeError ??= err));
-    worker.on('exit', (code) => {
-      markThreadDead(this.#threadId); // locks it held can be taken over
-      this.#onExit(code);
-    });
     // Through the signal's one shared listener: many threads may share a signal (abort-listeners.ts).
     if (this.#signal) this.#unlistenAbort = onAbort(this.#signal, this.#onAbort);
     return this;
@@ -194,18 +145,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   async join(timeoutMs?: number): Promise<R> {
     const limit = checkTimeout(timeoutMs);
-    if (this.#outcome) return this.result;
-    if (!this.#status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
+    if (this.#settlement.outcome) return this.result;
+    if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     this.#keepAlive(1);
     try {
-      if (limit !== Infinity) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, limit, true)));
-        const late = await Promise.race([this.#done.then(() => false), timedOut]);
-        clearTimeout(timer);
-        if (late) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
-      }
-      await this.#done;
+      await this.#settlement.wait(limit, this.#name);
     } finally {
       this.#keepAlive(-1);
     }
@@ -231,16 +175,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   joinSync(timeoutMs?: number): R {
     const limit = checkTimeout(timeoutMs);
-    const status = this.#status;
-    if (!this.#outcome) {
-      if (!status) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
-      const deadline = now() + limit;
-      // The worker stores SETTLED/EXITED and then notifies; waiting on RUNNING cannot miss that.
-      while (Atomics.load(status, STATE) === RUNNING) {
-        const left = deadline - now();
-        if (left <= 0) throw new TimeoutError(`${this.#name} did not finish within ${limit} ms`);
-        waitSync(status, STATE, RUNNING, left, 'Thread.joinSync()');
-      }
+    if (!this.#settlement.outcome) {
+      if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
+      this.#handle.waitSync(limit, this.#name);
       this.#drain();
     }
     return this.result;
@@ -259,13 +196,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get result(): R {
-    const outcome = this.#outcome;
-    if (!outcome) throw new ThreadStateError(`${this.#name} has not finished`);
-    if (!outcome.ok) {
-      this.#delivered = true;
-      throw outcome.error;
-    }
-    return outcome.value;
+    return this.#settlement.result(this.#name);
   }
 
   /**
@@ -280,9 +211,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get error(): unknown {
-    if (this.#outcome?.ok !== false) return undefined;
-    this.#delivered = true;
-    return this.#outcome.error;
+    return this.#settlement.error;
   }
 
   /**
@@ -297,7 +226,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get isAlive(): boolean {
-    return this.#status !== undefined && this.#outcome === undefined;
+    return this.#handle !== undefined && this.#settlement.outcome === undefined;
   }
 
   /**
@@ -323,7 +252,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get threadId(): number {
-    return this.#threadId;
+    return this.#handle?.threadId ?? -1;
   }
 
   /**
@@ -342,15 +271,14 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   async terminate(): Promise<void> {
-    if (this.#outcome) return;
+    if (this.#settlement.outcome) return;
     this.#terminated = true;
-    if (!this.#status) {
+    if (!this.#handle) {
       const error = new ThreadExitError(1, `${this.#name} was terminated before it was started`);
       return this.#settle({ ok: false, error });
     }
-    if (!this.#worker) return;
-    await this.#worker.terminate();
-    await this.#done;
+    await this.#handle.terminate();
+    await this.#settlement.done;
   }
 
   /**
@@ -360,54 +288,48 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   #keepAlive(delta: 1 | -1): void {
     this.#joins += delta;
-    if (!this.#daemon || this.#outcome) return;
-    if (this.#joins === 0) this.#worker?.unref();
-    else this.#worker?.ref();
+    if (!this.#launch.daemon || this.#settlement.outcome) return;
+    if (this.#joins === 0) this.#handle?.unref();
+    else this.#handle?.ref();
   }
 
   #abort(): void {
-    if (this.#outcome) return;
+    if (this.#settlement.outcome) return;
     this.#settle({ ok: false, error: this.#signal?.reason });
-    void this.#worker?.terminate();
+    void this.#handle?.terminate();
   }
 
   #settleFrom([ok, value]: ThreadResult): void {
-    if (this.#outcome) return;
-    this.#settle(
-      ok ? { ok, value: decode(value) as R } : { ok, error: reviveError(value, this.#creatorStack) },
-      true,
-    );
+    if (this.#settlement.outcome) return;
+    // A result that cannot be revived here fails the thread (it must not throw out of the handler).
+    this.#settle(reviveOutcome<R>(ok, value, this.#creatorStack), true);
   }
 
   /** Takes the result the worker posted, or records its death, once STATE left RUNNING. */
   #drain(): void {
-    if (this.#outcome || !this.#status) return;
+    const handle = this.#handle;
+    if (this.#settlement.outcome || !handle) return;
     if (this.#takeResult()) return;
-    const state = Atomics.load(this.#status, STATE);
-    if (state === EXITED) return this.#onExit(Atomics.load(this.#status, EXIT_CODE));
+    const state = handle.state;
+    if (state === EXITED) return this.#onExit(handle.exitCode);
     if (state === SETTLED)
       throw new InconsistentStateError(`${this.#name} settled but its result is missing`);
   }
 
   /** Settles from a result message still queued on the port; whether there was one. */
   #takeResult(): boolean {
-    const msg = this.#port && receiveMessageOnPort(this.#port);
-    if (msg) this.#settleFrom(msg.message as ThreadResult);
+    const msg = this.#handle?.takeResult();
+    if (msg) this.#settleFrom(msg);
     return msg !== undefined;
   }
 
   #onExit(code: number): void {
-    if (this.#outcome || this.#takeResult()) return;
+    if (this.#settlement.outcome || this.#takeResult()) return;
+    const handle = this.#handle!;
     // SETTLED is stored only after the result was posted: where it cannot be taken off the port at
     // once (browsers), it is still on its way and settles the thread when it arrives.
-    if (!this.#terminated && this.#status && Atomics.load(this.#status, STATE) === SETTLED) return;
-    const why = this.#terminated
-      ? 'was terminated'
-      : this.#runtimeError !== undefined
-        ? `died: ${String((this.#runtimeError as Error)?.message ?? this.#runtimeError)}`
-        : `exited with code ${code} before its target settled`;
-    const options = this.#runtimeError === undefined ? undefined : { cause: this.#runtimeError };
-    this.#settle({ ok: false, error: new ThreadExitError(code, `${this.#name} ${why}`, options) }, true);
+    if (!this.#terminated && handle.state === SETTLED) return;
+    this.#settle({ ok: false, error: handle.exitError(this.#name, code, this.#terminated) }, true);
   }
 
   /**
@@ -416,39 +338,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * not look at is then reported (unhandled.ts). terminate() may still come first and end it quietly.
    */
   #settle(outcome: Outcome<R>, own = false): void {
-    this.#outcome = outcome;
     this.#unlistenAbort?.();
-    this.#worker?.unref();
-    this.#port?.close();
-    this.#resolveDone();
-    if (own && !outcome.ok) {
-      checkUnhandled(this.#name, outcome.error, () => this.#delivered || this.#terminated);
-    }
+    this.#handle?.close();
+    this.#settlement.settle(outcome, own ? { name: this.#name, excused: () => this.#terminated } : undefined);
   }
 }
-
-/**
- * Creates and starts a {@link Thread} running `fn(...args)`.
- *
- * @param fn - a self-contained function (see {@link Thread})
- * @param args - its arguments, structured-cloned
- * @returns the started thread
- * @example
- * ```ts
- * import { spawn } from 'threadkit/thread';
- * const [a, b] = [spawn((n: number) => n + 1, 1), spawn((n: number) => n + 1, 2)];
- * console.log(await a.join(), await b.join()); // 2 3
- * ```
- */
-export function spawn<R, A extends unknown[]>(fn: (...args: A) => R | Promise<R>, ...args: A): Thread<R, A> {
-  if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
-  spawning = spawn;
-  try {
-    return new Thread<R, A>(fn, { args }).start();
-  } finally {
-    spawning = undefined;
-  }
-}
-
-// Set while spawn() constructs its Thread, so that the creator's stack is cut at spawn().
-let spawning: typeof spawn | undefined;

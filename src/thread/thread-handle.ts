@@ -1,0 +1,164 @@
+// The creator's side of a started Thread's worker: the status word the two share, the port the
+// target's outcome arrives on, and how the worker ended. What those mean for the thread (its outcome,
+// join, terminate) is decided by Thread (thread.ts); launching the worker itself is thread-launch.ts.
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  type MessagePort,
+  type TransferListItem,
+  type Worker,
+} from '../internal/worker-host.js';
+import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
+import { now } from '../internal/runtime.js';
+import { waitSync } from '../internal/wait.js';
+import { ThreadExitError, TimeoutError } from '../errors.js';
+import type { InheritedLocals } from '../threadlocal/inherit.js';
+import type { ResourceLimits } from './options.js';
+import {
+  EXIT_CODE,
+  RUNNING,
+  STATE,
+  STATUS_SLOTS,
+  type ThreadResult,
+  type ThreadWorkerData,
+} from './protocol.js';
+import type { TargetDef } from './target.js';
+import { launchThreadWorker } from './thread-launch.js';
+
+/** What a thread's worker is started with. */
+export interface ThreadLaunch {
+  readonly name: string;
+  readonly target: TargetDef;
+  /** Encoded by the codec. */
+  readonly args: unknown;
+  readonly inherited: InheritedLocals | undefined;
+  readonly transfer: readonly TransferListItem[];
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly daemon: boolean;
+}
+
+/** What a thread's worker reports to its Thread. */
+export interface ThreadEvents {
+  /** The target settled: the outcome it posted. */
+  onResult(msg: ThreadResult): void;
+  /** The worker stopped, with `code`. */
+  onExit(code: number): void;
+}
+
+/** One started thread's worker, from its creator's side. */
+export class ThreadHandle {
+  /** `STATE` and `EXIT_CODE`, shared with the worker (see protocol.ts). */
+  readonly #status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
+  #worker: Worker | undefined;
+  #port: MessagePort | undefined;
+  #threadId = -1;
+  /** What killed the worker (an uncaught error, running out of memory), if something did. */
+  #runtimeError: unknown;
+
+  /** The runtime's id of the worker once launched (`-1` before). */
+  get threadId(): number {
+    return this.#threadId;
+  }
+
+  /** `STATE`: `RUNNING`, then `SETTLED` or `EXITED`, as the worker stored it. */
+  get state(): number {
+    return Atomics.load(this.#status, STATE);
+  }
+
+  /** The worker's exit code, once `state` is `EXITED`. */
+  get exitCode(): number {
+    return Atomics.load(this.#status, EXIT_CODE);
+  }
+
+  /**
+   * Starts the worker; `events` hears from it from then on. A daemon's worker is unref'd, and the
+   * port always is: only a non-daemon worker itself keeps the process alive.
+   *
+   * @throws what launching throws (`DataCloneError` for an argument that cannot be cloned); then
+   *   nothing runs
+   */
+  launch(config: ThreadLaunch, events: ThreadEvents): void {
+    const { port1, port2 } = new MessageChannel();
+    const workerData: ThreadWorkerData = {
+      mode: 'thread',
+      name: config.name,
+      target: config.target,
+      args: config.args,
+      inherited: config.inherited,
+      status: this.#status.buffer,
+      port: port2,
+      deadThreads: deadThreadsBuffer(),
+    };
+    let worker: Worker;
+    try {
+      worker = launchThreadWorker(config.target, workerData, config.transfer, config.resourceLimits);
+    } catch (err) {
+      port1.close();
+      port2.close();
+      throw err;
+    }
+    this.#worker = worker;
+    this.#port = port1;
+    this.#threadId = worker.threadId;
+    if (config.daemon) worker.unref();
+    port1.on('message', (msg: ThreadResult) => events.onResult(msg));
+    port1.unref();
+    worker.on('error', (err) => (this.#runtimeError ??= err));
+    worker.on('exit', (code) => {
+      markThreadDead(this.#threadId); // locks it held can be taken over
+      events.onExit(code);
+    });
+  }
+
+  /**
+   * Blocks (`Atomics.wait`) while the worker runs its target, for at most `limitMs`.
+   *
+   * @throws TimeoutError naming thread `name` if `limitMs` passed
+   */
+  waitSync(limitMs: number, name: string): void {
+    const deadline = now() + limitMs;
+    // The worker stores SETTLED/EXITED and then notifies; waiting on RUNNING cannot miss that.
+    while (this.state === RUNNING) {
+      const left = deadline - now();
+      if (left <= 0) throw new TimeoutError(`${name} did not finish within ${limitMs} ms`);
+      waitSync(this.#status, STATE, RUNNING, left, 'Thread.joinSync()');
+    }
+  }
+
+  /** Takes the outcome message still queued on the port, if there is one. */
+  takeResult(): ThreadResult | undefined {
+    const msg = this.#port && receiveMessageOnPort(this.#port);
+    return msg === undefined ? undefined : (msg.message as ThreadResult);
+  }
+
+  /** The error of thread `name`, whose worker exited with `code` before its target settled. */
+  exitError(name: string, code: number, terminated: boolean): ThreadExitError {
+    const cause = this.#runtimeError;
+    const why = terminated
+      ? 'was terminated'
+      : cause !== undefined
+        ? `died: ${String((cause as Error)?.message ?? cause)}`
+        : `exited with code ${code} before its target settled`;
+    return new ThreadExitError(code, `${name} ${why}`, cause === undefined ? undefined : { cause });
+  }
+
+  /** Keeps the process alive while the worker runs (a pending join on a daemon thread). */
+  ref(): void {
+    this.#worker?.ref();
+  }
+
+  unref(): void {
+    this.#worker?.unref();
+  }
+
+  /** Stops the worker; resolves once it has stopped (at once if it was never launched). */
+  async terminate(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  /** The thread settled: the worker no longer keeps the process alive, and the port is closed. */
+  close(): void {
+    this.#worker?.unref();
+    this.#port?.close();
+  }
+}
