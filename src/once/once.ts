@@ -195,7 +195,7 @@ export class Once {
     const i32 = this.#i32;
     const base = this.#base;
     const { check, claimed } = onceCheck(i32, base, TID);
-    // No onAbsorbed: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
+    // No onAbandoned: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
     if (!(await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check, undefined, OWNER_CHECK_MS))) {
       throw new TimeoutError(`Once.runAsync() timed out after ${timeoutMs} ms waiting for another run`);
     }
