@@ -227,7 +227,7 @@ export class Barrier {
     const gen = awaitGeneration(i32, base, arrival.gen);
     let done: boolean;
     try {
-      // No onAbsorbed: release and break wake all (I2 of raw-barrier).
+      // No onAbandoned: release and break wake all (I2 of raw-barrier).
       done = await parkUntilAsync(i32, base + STATE, timeoutMs, signal, gen.check);
     } catch (reason) {
       if (breakBarrier(i32, base, arrival.gen) === RELEASED) return FOLLOWER;

@@ -203,7 +203,7 @@ export class Event {
     Atomics.add(i32, base + WAITERS, 1);
     let released: boolean;
     try {
-      // No onAbsorbed: set() wakes all, so an absorbed notify strands nobody (I2 of raw-event).
+      // No onAbandoned: set() wakes all, so an absorbed notify strands nobody (I2 of raw-event).
       released = await parkUntilAsync(i32, base + STATE, timeoutMs, signal, eventCheck(i32, base, start));
     } finally {
       Atomics.sub(i32, base + WAITERS, 1);

@@ -1,7 +1,8 @@
-// The wait loop shared by the value-waiting primitives (Semaphore, Event, Latch, Condition, Barrier):
-// re-check a condition, sleep on one slot while it holds the value the check saw, repeat. Keeping the
-// loop in one place keeps the deadline arithmetic, the abort race and the abandoned-wait hand-off
-// identical everywhere. The Mutex keeps its own loop because it also spins and tracks fairness.
+// The wait loop shared by the value-waiting primitives (Semaphore, Event, Latch, Condition, Barrier,
+// Queue, RwLock, Once): re-check a condition, sleep on one slot while it holds the value the check saw,
+// repeat. Keeping the loop in one place keeps the deadline arithmetic, the abort race and the eviction
+// of abandoned waits identical everywhere. The Mutex keeps its own loop because it also spins and
+// tracks fairness.
 import { onAbort } from './abort-listeners.js';
 import { now } from './runtime.js';
 import { waitAsync, waitSync, type WaitResult } from './wait.js';
@@ -39,9 +40,9 @@ export function parkUntil(
 
 /**
  * Non-blocking {@link parkUntil}. Resolves true when done, false when `timeoutMs` passed; rejects with
- * `signal.reason` when aborted. If the wait it abandons on abort absorbs a notify later, `onAbsorbed`
- * runs so the caller can pass that wake-up on (primitives that always wake everyone need not). A wait
- * lasts at most `pollMs`, as in {@link parkUntil}.
+ * `signal.reason` when aborted. `onAbandoned` runs at once when an abort abandons a wait that stays in
+ * the runtime's waiter list, to evict it (see {@link waitOnceAsync}); primitives whose every notify
+ * wakes all their waiters need not pass one. A wait lasts at most `pollMs`, as in {@link parkUntil}.
  */
 export async function parkUntilAsync(
   i32: Int32Array,
@@ -49,7 +50,7 @@ export async function parkUntilAsync(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   check: Check,
-  onAbsorbed?: () => void,
+  onAbandoned?: () => void,
   pollMs = Infinity,
 ): Promise<boolean> {
   const deadline = now() + timeoutMs;
@@ -62,7 +63,7 @@ export async function parkUntilAsync(
     if (signal?.aborted) throw signal.reason;
     const left = deadline - now();
     if (left <= 0) return false;
-    await waitOnceAsync(i32, index, seen, Math.min(left, pollMs), signal, onAbsorbed);
+    await waitOnceAsync(i32, index, seen, Math.min(left, pollMs), signal, undefined, onAbandoned);
   }
 }
 
@@ -73,7 +74,7 @@ export async function parkUntilAsync(
  * once, before the rejection, to evict it (by waking every waiter on the slot). Otherwise, if the
  * abandoned wait absorbs a notify later, `onAbsorbed` runs so the caller can pass that wake-up on; but
  * only once this thread's event loop runs again, which may be never if the thread blocks meanwhile
- * (see Condition's I2).
+ * (see Condition's I2): no primitive uses it any more; the model checker keeps it to show that.
  */
 export async function waitOnceAsync(
   i32: Int32Array,

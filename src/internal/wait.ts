@@ -32,7 +32,8 @@ export function notify(i32: Int32Array, index: number, count: number): number {
 /**
  * A pending asynchronous wait. `result` settles with the outcome, or with `'cancelled'` if `cancel()`
  * was called first. After `cancel()` a native waiter may still be in the runtime's waiter list and
- * absorb one notify later: `result` then settles with `'ok'` and the caller must pass that wake-up on.
+ * absorb one notify later (`result` then settles with `'ok'`), which may have been meant for another
+ * waiter: the caller evicts it at once by waking every waiter on the slot (park.ts `onAbandoned`).
  */
 export interface AsyncWait {
   readonly result: Promise<WaitResult | 'cancelled'>;

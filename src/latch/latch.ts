@@ -185,7 +185,7 @@ export class CountDownLatch {
    */
   async waitAsync(options?: WaitAsyncOptions): Promise<void> {
     const { signal, timeoutMs } = checkWaitAsyncOptions(options);
-    // No onAbsorbed: the only notify wakes all (I2 of raw-latch).
+    // No onAbandoned: the only notify wakes all (I2 of raw-latch).
     const check = latchCheck(this.#i32, this.#base);
     if (!(await parkUntilAsync(this.#i32, this.#base + COUNT, timeoutMs, signal, check))) {
       throw new TimeoutError(

@@ -219,7 +219,7 @@ export class Once {
       throw new DeadlockError('Once.runAsync() was called from inside its own function');
     }
     const { check, claimed } = onceCheck(i32, base, TID);
-    // No onAbsorbed: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
+    // No onAbandoned: finish() wakes all (I2 of raw-once). Polls for a dead runner as run() does (I4).
     if (!(await parkUntilAsync(i32, base + STATE, timeoutMs, signal, check, undefined, OWNER_CHECK_MS))) {
       throw new TimeoutError(`Once.runAsync() timed out after ${timeoutMs} ms waiting for another run`);
     }

@@ -41,13 +41,22 @@
  *       Atomics.wait returns 'not-equal' or is woken), and the changer sees the registration.
  *   I2. Putters need different amounts of space, so a get wakes all sleeping putters (one woken putter
  *       may not fit while another would). A put wakes one sleeping getter: any getter can take any item.
- *   I3. A getter that leaves without an item (timeout, abort) or whose abandoned async wait absorbs a
- *       notify later calls passOnGet: if items remain and getters wait, one more is woken, so the wake
- *       meant for an item always reaches someone who takes it.
+ *   I3. A getter that leaves without an item (timeout, abort) calls passOnGet: if items remain and
+ *       getters wait, one more is woken, so the wake meant for an item always reaches someone who takes
+ *       it.
  *   I4. close() bumps both counters and wakes everyone; nothing is put after CLOSED is set.
  *   I5. A spinner (below) is not registered, so nobody notifies it; it only polls. When its spin ends
  *       without success it goes through the usual register-then-check-then-wait (I1), so the spin
  *       adds no way to miss a wake-up, and a put that a spinner catches costs the putter no notify.
+ *   I6. An aborted async wait stays in its counter's waiter list (until notified or timed out), where a
+ *       put's notify(1) would wake it instead of a live getter. The aborting waiter evicts it at once
+ *       (`evict`: wake every sleeper on that counter, without moving it), so a notify it absorbed before
+ *       the eviction reached everyone (each re-checks, I1, and sleeps again) and none can be absorbed
+ *       after it. Passing the absorbed wake-up on later, from the abandoned wait's callback, is not
+ *       enough: the callback runs on the aborting thread's event loop, which may be blocked by then, for
+ *       example in get() behind its own abandoned entry, the very getter the notify was for. Putters
+ *       evict theirs too, although every get wakes them all (I2): so that aborted waits do not pile up
+ *       in the list while no get comes.
  *
  * Spinning (blocking get/put only): a parked getter runs again only after a futex wake-up, tens of µs
  * after the put (and the putter pays a notify system call), while a producer and a consumer that each
@@ -216,6 +225,15 @@ export function close(i32: Int32Array): void {
 /** I3: after a getter left without an item, wake another if an item is waiting for one. */
 export function passOnGet(i32: Int32Array): void {
   if (Atomics.load(i32, COUNT) > 0 && Atomics.load(i32, GETTERS) > 0) notify(i32, PUT_SEQ, 1);
+}
+
+/**
+ * I6: evicts an aborted async wait from the waiter list of `slot` (PUT_SEQ for a getter, GET_SEQ for a
+ * putter) by waking every sleeper there. The counter stays: the others see a spurious wake-up, re-check
+ * and sleep again.
+ */
+export function evict(i32: Int32Array, slot: number): void {
+  notify(i32, slot, Infinity);
 }
 
 /** Loads a blocking get or put spins for before parking (~30–70 µs, about one futex wake-up). */

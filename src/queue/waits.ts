@@ -9,6 +9,7 @@ import {
   PUTTERS,
   PUT_SEQ,
   type QueueMemory,
+  evict,
   passOnGet,
   pop,
   push,
@@ -116,8 +117,9 @@ async function putAsyncSlow(
   Atomics.add(mem.i32, PUTTERS, 1);
   let done: boolean;
   try {
-    // No onAbsorbed: a get wakes every putter (raw-queue I2), so an absorbed notify strands nobody.
-    done = await parkUntilAsync(mem.i32, GET_SEQ, timeoutMs, signal, check);
+    // An aborted wait is evicted at once (raw-queue I6). Not for wake-ups: a get wakes every putter
+    // (I2), so an absorbed notify strands nobody; but so that aborted waits do not pile up in the list.
+    done = await parkUntilAsync(mem.i32, GET_SEQ, timeoutMs, signal, check, () => evict(mem.i32, GET_SEQ));
   } finally {
     Atomics.sub(mem.i32, PUTTERS, 1);
   }
@@ -183,9 +185,9 @@ async function getAsyncSlow(
   const { check, got } = popCheck(mem, true);
   Atomics.add(mem.i32, GETTERS, 1);
   try {
-    // Registered before parkUntilAsync's first check (raw-queue I1). An aborted wait may absorb a
-    // put's notify later; pass it on then (raw-queue I3).
-    await parkUntilAsync(mem.i32, PUT_SEQ, timeoutMs, signal, check, () => passOnGet(mem.i32));
+    // Registered before parkUntilAsync's first check (raw-queue I1). An aborted wait is evicted at
+    // once, so it cannot absorb a put's notify(1) meant for a live getter (raw-queue I6).
+    await parkUntilAsync(mem.i32, PUT_SEQ, timeoutMs, signal, check, () => evict(mem.i32, PUT_SEQ));
   } finally {
     Atomics.sub(mem.i32, GETTERS, 1);
     if (got() === undefined) passOnGet(mem.i32);

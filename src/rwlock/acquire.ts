@@ -28,6 +28,7 @@ import {
   STATE,
   WRITER_SEQ,
   WRITER_WAITERS,
+  evictWriters,
   giveBackReads,
   passOnWriter,
   readLockable,
@@ -156,16 +157,18 @@ async function waitForLockAsync(
   const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
   let ok = false;
   if (mode === 'read') {
-    // No onAbsorbed: readers are always woken all together (I1 of raw-rwlock).
+    // No onAbandoned: readers are always woken all together (I1 of raw-rwlock), so an aborted wait
+    // left in the list strands nobody.
     const park = (ms: number) =>
       parkUntilAsync(i32, base + STATE, ms, signal, attempt.check, undefined, OWNER_CHECK_MS);
     ok = await waitReportingAsync(timeoutMs, park, report);
   } else {
     Atomics.add(i32, base + WRITER_WAITERS, 1);
     try {
-      const onAbsorbed = () => passOnWriter(i32, base);
+      // An aborted wait is evicted at once, so it cannot absorb a release's notify(1) (I3 of raw-rwlock).
+      const evict = () => evictWriters(i32, base);
       const park = (ms: number) =>
-        parkUntilAsync(i32, base + WRITER_SEQ, ms, signal, attempt.check, onAbsorbed, OWNER_CHECK_MS);
+        parkUntilAsync(i32, base + WRITER_SEQ, ms, signal, attempt.check, evict, OWNER_CHECK_MS);
       ok = await waitReportingAsync(timeoutMs, park, report);
     } finally {
       Atomics.sub(i32, base + WRITER_WAITERS, 1);

@@ -41,9 +41,16 @@
  *   I2. A writer sleeps only after setting WRITERS_WAITING, reading WRITER_SEQ, and seeing STATE still
  *       locked with WRITERS_WAITING; a releaser clears WRITERS_WAITING before incrementing WRITER_SEQ,
  *       so the writer either sees the clear (and retries) or its wait sees the new WRITER_SEQ.
- *   I3. A writer that leaves without the lock, or whose abandoned async wait absorbed a wake-up, runs
- *       `passOnWriter`: it wakes another registered writer if the lock is free, re-flags
- *       WRITERS_WAITING if it is held, and clears stale flags (waking readers) when no writer is left.
+ *   I3. A writer that leaves without the lock runs `passOnWriter`: it wakes another registered writer
+ *       if the lock is free (in case it left holding a wake-up; with the eviction below, none can),
+ *       re-flags WRITERS_WAITING if it is held, and clears stale flags (waking readers) when no writer
+ *       is left. An aborted async wait also stays in WRITER_SEQ's waiter list (until notified or timed
+ *       out), where a release's notify(1) would wake it instead of a live writer; the aborting writer
+ *       evicts it at once (`evictWriters`: wake every writer, without moving WRITER_SEQ), so a wake-up
+ *       it absorbed before that reached everyone (each re-checks, and sleeps again only as I2 allows)
+ *       and none can be absorbed after it. Passing the absorbed wake-up on from the abandoned wait's
+ *       callback would wait for the aborting thread's event loop, blocked maybe in writeLock() behind
+ *       its own abandoned entry (the periodic wake of I4 would end that, OWNER_CHECK_MS late).
  *   I4. Dead writers (as the Mutex's, POSIX robust locks): nothing wakes a waiter when the writer's
  *       thread dies, so every parked waiter, reader or writer, wakes at least every OWNER_CHECK_MS and
  *       first runs `takeOverDeadWriter`. The first one to swap OWNER from the dead thread to itself holds
@@ -214,7 +221,15 @@ function wakeWriterOrReaders(i32: Int32Array, base: number, s: number): void {
   }
 }
 
-/** I3: called after a writer deregistered without the lock, or its abandoned wait absorbed a wake-up. */
+/**
+ * I3: evicts an aborted async wait from WRITER_SEQ's waiter list by waking every writer. WRITER_SEQ
+ * stays: the others see a spurious wake-up, re-check and sleep again.
+ */
+export function evictWriters(i32: Int32Array, base: number): void {
+  notify(i32, base + WRITER_SEQ, Infinity);
+}
+
+/** I3: called after a writer deregistered without the lock. */
 export function passOnWriter(i32: Int32Array, base: number): void {
   for (;;) {
     const s = Atomics.load(i32, base + STATE);

@@ -59,7 +59,7 @@ export async function acquireSlowAsync(
   Atomics.add(i32, base + WAITERS, 1);
   let taken: boolean;
   try {
-    // No onAbsorbed: every release wakes all sleepers, so an absorbed notify strands nobody (I2).
+    // No onAbandoned: every release wakes all sleepers, so an absorbed notify strands nobody (I2).
     const park = (ms: number) =>
       robust === undefined
         ? parkUntilAsync(i32, base + COUNT, ms, signal, () => tryTake(i32, base, count))

@@ -2,7 +2,9 @@
 // shared wait loop src/internal/park.ts (both through compileModel), driven the way
 // src/rwlock/acquire.ts drives them (mirrored below; acquire.ts also builds guards and errors, which the
 // transform does not model). The harness checks that readers and writers never overlap, that no
-// wake-up is lost (also when a timed-out or aborted writer must pass one on), that every thread
+// wake-up is lost (also when a timed-out or aborted writer must pass one on, and when a thread whose
+// async wait was aborted goes on with blocking waits, so that its event loop no longer runs, while the
+// aborted wait may still sit in the waiter list), that every thread
 // finishes (so writers with no timeout are not starved: reader iterations are bounded, the schedule is
 // not), that no read lock is granted while a writer has flagged that it waits (writer preference, what
 // keeps a stream of readers from starving writers), and that the lock word is clean at the end.
@@ -20,6 +22,8 @@ export interface RwThreadSpec {
   readonly iterations: number;
   readonly timeoutMs: number;
   readonly abortAfterMs: number;
+  /** After an abort: give up that acquisition, or wait on with blocking waits (untimed). @default 'leave' */
+  readonly afterAbort?: 'leave' | 'block';
 }
 
 export interface RwScenario {
@@ -36,6 +40,7 @@ export const rwScenario = (maxThreads = 4, preemptions = 8): fc.Arbitrary<RwScen
         iterations: fc.integer({ min: 1, max: 3 }),
         timeoutMs: fc.constantFrom(1, 5, Infinity),
         abortAfterMs: fc.constantFrom(0.5, 2, Infinity),
+        afterAbort: fc.constantFrom<'leave' | 'block'>('leave', 'leave', 'block'),
       }),
       { minLength: 2, maxLength: maxThreads },
     ),
@@ -48,7 +53,8 @@ export const rwCoverage = {
   reads: 0,
   writes: 0,
   gaveUp: 0,
-  passedOn: 0,
+  evicted: 0,
+  rejoined: 0,
   readerDied: 0,
   gaveBack: 0,
 };
@@ -106,23 +112,23 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
     return readLockable(st) && (yield* sim.atomics.compareExchange(i32, STATE, st, st + 1)) === st;
   }
 
-  /** An abandoned async wait absorbed a wake-up: passOnWriter runs later, as a callback would. */
-  const onAbsorbed = () => {
-    rwCoverage.passedOn++;
-    sim.spawn('onAbsorbed', () => rw.passOnWriter!(i32, base));
-  };
+  /** acquire.ts's eviction of an aborted writer's wait (passed to parkUntilAsync as `onAbandoned`). */
+  function* evictAbandoned(): Gen<void> {
+    rwCoverage.evicted++;
+    yield* rw.evictWriters!(i32, base);
+  }
 
-  /** acquire.ts `lockSync` / `lockAsync`; returns whether the lock was acquired. */
-  function* acquire(spec: RwThreadSpec, t: SimThread): Gen<boolean> {
+  /** acquire.ts `lockSync` / `lockAsync`: whether the lock was acquired, or 'aborted'. */
+  function* acquire(spec: RwThreadSpec, t: SimThread, kind: RwThreadSpec['kind']): Gen<boolean | 'aborted'> {
     if (yield* fast(spec.mode)) return true;
-    if (spec.kind === 'try') return false;
-    const timeout = spec.kind === 'lock' ? Infinity : spec.timeoutMs;
-    const controller = spec.kind === 'async' ? (t.controller = new AbortController()) : undefined;
+    if (kind === 'try') return false;
+    const timeout = kind === 'lock' ? Infinity : spec.timeoutMs;
+    const controller = kind === 'async' ? (t.controller = new AbortController()) : undefined;
     if (controller && spec.abortAfterMs !== Infinity)
       sim.at(sim.time + spec.abortAfterMs, () => controller.abort(new Error('abort')));
-    const wait = (index: number, check: () => Gen<number | null>, absorbed?: () => void) =>
+    const wait = (index: number, check: () => Gen<number | null>, onAbandoned?: () => Gen<void>) =>
       controller
-        ? park.parkUntilAsync!(i32, index, timeout, controller.signal, check, absorbed, poll)
+        ? park.parkUntilAsync!(i32, index, timeout, controller.signal, check, onAbandoned, poll)
         : park.parkUntil!(i32, index, timeout, 'RwLock', check, poll);
     let ok = false;
     try {
@@ -140,7 +146,7 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
           yield* reclaim();
           return (yield* rw.tryWrite!(i32, base)) as number | null;
         };
-        ok = (yield* wait(WRITER_SEQ, check, onAbsorbed)) as boolean;
+        ok = (yield* wait(WRITER_SEQ, check, evictAbandoned)) as boolean;
       } finally {
         yield* sim.atomics.sub(i32, WRITER_WAITERS, 1);
         if (!ok) yield* rw.passOnWriter!(i32, base); // I3 of raw-rwlock
@@ -148,16 +154,26 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
       return ok;
     } catch (err) {
       if (!controller || err !== controller.signal.reason) throw err;
-      return false;
+      return 'aborted';
     } finally {
       t.controller = undefined;
     }
   }
 
   function* body(spec: RwThreadSpec, t: SimThread, k: number): Gen<void> {
+    let kind = spec.kind;
     for (let i = 0; i < spec.iterations; i++) {
-      if (!(yield* acquire(spec, t))) {
-        if (spec.kind !== 'try') rwCoverage.gaveUp++;
+      let acquired = yield* acquire(spec, t, kind);
+      if (acquired === 'aborted' && spec.afterAbort === 'block') {
+        // Waits on, blocking: this thread's event loop runs no more, while its aborted wait may still
+        // be in the waiter list ahead of the blocking one.
+        sim.log(`${t.name} waits on, blocking`);
+        rwCoverage.rejoined++;
+        kind = 'lock';
+        acquired = yield* acquire(spec, t, kind);
+      }
+      if (acquired !== true) {
+        if (kind !== 'try') rwCoverage.gaveUp++;
         continue;
       }
       if (writer || (spec.mode === 'write' && readers > 0)) {
@@ -235,7 +251,7 @@ export const rwlockModels = (options: LoadOptions = {}): RwFactories => ({
       return `const HOLDER_SLOTS = ${HOLDER_SLOTS};\n${edited}`;
     },
   }),
-  park: compileModel('src/internal/park.ts', { generatorParams: ['check'] }),
+  park: compileModel('src/internal/park.ts', { generatorParams: ['check', 'onAbandoned'] }),
 });
 
 export const rwlockProperty = (f: RwFactories, maxThreads?: number, preemptions?: number, kills = false) =>

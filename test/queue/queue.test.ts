@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Queue, QueueClosedError, TimeoutError } from '../../src/queue/index.js';
 import { Mutex } from '../../src/mutex/index.js';
+import { GET_SEQ, PUT_SEQ } from '../../src/queue/raw-queue.js';
 import { sleep, withWatchdog } from '../helpers/toolbox-workers.js';
 
 const thrown = (fn: () => unknown): unknown => {
@@ -123,6 +124,26 @@ describe('Queue (one thread)', () => {
     expect(q.get()).toBe('full');
     await waiting;
     expect(q.get()).toBe('next');
+  });
+
+  it('an aborted getAsync / putAsync leaves no wait behind in the waiter list (raw-queue I6)', async () => {
+    // How many sleep on a counter: a notify wakes them all and says how many it woke.
+    const asleep = (q: Queue<string>, slot: number) =>
+      Atomics.notify(new Int32Array(q.buffer), slot, Infinity);
+    const reason = new Error('stop');
+    const q = new Queue<string>(1);
+    const controllers = [new AbortController(), new AbortController()];
+    const gets = controllers.map((ac) => q.getAsync({ signal: ac.signal }));
+    for (const ac of controllers) ac.abort(reason);
+    for (const get of gets) await expect(get).rejects.toBe(reason);
+    expect(asleep(q, PUT_SEQ)).toBe(0);
+    q.put('full');
+    const ac = new AbortController();
+    const put = q.putAsync('no room', { signal: ac.signal });
+    ac.abort(reason);
+    await expect(put).rejects.toBe(reason);
+    expect(asleep(q, GET_SEQ)).toBe(0);
+    expect(q.get()).toBe('full');
   });
 
   it('loses no value when async getters are aborted while values are put', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Queue } from '../../src/queue/index.js';
 import { whenReady } from '../helpers/toolbox-ready.js';
-import { runWorkers, withWatchdog } from '../helpers/toolbox-workers.js';
+import { runWorkers, sleep, withWatchdog } from '../helpers/toolbox-workers.js';
 
 interface Consumed {
   readonly got: number;
@@ -112,5 +112,54 @@ describe('Queue (worker threads, built package)', () => {
     expect(queue.get()).toBe('a');
     expect(await withWatchdog(waiting, 5000, 'the putter')).toEqual([{ value: 'put' }]);
     expect(queue.get()).toBe('b');
+  });
+
+  describe('an aborted async wait leaves nothing behind to swallow the wake-up meant for a blocking wait after it', () => {
+    // The aborted wait's native entry stayed in the waiter list ahead of the blocking call the same
+    // thread made next. For gets, a put's notify(1) woke the dead entry, whose pass-on callback could only
+    // run on this thread's event loop, blocked in the get: the get slept to its timeout, or forever
+    // (raw-queue I6). A get wakes every putter, so puts were not stranded; the test keeps it that way.
+
+    /** Aborts `wait` after it parked, then releases the worker, which acts `delayMs` later. */
+    async function abortThenRelease(
+      wait: (signal: AbortSignal) => Promise<unknown>,
+      ready: SharedArrayBuffer,
+    ) {
+      const controller = new AbortController();
+      const aborted = wait(controller.signal);
+      await sleep(5);
+      controller.abort(new Error('stop'));
+      await expect(aborted).rejects.toThrow('stop');
+      Atomics.store(new Int32Array(ready), 0, 1);
+      Atomics.notify(new Int32Array(ready), 0);
+    }
+
+    it('getAsync, then a blocking get on the same thread: a put in another thread wakes the get', async () => {
+      const queue = new Queue<string>(4);
+      const ready = new SharedArrayBuffer(4);
+      const putter = runWorkers('queue-later.mjs', [{ queue, ready, delayMs: 50, op: 'put', value: 'x' }]);
+      await abortThenRelease((signal) => queue.getAsync({ signal }), ready);
+      const t0 = performance.now();
+      const got = queue.tryGet(2000); // without the eviction: woken by nothing, it re-checks at 2 s
+      const waitedMs = performance.now() - t0;
+      expect(await putter).toEqual(['put']);
+      expect(got).toEqual({ value: 'x' });
+      expect(waitedMs).toBeLessThan(1500); // the put comes after 50 ms
+    });
+
+    it('putAsync, then a blocking put on the same thread: a get in another thread wakes the put', async () => {
+      const queue = new Queue<string>(1);
+      queue.put('a');
+      const ready = new SharedArrayBuffer(4);
+      const getter = runWorkers('queue-later.mjs', [{ queue, ready, delayMs: 50, op: 'get' }]);
+      await abortThenRelease((signal) => queue.putAsync('b', { signal }), ready);
+      const t0 = performance.now();
+      const put = queue.tryPut('c', 2000);
+      const waitedMs = performance.now() - t0;
+      expect(await getter).toEqual(['a']);
+      expect(put).toBe(true);
+      expect(waitedMs).toBeLessThan(1500); // the get comes after 50 ms
+      expect(queue.get()).toBe('c');
+    });
   });
 });

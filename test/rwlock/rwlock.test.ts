@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlockError, NotOwnerError, RwLock, TimeoutError } from '../../src/rwlock/index.js';
 import { Event } from '../../src/event/index.js';
+import { WRITER_SEQ } from '../../src/rwlock/raw-rwlock.js';
 import { sleep, withWatchdog } from '../helpers/toolbox-workers.js';
 
 describe('RwLock (one thread)', () => {
@@ -90,7 +91,7 @@ describe('RwLock (one thread)', () => {
     (await withWatchdog(reader, 2000, 'the queued reader')).unlock();
   });
 
-  it('async timeout and abort; an aborted writer passes its wake-up on', async () => {
+  it('async timeout and abort; an aborted writer does not swallow the wake-up of the next', async () => {
     const l = new RwLock();
     const r = l.readLock();
     await expect(l.writeLockAsync({ timeoutMs: 10 })).rejects.toBeInstanceOf(TimeoutError);
@@ -102,9 +103,24 @@ describe('RwLock (one thread)', () => {
     await sleep(2);
     ac.abort(reason);
     await expect(aborted).rejects.toBe(reason);
-    r.unlock(); // the wake-up lands on the aborted writer's native wait first (FIFO)
+    r.unlock(); // the aborted writer's native wait, first in the list (FIFO), was evicted at the abort
     (await withWatchdog(live, 2000, 'the live writer')).unlock();
     // After all that, readers are not left queued behind nobody.
     l.tryReadLock()!.unlock();
+  });
+
+  it('an aborted writeLockAsync leaves no wait behind in the waiter list (I3 of raw-rwlock)', async () => {
+    const l = new RwLock();
+    const r = l.readLock();
+    const reason = new Error('stop');
+    const ac = new AbortController();
+    const aborted = l.writeLockAsync({ signal: ac.signal });
+    await sleep(2);
+    ac.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    // Nobody sleeps on WRITER_SEQ any more: a notify finds nobody to wake.
+    expect(Atomics.notify(new Int32Array(l.buffer), l.byteOffset / 4 + WRITER_SEQ, Infinity)).toBe(0);
+    r.unlock();
+    l.tryWriteLock()!.unlock();
   });
 });
