@@ -56,6 +56,24 @@ function popCheck(
   };
 }
 
+/**
+ * While `spins` says spinning pays off, polls `slot` unregistered until it moves from `first` (what
+ * the first try saw) and then runs `check` again; the usual registered wait follows if that did not
+ * do (raw-queue I5). Returns what the wait loop should start from: `check`'s result, or `first`.
+ */
+function spinThenCheck(
+  mem: QueueMemory,
+  slot: number,
+  first: number,
+  check: () => number | null,
+  spins: SpinHistory | undefined,
+): number | null {
+  if (spins?.shouldSpin() !== true) return first;
+  const hit = spinWhile(mem.i32, slot, first);
+  spins.record(hit);
+  return hit ? check() : first;
+}
+
 /** Puts `bytes`, waiting up to `timeoutMs` for room; spins first while `spins` says that pays off. */
 export function putSync(
   mem: QueueMemory,
@@ -70,13 +88,7 @@ export function putSync(
   if (first === IS_CLOSED) return IS_CLOSED;
   if (timeoutMs <= 0) return false;
   const { check, closed } = pushCheck(mem, bytes);
-  let seen: number | null = first;
-  if (spins?.shouldSpin() === true) {
-    // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
-    const hit = spinWhile(mem.i32, GET_SEQ, first);
-    spins.record(hit);
-    if (hit) seen = check();
-  }
+  const seen = spinThenCheck(mem, GET_SEQ, first, check, spins);
   let done = seen === null;
   if (!done) {
     // Registered before the re-check inside parkUntil (raw-queue I1).
@@ -142,13 +154,7 @@ export function getSync(
   if (typeof first !== 'number') return first;
   if (timeoutMs <= 0) return null;
   const { check, got } = popCheck(mem, false);
-  let seen: number | null = first;
-  if (spins?.shouldSpin() === true) {
-    // Unregistered polling, then the usual registered wait if that did not do (raw-queue I5).
-    const hit = spinWhile(mem.i32, PUT_SEQ, first);
-    spins.record(hit);
-    if (hit) seen = check();
-  }
+  const seen = spinThenCheck(mem, PUT_SEQ, first, check, spins);
   if (seen !== null) {
     Atomics.add(mem.i32, GETTERS, 1);
     try {
