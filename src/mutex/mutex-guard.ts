@@ -66,7 +66,6 @@ export class Guard implements MutexGuard {
    * guard of this build, or of another build of the package loaded into this thread.
    */
   static isCurrent(guard: unknown, buffer: SharedArrayBuffer, base: number): boolean {
-    if (guard instanceof Guard) return guard[IS_CURRENT](buffer, base);
     const ask = (guard as { [IS_CURRENT]?: unknown } | null | undefined)?.[IS_CURRENT];
     return typeof ask === 'function' && (ask as Guard[typeof IS_CURRENT]).call(guard, buffer, base) === true;
   }
