@@ -12,6 +12,11 @@
 // build happened to load that primitive's module. So every build registers into one registry per
 // thread (globalThis is per thread: each worker is its own realm), where a name maps to the codecs of
 // every build loaded, and a value is recognised as an instance of any of them.
+//
+// Tagged records: a primitive travels as `{ [KEY]: name, data }`. A user's plain object that has an
+// own KEY property (a JSON document passed through, a payload from elsewhere) would read as one, so it
+// travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
+// object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 
 /** How a shareable primitive turns into cloneable data and back. */
 export interface ShareableCodec<T extends object> {
@@ -32,6 +37,8 @@ interface Registry {
 }
 
 const KEY = '__threadkit_shareable__';
+/** The tag of an escaped plain object: not a class name, so no primitive can register it. */
+const ESCAPED = '#plain';
 /** Versioned: a change to the registry's layout or to the tagged records takes a new key. */
 const REGISTRY_KEY = Symbol.for('threadkit.codec.registry.v1');
 
@@ -68,19 +75,24 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** Whether `value` is a plain object that a decode would take for a tagged record: it must be escaped. */
+function looksTagged(value: object): boolean {
+  return isPlainObject(value) && Object.hasOwn(value, KEY);
+}
+
 function codecFor(value: object): ShareableCodec<object> | undefined {
   for (const codec of registry.all) if (value instanceof codec.type) return codec;
   return undefined;
 }
 
 /**
- * Whether a registered primitive sits anywhere inside `value`'s arrays, plain objects, Map keys and
- * values, and Set members. `visited` makes it stop on cycles.
+ * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
+ * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles.
  */
 function holdsShareable(value: unknown, visited: Set<object>): boolean {
   if (value === null || typeof value !== 'object' || visited.has(value)) return false;
   visited.add(value);
-  if (codecFor(value)) return true;
+  if (codecFor(value) || looksTagged(value)) return true;
   if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited));
   if (value instanceof Map) {
     for (const [k, v] of value) if (holdsShareable(k, visited) || holdsShareable(v, visited)) return true;
@@ -95,9 +107,10 @@ function holdsShareable(value: unknown, visited: Set<object>): boolean {
 
 /**
  * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
- * by a tagged record. `copies` maps each original to its copy, registered before its children are
- * copied, so a shared reference stays shared (one primitive becomes one tagged record) and a cycle
- * leads back to the copy rather than to the original, which still holds the primitives.
+ * by a tagged record, and every plain object that looks like one wrapped in an escaped record.
+ * `copies` maps each original to its copy, registered before its children are copied, so a shared
+ * reference stays shared (one primitive becomes one tagged record, one lookalike one escaped record)
+ * and a cycle leads back to the copy rather than to the original, which still holds the primitives.
  */
 function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -128,25 +141,26 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   }
   if (!isPlainObject(value)) return value; // Date, typed arrays, errors, ...: structured clone's job
   const out: Record<string, unknown> = { ...value };
-  copies.set(value, out);
+  copies.set(value, looksTagged(value) ? { [KEY]: ESCAPED, data: out } : out);
   for (const [k, v] of Object.entries(value)) {
     const enc = copyTagged(v, copies);
     if (enc !== v) out[k] = enc;
   }
-  return out;
+  return copies.get(value);
 }
 
 /**
- * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records.
- * Returns the input itself when it contains none (no copy on the common path); otherwise a copy of
- * its containers, the input left untouched.
+ * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records (and
+ * escapes plain objects that look like one). Returns the input itself when it contains neither (no
+ * copy on the common path); otherwise a copy of its containers, the input left untouched.
  */
 export function encode(value: unknown): unknown {
   return holdsShareable(value, new Set()) ? copyTagged(value, new Map()) : value;
 }
 
 /**
- * Inverse of {@link encode}: revives tagged records into live primitives, in place.
+ * Inverse of {@link encode}: revives tagged records into live primitives, and unwraps escaped plain
+ * objects, in place.
  *
  * @throws TypeError for a primitive whose module is not loaded in this thread (nothing registered its
  *   name: a thread that never imported it cannot revive it; it cannot be loaded synchronously here),
@@ -159,13 +173,22 @@ export function decode(value: unknown): unknown {
 
 /**
  * {@link decode} with `revived` mapping each object already visited to what replaces it: a tagged
- * record to its live instance (so a shared reference revives to one shared instance), a container
- * to itself (so a cycle ends).
+ * record to its live instance (so a shared reference revives to one shared instance), an escaped
+ * record to the plain object inside, a container to itself (so a cycle ends).
  */
 function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (revived.has(value)) return revived.get(value);
-  const tag = (value as Record<string, unknown>)[KEY];
+  // Only plain objects are tagged records, and only by an own KEY (not one inherited or on an array).
+  const tag = looksTagged(value) ? (value as Record<string, unknown>)[KEY] : undefined;
+  if (tag === ESCAPED) {
+    // The lookalike's own KEY is data: its properties are decoded, it is not looked at as a tag.
+    const plain = (value as { data: Record<string, unknown> }).data;
+    revived.set(value, plain);
+    revived.set(plain, plain);
+    decodeProperties(plain, revived);
+    return plain;
+  }
   if (typeof tag === 'string') {
     const codec = own.get(tag) ?? registry.byName.get(tag)?.[0];
     if (!codec) {
@@ -209,11 +232,14 @@ function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
       for (const item of items) value.add(item);
     }
   } else if (isPlainObject(value)) {
-    const rec = value as Record<string, unknown>;
-    for (const k of Object.keys(rec)) {
-      const dec = decodeIn(rec[k], revived);
-      if (dec !== rec[k]) rec[k] = dec;
-    }
+    decodeProperties(value as Record<string, unknown>, revived);
   }
   return value;
+}
+
+function decodeProperties(rec: Record<string, unknown>, revived: Map<object, unknown>): void {
+  for (const k of Object.keys(rec)) {
+    const dec = decodeIn(rec[k], revived);
+    if (dec !== rec[k]) rec[k] = dec;
+  }
 }

@@ -105,6 +105,51 @@ describe('codec', () => {
     expect(1 in out).toBe(false);
   });
 
+  it('passes a plain object that looks like a tagged record through unchanged, never revived', () => {
+    const lookalike = () => ({ __threadkit_shareable__: 'TestBox', data: { id: 9 } });
+    expect(roundTrip(lookalike())).toEqual(lookalike());
+    expect(roundTrip({ __threadkit_shareable__: 'Nope', data: {} })).toEqual({
+      __threadkit_shareable__: 'Nope',
+      data: {},
+    });
+    // Its properties are decoded as any object's: a primitive inside it arrives live.
+    const out = roundTrip({ ...lookalike(), box: new Box(3), nested: lookalike() }) as {
+      box: Box;
+      nested: unknown;
+    };
+    expect(out).toMatchObject(lookalike());
+    expect(out.box).toBeInstanceOf(Box);
+    expect(out.nested).toEqual(lookalike());
+    const input = lookalike();
+    roundTrip([input]);
+    expect(input).toEqual(lookalike()); // the input is left untouched
+  });
+
+  it('keeps a lookalike shared and cyclic, as a Map key and value and a Set member', () => {
+    const doc: Record<string, unknown> = { __threadkit_shareable__: 'TestBox', data: { id: 1 } };
+    doc.self = doc;
+    const out = roundTrip([doc, new Map([[doc, doc]]), new Set([doc])]) as [
+      Record<string, unknown>,
+      Map<unknown, unknown>,
+      Set<unknown>,
+    ];
+    const [d, map, set] = out;
+    expect(d).not.toBeInstanceOf(Box);
+    expect(d.__threadkit_shareable__).toBe('TestBox');
+    expect(d.data).toEqual({ id: 1 });
+    expect(d.self).toBe(d);
+    expect([...map.entries()]).toEqual([[d, d]]);
+    expect(map.get(d)).toBe(d);
+    expect([...set][0]).toBe(d);
+  });
+
+  it('does not take an array or an inherited key for a tagged record', () => {
+    const list = Object.assign([1], { __threadkit_shareable__: 'Nope' });
+    expect(decode(list)).toBe(list);
+    const inherited = Object.create({ __threadkit_shareable__: 'Nope' }) as object;
+    expect(decode({ x: inherited })).toEqual({ x: inherited });
+  });
+
   it('throws a TypeError naming a primitive whose module is not loaded', () => {
     expect(() => decode([{ __threadkit_shareable__: 'Nope', data: {} }])).toThrow(
       /Cannot revive a Nope: its module is not loaded/,

@@ -7,6 +7,7 @@ import { robustCoverage, robustModels, robustProperty } from './semaphore-robust
 import { rwCoverage, rwlockModels, rwlockProperty } from './rwlock-model.js';
 import { condCoverage, conditionModels, conditionProperty } from './condition-model.js';
 import { barrierCoverage, barrierModels, barrierProperty } from './barrier-model.js';
+import { queueCoverage, queueModels, queueProperty } from './queue-model.js';
 
 it('finds no violation in 100 000 runs of 2–5 threads with up to 16 preemptions', () => {
   const before = coverage.runs;
@@ -48,4 +49,13 @@ it('Barrier: finds no violation in 50 000 runs of 2–5 parties', () => {
   const before = barrierCoverage.broken;
   fc.assert(barrierProperty(barrierModels(), 5, 16), { numRuns: 50_000 });
   expect(barrierCoverage.broken - before).toBeGreaterThan(1_000);
+});
+
+it('Queue: finds no violation in 50 000 runs of 1–3 producers and 1–3 consumers', () => {
+  const before = { ...queueCoverage };
+  fc.assert(queueProperty(queueModels(), 3, 16), { numRuns: 50_000 });
+  expect(queueCoverage.evicted - before.evicted).toBeGreaterThan(1_000);
+  expect(queueCoverage.wrapped - before.wrapped).toBeGreaterThan(300);
+  expect(queueCoverage.spunHit - before.spunHit).toBeGreaterThan(2_000);
+  expect(queueCoverage.stuck - before.stuck).toBeGreaterThan(2_000);
 });

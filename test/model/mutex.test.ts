@@ -30,6 +30,10 @@ describe('Mutex model checker', () => {
     expect(transformSource(closure).code).toMatch(/return function\* \(\) \{/);
     const callback = `${source}\nexport function cb(a: Int32Array) { [0].forEach(() => Atomics.load(a, 0)); }`;
     expect(() => transformSource(callback)).toThrow(/not total/);
+    // So does an arrow passed straight to a generator parameter of the file's own functions.
+    const passed = `${source}\nfunction park(check: () => number) { return check(); }\nexport function p(a: Int32Array) { return park(() => Atomics.load(a, 0)); }`;
+    expect(transformSource(passed, ['check']).code).toMatch(/park\(function\* \(\) \{/);
+    expect(() => transformSource(passed)).toThrow(/not total/);
   });
 
   it('finds no violation in the shipped algorithm (2–4 threads)', () => {

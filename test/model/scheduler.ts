@@ -28,6 +28,12 @@ export interface EventOptions {
   readonly abort?: boolean;
   /** Kill a thread that `killable` allows, passing its runtime thread id. */
   readonly kill?: (t: SimThread) => number | undefined;
+  /**
+   * Called when every live thread sleeps with no deadline. Without it, that is a lost wake-up. With it,
+   * it returns to end the run there (each sleeper waits for something no thread will ever do: the
+   * program is stuck, not the algorithm), or throws a ModelError for a lost wake-up.
+   */
+  readonly stuck?: () => void;
 }
 
 /** A failure found by the checker: what went wrong and the simulator state. */
@@ -69,7 +75,7 @@ export function runSchedule(
     }
     if (ready.length === 0) {
       const deadline = sim.nextDeadline();
-      if (deadline === undefined) throw new ModelError('lost wake-up: every live thread sleeps forever', sim);
+      if (deadline === undefined) return allStuck(sim, events);
       sim.advance(deadline);
       continue;
     }
@@ -129,7 +135,7 @@ export function runRandom(sim: Sim, walk: RandomWalk, events: EventOptions = {},
     }
     if (ready.length === 0) {
       const deadline = sim.nextDeadline();
-      if (deadline === undefined) throw new ModelError('lost wake-up: every live thread sleeps forever', sim);
+      if (deadline === undefined) return allStuck(sim, events);
       sim.advance(deadline);
       continue;
     }
@@ -140,6 +146,11 @@ export function runRandom(sim: Sim, walk: RandomWalk, events: EventOptions = {},
     stepOrReport(sim, current);
   }
   throw new ModelError(`not finished after ${maxSteps} steps (livelock?)`, sim);
+}
+
+function allStuck(sim: Sim, events: EventOptions): void {
+  if (!events.stuck) throw new ModelError('lost wake-up: every live thread sleeps forever', sim);
+  events.stuck();
 }
 
 function stepOrReport(sim: Sim, t: SimThread): void {

@@ -90,6 +90,8 @@ export class Sim {
 
   readonly now = (): number => this.time;
   readonly isThreadDead = (threadId: number): boolean => this.dead.has(threadId);
+  /** Every simulated thread may block (Atomics.wait): none is a browser main thread. */
+  readonly canBlock = (): boolean => true;
 
   /** The Atomics operations, each one scheduling point. */
   readonly atomics = {

@@ -8,16 +8,19 @@
 //   - calls of the file's own functions and methods become `yield*` delegations;
 //   - `new LocalClass(...)` becomes `(yield* new LocalClass().__init(...))` (constructors may hold steps);
 //   - `await x` becomes `(yield* sim.await(x))`, and `Promise` the simulator's synchronous promise;
-//   - an arrow function returned by a function (`return () => ...`) whose body holds a step becomes a
-//     generator function expression (it must not use `this`); the parameters it is passed to must be
-//     named in `generatorParams`. A step in any other arrow still fails the load.
+//   - an arrow function whose body holds a step becomes a generator function expression (it must not
+//     use `this`) when it is returned by a function (`return () => ...`), or passed straight to a
+//     parameter named in `generatorParams` of one of the file's functions (`wait(i32, () => evict())`);
+//     the parameters a returned one is passed to must be named in `generatorParams` too. A step in any
+//     other arrow still fails the load.
 // The rewrite must be total: a leftover `Atomics`, `await` or `async` fails the load, so a future edit
 // to the algorithm cannot silently escape the model checker.
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import ts from 'typescript';
 
 /** Imports the simulator replaces with plain (non-yielding) functions. */
-const PURE_IMPORTS = new Set(['now', 'isThreadDead', 'onAbort']);
+const PURE_IMPORTS = new Set(['now', 'isThreadDead', 'onAbort', 'canBlock']);
 
 /** The exports of a loaded model: generator versions of the file's functions, and its constants. */
 export type Model = Record<string, unknown>;
@@ -28,6 +31,12 @@ export interface LoadOptions {
   readonly mutate?: (source: string) => string;
   /** Names of callback parameters that the caller passes as generator functions (`check`, `wait`). */
   readonly generatorParams?: readonly string[];
+  /**
+   * Further files (paths from the repository root) compiled into the same model after the main one, so
+   * that calls between them are steps of the model too: their imports of one another are dropped (their
+   * top-level names must differ), and `mutate` edits the joined source.
+   */
+  readonly link?: readonly string[];
 }
 
 const f = ts.factory;
@@ -64,6 +73,8 @@ export function transformSource(
   const sf = ts.createSourceFile('model.ts', source, ts.ScriptTarget.ES2022, true);
   const imported = new Set<string>();
   const localFns = new Set<string>();
+  /** Parameter names of the file's top-level functions, for arrows passed to generator parameters. */
+  const fnParams = new Map<string, string[]>();
   const localClasses = new Set<string>();
   const methods = new Set<string>();
   const exported: string[] = [];
@@ -74,7 +85,12 @@ export function transformSource(
       const names = st.importClause?.namedBindings;
       if (names && ts.isNamedImports(names)) for (const el of names.elements) imported.add(el.name.text);
     } else if (ts.isFunctionDeclaration(st) && st.name) {
+      if (localFns.has(st.name.text)) throw new Error(`model: function ${st.name.text} declared twice`);
       localFns.add(st.name.text);
+      fnParams.set(
+        st.name.text,
+        st.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')),
+      );
       if (isExport) exported.push(st.name.text);
     } else if (ts.isClassDeclaration(st) && st.name) {
       localClasses.add(st.name.text);
@@ -86,6 +102,15 @@ export function transformSource(
         if (ts.isIdentifier(d.name)) exported.push(d.name.text);
     }
   }
+
+  /** Whether `node` is an argument of a call of the file's functions at a generator parameter. */
+  const passedToGeneratorParam = (node: ts.Expression): boolean => {
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return false;
+    const params = fnParams.get(call.expression.text);
+    const name = params?.[call.arguments.indexOf(node)];
+    return name !== undefined && generatorParams.includes(name);
+  };
 
   const visit = (node: ts.Node): ts.Node | undefined => {
     if (ts.isImportDeclaration(node)) return undefined;
@@ -118,9 +143,11 @@ export function transformSource(
     }
     if (ts.isArrowFunction(node)) {
       const arrow = ts.visitEachChild(node, visit, undefined);
-      // Only a returned closure: its caller gets it as a generator parameter. Anywhere else, a step in
-      // an arrow stays a syntax error below, so it cannot become a generator that a plain call ignores.
-      if (!ts.isReturnStatement(node.parent) || !hasStep(arrow.body)) return arrow;
+      // Only a returned closure (its caller gets it as a generator parameter), or one passed straight
+      // to a generator parameter. Anywhere else, a step in an arrow stays a syntax error below, so it
+      // cannot become a generator that a plain call ignores.
+      if (!(ts.isReturnStatement(node.parent) || passedToGeneratorParam(node)) || !hasStep(arrow.body))
+        return arrow;
       const body = ts.isBlock(arrow.body) ? arrow.body : f.createBlock([f.createReturnStatement(arrow.body)]);
       return f.createFunctionExpression(
         undefined,
@@ -238,7 +265,17 @@ export function transformSource(
  * to get the model's exports bound to it (compiling once, binding per run, keeps runs cheap).
  */
 export function compileModel(path: string, options: LoadOptions = {}): (sim: unknown) => Model {
-  const original = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+  const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+  const files = [path, ...(options.link ?? [])];
+  const linked = (from: string, spec: string) =>
+    files.includes(posix.join(posix.dirname(from), spec).replace(/\.js$/, '.ts'));
+  // Imports between the joined files go: those functions are local to the model now.
+  const importOf = /^import\b[^;]*?from\s+'([^']+)';\n/gm;
+  const original = files
+    .map((file) =>
+      read(file).replace(importOf, (decl: string, spec: string) => (linked(file, spec) ? '' : decl)),
+    )
+    .join('\n');
   const source = options.mutate ? options.mutate(original) : original;
   if (source === original && options.mutate) throw new Error('mutate() did not change the source');
   const { code, exported } = transformSource(source, options.generatorParams);

@@ -112,3 +112,70 @@ describe('shareable primitives shared, or inside Maps and Sets', () => {
     expect(out.map.get('k')).toBe(out.a);
   });
 });
+
+// A user's plain object that happens to look like the codec's tagged record (a JSON document, a
+// payload from elsewhere) is data, not a primitive: it crosses unchanged, never revived.
+describe('plain objects that look like a tagged primitive', () => {
+  const lookalike = () => ({ __threadkit_shareable__: 'Mutex', data: { buffer: 1, byteOffset: 0 } });
+
+  it('arrive unchanged as a Thread argument and come back unchanged as its result', async () => {
+    const out = await watchdog(
+      spawn(
+        (doc: Record<string, unknown>) => ({ doc, isPlain: Object.getPrototypeOf(doc) === Object.prototype }),
+        lookalike(),
+      ).join(),
+    );
+    expect(out).toEqual({ doc: lookalike(), isPlain: true });
+    expect(
+      await watchdog(
+        spawn(() => ({ __threadkit_shareable__: 'Mutex', data: { buffer: 1, byteOffset: 0 } })).join(),
+      ),
+    ).toEqual(lookalike());
+  });
+
+  it('arrive unchanged as a ThreadPool task argument and result', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const out = await watchdog(
+      pool.run((doc: unknown) => [doc, JSON.stringify(doc)], { args: [lookalike()] }),
+    );
+    expect(out).toEqual([lookalike(), JSON.stringify(lookalike())]);
+  });
+
+  it('keep their identity inside a Map and in a cycle, next to a live primitive', async () => {
+    const m = new Mutex();
+    const doc: Record<string, unknown> = { ...lookalike(), mutex: m };
+    doc.self = doc;
+    const map = new Map<unknown, unknown>([
+      ['doc', doc],
+      [doc, 'as a key'],
+    ]);
+    const out = await watchdog(
+      spawn(
+        (input: Map<unknown, Record<string, unknown>>) => {
+          const d = input.get('doc')!;
+          return {
+            tag: d.__threadkit_shareable__,
+            data: d.data,
+            cycle: d.self === d,
+            key: input.get(d),
+            mutexLive: typeof (d.mutex as { lock?: unknown }).lock === 'function',
+            back: input,
+          };
+        },
+        map as Map<unknown, Record<string, unknown>>,
+      ).join(),
+    );
+    expect(out).toMatchObject({
+      tag: 'Mutex',
+      data: lookalike().data,
+      cycle: true,
+      key: 'as a key',
+      mutexLive: true,
+    });
+    const back = out.back.get('doc')!;
+    expect(back.self).toBe(back);
+    expect(out.back.get(back)).toBe('as a key');
+    expect(back.mutex).toBeInstanceOf(Mutex);
+    expect(back.__threadkit_shareable__).toBe('Mutex');
+  });
+});

@@ -2,14 +2,21 @@
 // loaded) fails the one thread or task it belongs to, never the process or the pool. The realistic
 // case (a Semaphore made in a worker, a main thread that never imported threadkit/semaphore) needs a
 // main thread without that module: the fixtures run in a child process, since this one loaded every
-// module. A record tagged with a name no thread ever registers stands in for it here.
+// module. Here, a primitive registered in one thread only stands in for it (unknown-primitive.mjs):
+// 'MainOnly' is made here and unknown to workers, 'WorkerOnly' made in a worker and unknown here.
+// (A plain object that merely looks like the codec's tagged record is data, not a primitive: it
+// arrives unchanged, see shareables.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { Thread, ThreadPool } from 'threadkit/thread';
 import { runFixture, watchdog } from './helpers.js';
+import { unknownPrimitive } from '../fixtures/thread/unknown-primitive.mjs';
 
 const CANNOT_REVIVE = /^Cannot revive a Semaphore: its module is not loaded in this thread \(import it here/;
-/** Looks like what the codec makes of a shareable primitive, but no thread knows a 'Nope'. */
-const unknownPrimitive = () => ({ __threadkit_shareable__: 'Nope', data: {} });
+/** A primitive that only this thread can revive. */
+const mainOnly = (): object => unknownPrimitive('MainOnly');
+/** Makes, in a worker, a primitive that only that worker can revive. */
+const workerOnly = async (): Promise<unknown> =>
+  (await import('../fixtures/thread/unknown-primitive.mjs')).unknownPrimitive('WorkerOnly');
 
 interface Outcome {
   value?: unknown;
@@ -69,25 +76,23 @@ describe('a value that cannot be revived', () => {
 
   it('in this process too: a pool task and a thread fail alone, with the caller in the stack', async () => {
     await using pool = new ThreadPool({ size: 1 });
-    const err = (await watchdog(
-      pool.run(() => ({ __threadkit_shareable__: 'Nope', data: {} })).catch((e: unknown) => e),
-    )) as Error;
+    const err = (await watchdog(pool.run(workerOnly).catch((e: unknown) => e))) as Error;
     expect(err).toBeInstanceOf(TypeError);
-    expect(err.message).toMatch(/^Cannot revive a Nope: its module is not loaded in this thread/);
+    expect(err.message).toMatch(/^Cannot revive a WorkerOnly: its module is not loaded in this thread/);
     expect(err.stack).toContain('unrevivable.test.ts');
     expect(await watchdog(pool.run(() => 'next'))).toBe('next');
-    const t = new Thread(() => ({ __threadkit_shareable__: 'Nope', data: {} })).start();
-    await expect(watchdog(t.join())).rejects.toThrow(/^Cannot revive a Nope/);
+    const t = new Thread(workerOnly).start();
+    await expect(watchdog(t.join())).rejects.toThrow(/^Cannot revive a WorkerOnly/);
   });
 
   it('an argument the worker cannot revive rejects the task or thread', async () => {
     await using pool = new ThreadPool({ size: 1 });
-    await expect(watchdog(pool.run((x) => x, { args: [unknownPrimitive()] }))).rejects.toThrow(
-      /^Cannot revive a Nope/,
+    await expect(watchdog(pool.run((x) => x, { args: [mainOnly()] }))).rejects.toThrow(
+      /^Cannot revive a MainOnly/,
     );
     expect(await watchdog(pool.run((x: number) => x + 1, { args: [1] }))).toBe(2);
-    const t = new Thread((x: unknown) => x, { args: [unknownPrimitive()] }).start();
-    await expect(watchdog(t.join())).rejects.toThrow(/^Cannot revive a Nope/);
+    const t = new Thread((x: unknown) => x, { args: [mainOnly()] }).start();
+    await expect(watchdog(t.join())).rejects.toThrow(/^Cannot revive a MainOnly/);
   });
 
   it('an abort reason the worker cannot revive still stops the task, and the worker lives on', async () => {
@@ -106,7 +111,7 @@ describe('a value that cannot be revived', () => {
       { args: [started], signal: ac.signal },
     );
     await watchdog(waitFor(() => Atomics.load(started, 0) === 1));
-    const reason = unknownPrimitive();
+    const reason = mainOnly();
     ac.abort(reason);
     await expect(watchdog(running)).rejects.toBe(reason);
     // Was: the worker died of an uncaught TypeError (a new one ran this); or, had the task not seen
