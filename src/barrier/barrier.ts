@@ -4,7 +4,7 @@ import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { cpuCount } from '../internal/runtime.js';
 import { SpinHistory } from '../internal/spin-history.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import {
@@ -72,6 +72,9 @@ export interface BarrierWaitResult {
 const LEADER: BarrierWaitResult = Object.freeze({ isLeader: true });
 const FOLLOWER: BarrierWaitResult = Object.freeze({ isLeader: false });
 
+/** Every key of {@link BarrierOptions}: checkOptions refuses any other. */
+const BARRIER_KEYS: OptionKeys<BarrierOptions> = { buffer: true, byteOffset: true };
+
 /**
  * A reusable meeting point for a fixed number of parties: Python's `threading.Barrier` (Java's
  * `CyclicBarrier`) on shared memory. Each `wait()` blocks until `parties` calls have arrived, then all
@@ -118,12 +121,13 @@ export class Barrier {
    * @param options - where to place it
    * @throws TypeError if `parties` is not a number, `buffer` is not a SharedArrayBuffer, the memory
    * holds something else, or a barrier with other `parties`
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `parties` is out of range, or `byteOffset` is misaligned or out of range
    */
   constructor(parties: number, options?: BarrierOptions) {
     if (parties === undefined) throw new TypeError('Expected `parties` to be an integer, got undefined');
     const n = checkCount(parties, 'parties', 0, 1, MAX_PARTIES);
-    const opts = checkOptions<BarrierOptions>(options);
+    const opts = checkOptions<BarrierOptions>(options, BARRIER_KEYS, 'new Barrier()');
     const slots = placeSlots(opts, Barrier.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
@@ -218,7 +222,7 @@ export class Barrier {
    * ```
    */
   async waitAsync(options?: WaitAsyncOptions): Promise<BarrierWaitResult> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'Barrier.waitAsync()');
     const i32 = this.#i32;
     const base = this.#base;
     const arrival = arrive(i32, base);

@@ -3,7 +3,7 @@ import { isShareable, registerShareable } from '../internal/codec.js';
 import { waitOnceAsync } from '../internal/park.js';
 import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkTimeout, describe } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
@@ -53,6 +53,9 @@ export interface ConditionOptions {
    */
   readonly byteOffset?: number;
 }
+
+/** Every key of {@link ConditionOptions}: checkOptions refuses any other. */
+const CONDITION_KEYS: OptionKeys<ConditionOptions> = { buffer: true, byteOffset: true };
 
 /**
  * A condition variable bound to a {@link Mutex}: Python's `threading.Condition` on shared memory.
@@ -109,6 +112,7 @@ export class Condition {
    * @param options - where to place it
    * @throws TypeError if `mutex` is not a Mutex, `buffer` is not a SharedArrayBuffer, or the memory
    * holds something else
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Condition.BYTES} bytes
    */
   constructor(mutex: Mutex, options?: ConditionOptions) {
@@ -116,7 +120,7 @@ export class Condition {
     // lock: the condition keeps this build's view of it, so that its waits throw this build's errors.
     if (!isShareable(mutex, 'Mutex'))
       throw new TypeError(`Expected \`mutex\` to be a Mutex, got ${describe(mutex)}`);
-    const opts = checkOptions<ConditionOptions>(options);
+    const opts = checkOptions<ConditionOptions>(options, CONDITION_KEYS, 'new Condition()');
     const slots = placeSlots(opts, Condition.BYTES);
     this.mutex = mutex instanceof Mutex ? mutex : Mutex.from(mutex);
     this.buffer = slots.buffer;
@@ -256,7 +260,7 @@ export class Condition {
    * ```
    */
   async waitAsync(guard: MutexGuard, options?: WaitAsyncOptions): Promise<void> {
-    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options, 'Condition.waitAsync()');
     this.#checkHeld(guard, 'waitAsync');
     const i32 = this.#i32;
     const base = this.#base;
@@ -302,7 +306,7 @@ export class Condition {
    * ```
    */
   async waitForAsync<T>(guard: MutexGuard, predicate: () => T, options?: WaitAsyncOptions): Promise<T> {
-    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options, 'Condition.waitForAsync()');
     if (typeof predicate !== 'function') {
       throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }

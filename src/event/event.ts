@@ -2,7 +2,7 @@ import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { EVENT_TAG, FLAG, SLOTS, STATE, TAG, WAITERS, clearFlag, eventCheck, setFlag } from './raw-event.js';
 
@@ -32,6 +32,9 @@ export interface EventOptions {
    */
   readonly byteOffset?: number;
 }
+
+/** Every key of {@link EventOptions}: checkOptions refuses any other. */
+const EVENT_KEYS: OptionKeys<EventOptions> = { buffer: true, byteOffset: true };
 
 /**
  * A flag that threads can wait for: Python's `threading.Event` on shared memory. `set()` releases
@@ -72,10 +75,11 @@ export class Event {
    *
    * @param options - where to place it
    * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds something else
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Event.BYTES} bytes
    */
   constructor(options?: EventOptions) {
-    const opts = checkOptions<EventOptions>(options);
+    const opts = checkOptions<EventOptions>(options, EVENT_KEYS, 'new Event()');
     const slots = placeSlots(opts, Event.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
@@ -195,7 +199,7 @@ export class Event {
    * ```
    */
   async waitAsync(options?: WaitAsyncOptions): Promise<void> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'Event.waitAsync()');
     const i32 = this.#i32;
     const base = this.#base;
     const start = Atomics.load(i32, base + STATE);

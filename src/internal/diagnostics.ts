@@ -16,7 +16,7 @@
 // unwatched (and the lock-order graph blind to half the locks). globalThis is per thread (each worker
 // is its own realm), so this is still exactly one settings object per thread.
 import { canBlock } from './runtime.js';
-import { checkOptions, checkTimeout, describe } from './validate.js';
+import { checkOptions, checkTimeout, describe, type OptionKeys } from './validate.js';
 
 /**
  * A thread holding the lock a slow wait is waiting for, as {@link SlowLockReport.holders} lists it.
@@ -172,13 +172,20 @@ export const diagnostics: DiagnosticsState = ((globalThis as Record<symbol, Diag
   nextBufferId: 0,
 });
 
+/** Every key of {@link DiagnosticsOptions}: checkOptions refuses any other. */
+const DIAGNOSTICS_KEYS: OptionKeys<DiagnosticsOptions> = {
+  lockOrder: true,
+  onSlowLock: true,
+  slowLockMs: true,
+};
+
 /**
  * Turns the opt-in deadlock diagnostics of this thread on or off (pass `{}` to reset). The settings
  * cover every Mutex, RwLock and Semaphore the thread waits for, whichever entry point (or build: ESM
  * and CommonJS share them) it came from; other threads keep their own.
  *
  * @param options - see {@link DiagnosticsOptions}
- * @throws TypeError/RangeError for bad options, naming the option
+ * @throws TypeError/RangeError for bad options (an unknown key included), naming the option
  * @example
  * ```ts
  * import { Mutex, setDiagnostics } from 'threadkit/mutex';
@@ -194,7 +201,7 @@ export const diagnostics: DiagnosticsState = ((globalThis as Record<symbol, Diag
  * ```
  */
 export function setDiagnostics(options: DiagnosticsOptions): void {
-  const opts = checkOptions<DiagnosticsOptions>(options);
+  const opts = checkOptions<DiagnosticsOptions>(options, DIAGNOSTICS_KEYS, 'setDiagnostics()');
   const slow = checkTimeout(opts.slowLockMs, 'slowLockMs');
   if (opts.onSlowLock !== undefined && typeof opts.onSlowLock !== 'function') {
     throw new TypeError(`Expected \`onSlowLock\` to be a function, got ${describe(opts.onSlowLock)}`);

@@ -1,4 +1,5 @@
 // Argument checks shared by every primitive. Messages follow "Expected `name` to be …, got …".
+import { unknownOptionError } from './unknown-option.js';
 
 /** Renders a value for an error message without throwing on exotic inputs. */
 export function describe(value: unknown): string {
@@ -40,11 +41,39 @@ export function checkSignal(value: unknown, name = 'signal'): AbortSignal | unde
   return value;
 }
 
-/** Validates an options bag: `undefined` or a non-null object. */
-export function checkOptions<T extends object>(value: unknown, name = 'options'): Partial<T> {
-  if (value === undefined) return {};
+/**
+ * The keys of the options interface `T`, each mapped to `true`. Declare a call site's table with this
+ * type and TypeScript rejects it when it misses a key of `T` or names one that `T` does not have:
+ * `const KEYS: OptionKeys<LockAsyncOptions> = { signal: true, timeoutMs: true }`.
+ */
+export type OptionKeys<T extends object> = { readonly [K in keyof T]-?: true };
+
+/** What an absent options bag reads as: shared, as nothing writes to it. */
+const NO_OPTIONS: object = Object.freeze({});
+
+/**
+ * Validates an options bag: `undefined`, or a non-null object whose own enumerable string keys are all
+ * in `known`. An unknown key throws even when its value is `undefined` (a typo is a typo). Symbol keys,
+ * non-enumerable and inherited properties are not checked (reads still see inherited ones). Nested
+ * objects such as `resourceLimits` are the caller's to check. Allocates nothing when the bag is valid.
+ *
+ * @param where - the API, for the message: `'Mutex.lockAsync()'`, `'new Mutex()'`
+ * @throws TypeError naming the parameter, the unknown key and the known ones (with a "did you mean")
+ */
+export function checkOptions<T extends object>(
+  value: unknown,
+  known: OptionKeys<T>,
+  where: string,
+  name = 'options',
+): Partial<T> {
+  if (value === undefined) return NO_OPTIONS;
   if (value === null || typeof value !== 'object') {
     throw new TypeError(`Expected \`${name}\` to be an object, got ${describe(value)}`);
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(known, key) && Object.hasOwn(value, key)) {
+      throw unknownOptionError(key, Object.keys(known), name, where);
+    }
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { checkOptions, checkSignal, checkTimeout } from './validate.js';
+import { checkOptions, checkSignal, checkTimeout, type OptionKeys } from './validate.js';
 
 /**
  * Options of the asynchronous waits of {@link Event}, {@link CountDownLatch}, {@link Condition} and
@@ -14,12 +14,20 @@ export interface WaitAsyncOptions {
   readonly timeoutMs?: number;
 }
 
-/** Validates {@link WaitAsyncOptions}; throws the signal's reason at once if it is already aborted. */
-export function checkWaitAsyncOptions(options: unknown): {
+const WAIT_ASYNC_KEYS: OptionKeys<WaitAsyncOptions> = { signal: true, timeoutMs: true };
+
+/**
+ * Validates {@link WaitAsyncOptions} of `where` (`'Event.waitAsync()'`, for messages); throws the
+ * signal's reason at once if it is already aborted.
+ */
+export function checkWaitAsyncOptions(
+  options: unknown,
+  where: string,
+): {
   signal: AbortSignal | undefined;
   timeoutMs: number;
 } {
-  const opts = checkOptions<WaitAsyncOptions>(options);
+  const opts = checkOptions<WaitAsyncOptions>(options, WAIT_ASYNC_KEYS, where);
   const signal = checkSignal(opts.signal);
   const timeoutMs = checkTimeout(opts.timeoutMs);
   if (signal?.aborted) throw signal.reason;

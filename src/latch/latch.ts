@@ -2,7 +2,7 @@ import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { COUNT, LATCH_TAG, SLOTS, TAG, countDown, latchCheck } from './raw-latch.js';
@@ -33,6 +33,9 @@ export interface CountDownLatchOptions {
    */
   readonly byteOffset?: number;
 }
+
+/** Every key of {@link CountDownLatchOptions}: checkOptions refuses any other. */
+const LATCH_KEYS: OptionKeys<CountDownLatchOptions> = { buffer: true, byteOffset: true };
 
 /**
  * A one-shot gate that opens after `count` calls to `countDown()`: Java's `CountDownLatch` on shared
@@ -77,12 +80,13 @@ export class CountDownLatch {
    * @param options - where to place it
    * @throws TypeError if `count` is not a number, `buffer` is not a SharedArrayBuffer, or the memory
    * holds something else
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `count` is not a non-negative integer, or `byteOffset` is misaligned or out of range
    */
   constructor(count: number, options?: CountDownLatchOptions) {
     if (count === undefined) throw new TypeError('Expected `count` to be an integer, got undefined');
     const initial = checkCount(count, 'count', 0, 0);
-    const opts = checkOptions<CountDownLatchOptions>(options);
+    const opts = checkOptions<CountDownLatchOptions>(options, LATCH_KEYS, 'new CountDownLatch()');
     const slots = placeSlots(opts, CountDownLatch.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
@@ -184,7 +188,7 @@ export class CountDownLatch {
    * ```
    */
   async waitAsync(options?: WaitAsyncOptions): Promise<void> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'CountDownLatch.waitAsync()');
     // No onAbandoned: the only notify wakes all (I2 of raw-latch).
     const check = latchCheck(this.#i32, this.#base);
     if (!(await parkUntilAsync(this.#i32, this.#base + COUNT, timeoutMs, signal, check))) {

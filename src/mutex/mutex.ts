@@ -13,6 +13,7 @@ import {
   checkSignal,
   checkTimeout,
   describe,
+  type OptionKeys,
 } from '../internal/validate.js';
 import { acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
 import { checkOrder } from './lock-order.js';
@@ -41,6 +42,11 @@ const WITH_LOCK: SyncHelper = {
   problem: 'cannot hold the lock across `await` (it was released when `fn` returned)',
   advice: 'use withLockAsync() for an async function',
 };
+
+/** Every key of {@link MutexOptions}: checkOptions refuses any other. */
+const MUTEX_KEYS: OptionKeys<MutexOptions> = { buffer: true, byteOffset: true, reentrant: true };
+/** Every key of {@link LockAsyncOptions}: checkOptions refuses any other. */
+const LOCK_ASYNC_KEYS: OptionKeys<LockAsyncOptions> = { signal: true, timeoutMs: true };
 
 /**
  * A mutual-exclusion lock that works across worker threads: Python's `threading.Lock` (and, with
@@ -102,10 +108,11 @@ export class Mutex {
    *
    * @param options - where to place it and whether it is reentrant
    * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds another primitive
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Mutex.BYTES} bytes
    */
   constructor(options?: MutexOptions) {
-    const opts = checkOptions<MutexOptions>(options);
+    const opts = checkOptions<MutexOptions>(options, MUTEX_KEYS, 'new Mutex()');
     if (opts.reentrant !== undefined && typeof opts.reentrant !== 'boolean') {
       throw new TypeError(`Expected \`reentrant\` to be a boolean, got ${describe(opts.reentrant)}`);
     }
@@ -240,7 +247,7 @@ export class Mutex {
    * ```
    */
   async lockAsync(options?: LockAsyncOptions): Promise<MutexGuard> {
-    const opts = checkOptions<LockAsyncOptions>(options);
+    const opts = checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, 'Mutex.lockAsync()');
     const signal = checkSignal(opts.signal);
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;
@@ -323,6 +330,8 @@ export class Mutex {
   async withLockAsync<R>(fn: () => R | Promise<R>, options?: LockAsyncOptions): Promise<R> {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+    // Checked here too, so that a bad key is reported as withLockAsync's (lockAsync checks it again).
+    checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, 'Mutex.withLockAsync()');
     using _guard = await this.lockAsync(options).catch(releaseIfOwnerDied);
     return await fn();
   }

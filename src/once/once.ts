@@ -6,7 +6,7 @@ import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, describe } from '../internal/validate.js';
+import { checkOptions, placeSlots, describe, type OptionKeys } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { DONE, ONCE_TAG, SLOTS, STATE, TAG, finish, onceCheck } from './raw-once.js';
 
@@ -66,6 +66,9 @@ const RUN: SyncHelper = {
   advice: 'use runAsync() for an async function',
 };
 
+/** Every key of {@link OnceOptions}: checkOptions refuses any other. */
+const ONCE_KEYS: OptionKeys<OnceOptions> = { buffer: true, byteOffset: true };
+
 /**
  * Runs an initialisation exactly once across all threads sharing it (Rust's `std::sync::Once`, Go's
  * `sync.Once`). Callers that arrive while it runs wait for it to finish. If the function throws, the
@@ -116,10 +119,11 @@ export class Once {
    *
    * @param options - where to place it
    * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds something else
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link Once.BYTES} bytes
    */
   constructor(options?: OnceOptions) {
-    const opts = checkOptions<OnceOptions>(options);
+    const opts = checkOptions<OnceOptions>(options, ONCE_KEYS, 'new Once()');
     const slots = placeSlots(opts, Once.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
@@ -212,7 +216,7 @@ export class Once {
    */
   async runAsync(fn: () => unknown, options?: WaitAsyncOptions): Promise<boolean> {
     checkFn(fn);
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'Once.runAsync()');
     const i32 = this.#i32;
     const base = this.#base;
     if (Atomics.load(i32, base + STATE) === TID && isRunningIn(i32, base)) {

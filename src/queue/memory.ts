@@ -2,7 +2,7 @@
 // The queue owns its whole buffer (no caller-supplied buffer/byteOffset): its size depends on
 // `capacity` and `maxBytes`, and a handle is just `{ buffer }`.
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions } from '../internal/validate.js';
+import { checkOptions, type OptionKeys } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { CAPACITY, DATA_BYTES, HEADER_SLOTS, QUEUE_TAG, TAG, bytesFor } from './raw-queue.js';
 
@@ -37,13 +37,16 @@ export interface QueueOptions {
   readonly maxBytes?: number;
 }
 
+/** Every key of {@link QueueOptions}: checkOptions refuses any other. */
+const QUEUE_KEYS: OptionKeys<QueueOptions> = { maxBytes: true };
+
 /** Validates the constructor's arguments and returns a new, initialised queue buffer. */
 export function createQueueBuffer(capacity: unknown, options: unknown): SharedArrayBuffer {
   if (capacity === undefined) {
     throw new TypeError(`Expected \`capacity\` to be an integer from 1 to ${MAX_CAPACITY}, got undefined`);
   }
   const items = checkCount(capacity, 'capacity', 1, 1, MAX_CAPACITY);
-  const opts = checkOptions<QueueOptions>(options);
+  const opts = checkOptions<QueueOptions>(options, QUEUE_KEYS, 'new Queue()');
   const fallback = Math.min(Math.max(items * DEFAULT_BYTES_PER_ITEM, DEFAULT_MIN_BYTES), DEFAULT_MAX_BYTES);
   const dataBytes = checkCount(opts.maxBytes, 'maxBytes', fallback, 1, MAX_DATA_BYTES);
   const buffer = new SharedArrayBuffer(bytesFor(items, dataBytes));

@@ -95,6 +95,7 @@ export class Queue<T = unknown> {
    * @param capacity - the most values the queue holds at once, 1 to 2^24
    * @param options - `maxBytes`, the size of the data area
    * @throws TypeError if `capacity` or `maxBytes` is not a number
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `capacity` or `maxBytes` is not an integer in range
    */
   constructor(capacity: number, options?: QueueOptions) {
@@ -193,7 +194,7 @@ export class Queue<T = unknown> {
    * ```
    */
   async putAsync(value: T, options?: QueueWaitOptions): Promise<void> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'Queue.putAsync()');
     let r = waits.putAsync(this.#mem, this.#encode(value), signal, timeoutMs);
     // Only a put that has to wait awaits: one that finds room settles without an extra turn.
     if (r instanceof Promise) r = await r;
@@ -260,7 +261,7 @@ export class Queue<T = unknown> {
    * ```
    */
   async getAsync(options?: QueueWaitOptions): Promise<T> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'Queue.getAsync()');
     let got = this.#getAsync(signal, timeoutMs);
     if (got instanceof Promise) got = await got;
     if (got === IS_CLOSED) throw closedError('Queue.getAsync()');

@@ -1,6 +1,6 @@
 import { registerShareable } from '../internal/codec.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkTimeout } from '../internal/validate.js';
+import { checkOptions, placeSlots, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { lockAsync, lockSync, rwMemory, type RwMemory } from './acquire.js';
 import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
@@ -32,6 +32,9 @@ export interface RwLockOptions {
    */
   readonly byteOffset?: number;
 }
+
+/** Every key of {@link RwLockOptions}: checkOptions refuses any other. */
+const RWLOCK_KEYS: OptionKeys<RwLockOptions> = { buffer: true, byteOffset: true };
 
 /**
  * A reader-writer lock that works across worker threads (Rust's `std::sync::RwLock`): any number of
@@ -112,10 +115,11 @@ export class RwLock {
    *
    * @param options - where to place it
    * @throws TypeError if `buffer` is not a SharedArrayBuffer, or the memory holds something else
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `byteOffset` is misaligned or leaves no room for {@link RwLock.BYTES} bytes
    */
   constructor(options?: RwLockOptions) {
-    const opts = checkOptions<RwLockOptions>(options);
+    const opts = checkOptions<RwLockOptions>(options, RWLOCK_KEYS, 'new RwLock()');
     const slots = placeSlots(opts, RwLock.BYTES);
     this.buffer = slots.buffer;
     this.byteOffset = slots.byteOffset;
@@ -201,7 +205,7 @@ export class RwLock {
    * ```
    */
   async readLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'RwLock.readLockAsync()');
     return lockAsync(this.#mem, 'read', signal, timeoutMs);
   }
 
@@ -269,7 +273,7 @@ export class RwLock {
    * ```
    */
   async writeLockAsync(options?: WaitAsyncOptions): Promise<RwLockGuard> {
-    const { signal, timeoutMs } = checkWaitAsyncOptions(options);
+    const { signal, timeoutMs } = checkWaitAsyncOptions(options, 'RwLock.writeLockAsync()');
     return lockAsync(this.#mem, 'write', signal, timeoutMs);
   }
 

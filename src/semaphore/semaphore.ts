@@ -4,7 +4,14 @@
 import { SemaphoreOverflowError } from '../errors.js';
 import { registerShareable } from '../internal/codec.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
-import { checkOptions, placeSlots, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import {
+  checkOptions,
+  placeSlots,
+  checkSignal,
+  checkTimeout,
+  describe,
+  type OptionKeys,
+} from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
 import { acquireSlowAsync, takeRobust, takeSlow } from './acquire.js';
 import type { AcquireAsyncOptions, SemaphoreOptions } from './options.js';
@@ -21,6 +28,16 @@ import {
   tryTake,
 } from './raw-semaphore.js';
 import { Holdings, recordAcquired, recordReleasing } from './robust.js';
+
+/** Every key of {@link SemaphoreOptions}: checkOptions refuses any other. */
+const SEMAPHORE_KEYS: OptionKeys<SemaphoreOptions> = {
+  buffer: true,
+  byteOffset: true,
+  max: true,
+  robust: true,
+};
+/** Every key of {@link AcquireAsyncOptions}: checkOptions refuses any other. */
+const ACQUIRE_ASYNC_KEYS: OptionKeys<AcquireAsyncOptions> = { signal: true, timeoutMs: true };
 
 /**
  * A counting semaphore that works across worker threads: Python's `threading.Semaphore` (and, with
@@ -106,12 +123,13 @@ export class Semaphore {
    * @param options - a bound (`max`), ownership (`robust`), and where to place it
    * @throws TypeError if `buffer` is not a SharedArrayBuffer, the memory holds something else, `robust`
    * is not a boolean, or `max` or `robust` differs from the semaphore already in the memory
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    * @throws RangeError if `permits` or `max` is not a valid count, `permits > max`, or `byteOffset`
    * is misaligned or out of range
    */
   constructor(permits?: number, options?: SemaphoreOptions) {
     const initial = checkCount(permits, 'permits', 1, 0);
-    const opts = checkOptions<SemaphoreOptions>(options);
+    const opts = checkOptions<SemaphoreOptions>(options, SEMAPHORE_KEYS, 'new Semaphore()');
     const max = checkCount(opts.max, 'max', 0, Math.max(initial, 1));
     if (opts.robust !== undefined && typeof opts.robust !== 'boolean') {
       throw new TypeError(`Expected \`robust\` to be a boolean, got ${describe(opts.robust)}`);
@@ -230,7 +248,7 @@ export class Semaphore {
    */
   async acquireAsync(n?: number, options?: AcquireAsyncOptions): Promise<void> {
     const count = this.#checkN(n);
-    const opts = checkOptions<AcquireAsyncOptions>(options);
+    const opts = checkOptions<AcquireAsyncOptions>(options, ACQUIRE_ASYNC_KEYS, 'Semaphore.acquireAsync()');
     const signal = checkSignal(opts.signal);
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;

@@ -1,7 +1,7 @@
 // The options of ThreadPool and of its run(), and the check of the pool's options at construction
 // (a run's options are checked per call, in ThreadPool.run, where the task is built).
 import { cpuCount } from '../internal/worker-host.js';
-import { checkOptions, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkCount, checkResourceLimits, type ResourceLimits } from './options.js';
 
 /**
@@ -65,13 +65,30 @@ export interface PoolConfig {
   readonly resourceLimits: ResourceLimits | undefined;
 }
 
+/** Every key of {@link RunOptions}: checkOptions refuses any other. */
+export const RUN_KEYS: OptionKeys<RunOptions> = {
+  args: true,
+  export: true,
+  signal: true,
+  timeoutMs: true,
+  transfer: true,
+};
+
+/** Every key of {@link ThreadPoolOptions}: checkOptions refuses any other. */
+const POOL_KEYS: OptionKeys<ThreadPoolOptions> = {
+  idleTimeoutMs: true,
+  maxQueue: true,
+  resourceLimits: true,
+  size: true,
+};
+
 /**
  * Checks the options of `new ThreadPool()` and fills in the defaults.
  *
  * @throws TypeError/RangeError for bad options, naming the option
  */
 export function checkPoolOptions(options: ThreadPoolOptions | undefined): PoolConfig {
-  const opts = checkOptions<ThreadPoolOptions>(options);
+  const opts = checkOptions<ThreadPoolOptions>(options, POOL_KEYS, 'new ThreadPool()');
   const size = checkCount(opts.size, 'size', 1) ?? cpuCount();
   if (size === Infinity) throw new RangeError('Expected `size` to be a finite integer >= 1, got Infinity');
   let idleTimeoutMs = checkTimeout(opts.idleTimeoutMs, 'idleTimeoutMs');

@@ -1,6 +1,6 @@
 // The options of Thread, and their check when a thread is created.
 import type { TransferListItem } from '../internal/worker-host.js';
-import { checkOptions, checkSignal, describe } from '../internal/validate.js';
+import { checkOptions, checkSignal, describe, type OptionKeys } from '../internal/validate.js';
 import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
 import { targetDef, type Target, type TargetDef } from './target.js';
 
@@ -40,6 +40,17 @@ export interface ThreadOptions<A extends unknown[] = unknown[]> {
   readonly signal?: AbortSignal;
 }
 
+/** Every key of {@link ThreadOptions}: checkOptions refuses any other. */
+const THREAD_KEYS: OptionKeys<ThreadOptions> = {
+  args: true,
+  daemon: true,
+  export: true,
+  name: true,
+  resourceLimits: true,
+  signal: true,
+  transfer: true,
+};
+
 /** A thread's checked target and options (defaults that need a counter or a capture are left to Thread). */
 export interface ThreadConfig<A extends unknown[]> {
   readonly target: TargetDef;
@@ -60,7 +71,7 @@ export function checkThreadOptions<A extends unknown[]>(
   target: Target,
   options: ThreadOptions<A> | undefined,
 ): ThreadConfig<A> {
-  const opts = checkOptions<ThreadOptions<A>>(options);
+  const opts = checkOptions<ThreadOptions<A>>(options, THREAD_KEYS, 'new Thread()');
   const def = targetDef(target, opts.export);
   if (opts.args !== undefined && !Array.isArray(opts.args)) {
     throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);

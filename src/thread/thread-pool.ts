@@ -3,7 +3,7 @@
 // in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts.
 import { onAbort } from '../internal/abort-listeners.js';
 import { encode } from '../internal/codec.js';
-import { checkOptions, checkSignal, checkTimeout, describe } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { PoolClosedError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { callerStack, type StackHolder } from './callsite.js';
@@ -11,7 +11,7 @@ import { NO_TRANSFER, checkTransfer } from './options.js';
 import { MAP_AHEAD_PER_WORKER } from './pool-batching.js';
 import { feedMap } from './pool-map.js';
 import { nextPoolName } from './names.js';
-import { checkPoolOptions, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
+import { checkPoolOptions, RUN_KEYS, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
 import { PoolScheduler } from './pool-scheduler.js';
 import type { Task } from './pool-worker.js';
 import { targetDef, type Target } from './target.js';
@@ -32,6 +32,12 @@ function runCallerStack(): StackHolder {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack is cut
   return callerStack(ThreadPool.prototype.run, CALLER_FRAMES);
 }
+
+/** The options of {@link ThreadPool.map} (written inline in its signature, as the API reference shows them). */
+type MapOptions = NonNullable<Parameters<ThreadPool['map']>[2]>;
+
+/** Every key of {@link MapOptions}: checkOptions refuses any other. */
+const MAP_KEYS: OptionKeys<MapOptions> = { signal: true };
 
 /**
  * A fixed-size pool of reusable worker threads that runs functions (shipped as source, compiled once
@@ -63,7 +69,7 @@ export class ThreadPool implements AsyncDisposable {
 
   /**
    * @param options - see {@link ThreadPoolOptions}
-   * @throws TypeError/RangeError for bad options, naming the option
+   * @throws TypeError/RangeError for bad options (an unknown key included), naming the option
    */
   constructor(options?: ThreadPoolOptions) {
     const config = checkPoolOptions(options);
@@ -148,7 +154,7 @@ export class ThreadPool implements AsyncDisposable {
       if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }
-      const signal = checkSignal(checkOptions<{ signal?: AbortSignal }>(options).signal);
+      const signal = checkSignal(checkOptions<MapOptions>(options, MAP_KEYS, 'ThreadPool.map()').signal);
       // All that depends on the caller is taken now, not when a later item is submitted.
       const def = targetDef(fn, undefined, 'fn');
       if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
@@ -239,7 +245,7 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   #submit(target: Target, options: RunOptions | undefined): Promise<unknown> {
-    const opts = checkOptions<RunOptions>(options);
+    const opts = checkOptions<RunOptions>(options, RUN_KEYS, 'ThreadPool.run()');
     const def = targetDef(target, opts.export);
     if (opts.args !== undefined && !Array.isArray(opts.args)) {
       throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);

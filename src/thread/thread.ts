@@ -64,7 +64,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @param target - a self-contained function, or a module (URL or path, relative to the calling
    *   file) whose `export` is called
    * @param options - see {@link ThreadOptions}
-   * @throws TypeError/RangeError for bad arguments, naming the parameter
+   * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter
    */
   constructor(target: ((...args: A) => R | Promise<R>) | URL | string, options?: ThreadOptions<A>) {
     const opts = checkThreadOptions(target as Target, options);

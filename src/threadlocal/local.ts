@@ -1,4 +1,4 @@
-import { checkOptions } from '../internal/validate.js';
+import { checkOptions, type OptionKeys } from '../internal/validate.js';
 import {
   allocateSlot,
   box,
@@ -42,6 +42,9 @@ export interface LocalOptions {
   readonly inheritable?: boolean;
 }
 
+/** Every key of {@link LocalOptions}: checkOptions refuses any other. */
+const LOCAL_KEYS: OptionKeys<LocalOptions> = { inheritable: true };
+
 /**
  * An object whose attributes are thread-locals, like Python's `threading.local()`: each attribute
  * behaves like a {@link ThreadLocal} (per thread, follows async work, scoped by
@@ -59,7 +62,7 @@ export interface LocalOptions {
  * @typeParam T - the attributes, usually all optional
  * @param options - {@link LocalOptions}
  * @returns a Proxy whose attributes are per thread and per async context
- * @throws TypeError if `inheritable` is not a boolean
+ * @throws TypeError if `inheritable` is not a boolean, or `options` has a key it does not know
  * @example
  * ```ts
  * import { local } from 'threadkit/threadlocal';
@@ -76,7 +79,9 @@ export interface LocalOptions {
  * ```
  */
 export function local<T extends object>(options?: LocalOptions): T {
-  const inheritable = checkInheritable(checkOptions<LocalOptions>(options).inheritable);
+  const inheritable = checkInheritable(
+    checkOptions<LocalOptions>(options, LOCAL_KEYS, 'local()').inheritable,
+  );
   /** Slot of each attribute that is private to this object, by key. */
   const ownSlots = new Map<PropertyKey, number>();
 

@@ -1,4 +1,4 @@
-import { checkOptions, describe } from '../internal/validate.js';
+import { checkOptions, describe, type OptionKeys } from '../internal/validate.js';
 import { allocateSlot, box, currentSlots, namedSlot, runWithSlots, unbox } from './slots.js';
 
 /**
@@ -75,6 +75,13 @@ export function checkCallback(fn: unknown, name = 'fn'): void {
   }
 }
 
+/** Every key of {@link ThreadLocalOptions}: checkOptions refuses any other. */
+const THREAD_LOCAL_KEYS: OptionKeys<ThreadLocalOptions<unknown>> = {
+  inheritable: true,
+  initial: true,
+  name: true,
+};
+
 /**
  * A variable with one value per thread, and within a thread one value per async context, like
  * Python's `threading.local` and `contextvars.ContextVar` in one.
@@ -122,9 +129,14 @@ export class ThreadLocal<T> {
    * @param options - {@link ThreadLocalOptions}
    * @throws TypeError if `initial` is not a function, `inheritable` not a boolean, `name` not a
    *   string, or `inheritable` is true without a `name`.
+   * @throws TypeError if `options` has a key it does not know (naming the key)
    */
   constructor(options?: ThreadLocalOptions<T>) {
-    const { initial, inheritable, name } = checkOptions<ThreadLocalOptions<T>>(options);
+    const { initial, inheritable, name } = checkOptions<ThreadLocalOptions<T>>(
+      options,
+      THREAD_LOCAL_KEYS,
+      'new ThreadLocal()',
+    );
     if (initial !== undefined && typeof initial !== 'function') {
       throw new TypeError(`Expected \`initial\` to be a function, got ${describe(initial)}`);
     }

@@ -81,4 +81,18 @@ describe('Barrier (one thread)', () => {
     expect(() => new Barrier(3, { buffer })).toThrow(/`parties`/);
     expect(Barrier.from(structuredClone(b)).parties).toBe(2);
   });
+
+  it('refuses an unknown option key with a TypeError naming it, without joining the barrier', async () => {
+    expect(() => new Barrier(2, { parties: 2 } as never)).toThrow(TypeError);
+    expect(() => new Barrier(2, { parties: 2 } as never)).toThrow(
+      'Unknown option `parties` in `options` of new Barrier() (known: buffer, byteOffset)',
+    );
+    const b = new Barrier(2, { buffer: new SharedArrayBuffer(Barrier.BYTES), byteOffset: 0 });
+    await expect(b.waitAsync({ timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Barrier\.waitAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    expect(b.waiting).toBe(0);
+    expect(b.isBroken).toBe(false);
+    await expect(b.waitAsync({ timeoutMs: 5 })).rejects.toBeInstanceOf(TimeoutError);
+  });
 });

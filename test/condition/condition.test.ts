@@ -48,6 +48,25 @@ describe('Condition (one thread)', () => {
     expect(m.isHeldByCurrentThread).toBe(true);
   });
 
+  it('refuses an unknown option key with a TypeError naming it, releasing nothing', async () => {
+    const m = new Mutex();
+    expect(() => new Condition(m, { buf: new SharedArrayBuffer(Condition.BYTES) } as never)).toThrow(
+      'Unknown option `buf` in `options` of new Condition() (known: buffer, byteOffset)',
+    );
+    const c = new Condition(m, { buffer: new SharedArrayBuffer(Condition.BYTES), byteOffset: 0 });
+    using g = m.lock();
+    await expect(c.waitAsync(g, { timeout: 50 } as never)).rejects.toThrow(TypeError);
+    await expect(c.waitAsync(g, { timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Condition\.waitAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    await expect(c.waitForAsync(g, () => false, { timeout: 50 } as never)).rejects.toThrow(
+      /`timeout` in `options` of Condition\.waitForAsync\(\)/,
+    );
+    expect(m.isHeldByCurrentThread).toBe(true);
+    await expect(c.waitAsync(g, { timeoutMs: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(m.isHeldByCurrentThread).toBe(true);
+  });
+
   it('revives with its mutex from a structured clone', () => {
     const c = new Condition(new Mutex());
     const c2 = Condition.from(structuredClone(c));

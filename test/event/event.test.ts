@@ -56,6 +56,21 @@ describe('Event (one thread)', () => {
     expect(new Event({ buffer }).isSet).toBe(false);
     expect(() => new Semaphore(1, { buffer, byteOffset: Event.BYTES })).toThrow(/`byteOffset`/);
   });
+
+  it('refuses an unknown option key with a TypeError naming it', async () => {
+    expect(() => new Event({ set: true } as never)).toThrow(TypeError);
+    expect(() => new Event({ set: true } as never)).toThrow(
+      'Unknown option `set` in `options` of new Event() (known: buffer, byteOffset)',
+    );
+    const e = new Event({ buffer: new SharedArrayBuffer(Event.BYTES), byteOffset: 0 });
+    await expect(e.waitAsync({ timeout: 50 } as never)).rejects.toThrow(TypeError);
+    await expect(e.waitAsync({ timeout: 50 } as never)).rejects.toThrow(
+      'Unknown option `timeout` in `options` of Event.waitAsync(); did you mean `timeoutMs`? (known: signal, timeoutMs)',
+    );
+    await expect(e.waitAsync({ timeoutMs: 5, signal: new AbortController().signal })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+  });
 });
 
 describe('Event (worker threads, built package)', () => {

@@ -41,6 +41,18 @@ describe('CountDownLatch (one thread)', () => {
     CountDownLatch.from(structuredClone(l)).countDown();
     expect(l.count).toBe(2);
   });
+
+  it('refuses an unknown option key with a TypeError naming it', async () => {
+    expect(() => new CountDownLatch(1, { bufer: new SharedArrayBuffer(64) } as never)).toThrow(TypeError);
+    expect(() => new CountDownLatch(1, { bufer: new SharedArrayBuffer(64) } as never)).toThrow(
+      'Unknown option `bufer` in `options` of new CountDownLatch(); did you mean `buffer`? (known: buffer, byteOffset)',
+    );
+    const l = new CountDownLatch(1, { buffer: new SharedArrayBuffer(CountDownLatch.BYTES), byteOffset: 0 });
+    await expect(l.waitAsync({ timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of CountDownLatch\.waitAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    await expect(l.waitAsync({ timeoutMs: 5 })).rejects.toBeInstanceOf(TimeoutError);
+  });
 });
 
 describe('CountDownLatch (worker threads, built package)', () => {

@@ -76,6 +76,26 @@ describe('slow-lock reports', () => {
     expect(() => setDiagnostics({ onSlowLock: 3 as never })).toThrow(/`onSlowLock`/);
     expect(() => setDiagnostics({ lockOrder: 'yes' as never })).toThrow(/`lockOrder`/);
   });
+
+  it('refuses an unknown option key with a TypeError naming it, changing no setting', async () => {
+    expect(() => setDiagnostics({ slowLockMs: 0, slowLock: 0 } as never)).toThrow(TypeError);
+    expect(() => setDiagnostics({ slowLock: 0 } as never)).toThrow(
+      'Unknown option `slowLock` in `options` of setDiagnostics(); did you mean `slowLockMs`? (known: lockOrder, onSlowLock, slowLockMs)',
+    );
+    const reports: SlowLockReport[] = [];
+    expect(() =>
+      setDiagnostics({
+        slowLockMs: 0,
+        onSlowLock: (r: SlowLockReport) => reports.push(r),
+        lockorder: true,
+      } as never),
+    ).toThrow(/`lockorder`.*did you mean `lockOrder`/);
+    // Nothing was applied: a wait is not reported.
+    const m = new Mutex();
+    using _held = m.lock();
+    await expect(m.lockAsync({ timeoutMs: 20 })).rejects.toThrow(/timed out/);
+    expect(reports).toEqual([]);
+  });
 });
 
 describe('lock-order inversion detection', () => {

@@ -188,6 +188,29 @@ describe('bad input', () => {
     expect(m.isLocked).toBe(false);
   });
 
+  it('refuses an unknown option key with a TypeError naming it (and suggests the known one)', async () => {
+    expect(() => new Mutex({ reentrent: true } as never)).toThrow(TypeError);
+    expect(() => new Mutex({ reentrent: true } as never)).toThrow(
+      'Unknown option `reentrent` in `options` of new Mutex(); did you mean `reentrant`? (known: buffer, byteOffset, reentrant)',
+    );
+    const m = new Mutex();
+    using _held = m.lock();
+    // Without the check, `timeout` was ignored and this waited forever for the lock held above.
+    await expect(m.lockAsync({ timeout: 50 } as never)).rejects.toThrow(TypeError);
+    await expect(m.lockAsync({ timeout: 50 } as never)).rejects.toThrow(
+      'Unknown option `timeout` in `options` of Mutex.lockAsync(); did you mean `timeoutMs`? (known: signal, timeoutMs)',
+    );
+    await expect(m.lockAsync({ timeout: undefined } as never)).rejects.toThrow(/`timeout`/);
+    await expect(m.withLockAsync(() => 1, { timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Mutex\.withLockAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    // Known keys still work.
+    const signal = new AbortController().signal;
+    await expect(m.lockAsync({ timeoutMs: 20, signal })).rejects.toThrow(/timed out/);
+    const other = new Mutex({ buffer: new SharedArrayBuffer(Mutex.BYTES), byteOffset: 0, reentrant: true });
+    expect(await other.withLockAsync(() => 7, { timeoutMs: 20, signal })).toBe(7);
+  });
+
   it('withLock / withLockAsync reject a non-function without taking the lock', async () => {
     const m = new Mutex();
     expect(() => m.withLock(42 as never)).toThrow(/`fn`/);

@@ -104,6 +104,21 @@ describe('Once (one thread)', () => {
     o2.run(() => {});
     expect(o.isDone).toBe(true);
   });
+
+  it('refuses an unknown option key with a TypeError naming it, without running fn', async () => {
+    expect(() => new Once({ done: true } as never)).toThrow(TypeError);
+    expect(() => new Once({ done: true } as never)).toThrow(
+      'Unknown option `done` in `options` of new Once() (known: buffer, byteOffset)',
+    );
+    const o = new Once({ buffer: new SharedArrayBuffer(Once.BYTES), byteOffset: 0 });
+    let ran = false;
+    await expect(o.runAsync(() => (ran = true), { timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Once\.runAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    expect(ran).toBe(false);
+    expect(await o.runAsync(() => (ran = true), { timeoutMs: 50 })).toBe(true);
+    expect(ran).toBe(true);
+  });
 });
 
 describe('Once (worker threads, built package)', () => {

@@ -249,4 +249,22 @@ describe('Queue (one thread)', () => {
     await expect(q.getAsync({ timeoutMs: -1 })).rejects.toThrow(/`timeoutMs`/);
     await expect(q.putAsync(1, { signal: {} as AbortSignal })).rejects.toThrow(/`signal`/);
   });
+
+  it('refuses an unknown option key with a TypeError naming it, moving no value', async () => {
+    expect(() => new Queue(1, { maxsize: 4 } as never)).toThrow(TypeError);
+    expect(() => new Queue(1, { maxsize: 4 } as never)).toThrow(
+      'Unknown option `maxsize` in `options` of new Queue() (known: maxBytes)',
+    );
+    expect(() => new Queue(1, { maxbytes: 1024 } as never)).toThrow(/did you mean `maxBytes`\?/);
+    const q = new Queue<number>(1, { maxBytes: 1024 });
+    await expect(q.putAsync(1, { timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Queue\.putAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    expect(q.size).toBe(0);
+    await expect(q.getAsync({ timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Queue\.getAsync\(\)/,
+    );
+    await q.putAsync(1, { timeoutMs: 50 });
+    expect(await q.getAsync({ timeoutMs: 50, signal: new AbortController().signal })).toBe(1);
+  });
 });

@@ -43,6 +43,26 @@ describe('RwLock (one thread)', () => {
     expect(l.readers).toBe(1);
   });
 
+  it('refuses an unknown option key with a TypeError naming it, taking nothing', async () => {
+    expect(() => new RwLock({ offset: 8 } as never)).toThrow(TypeError);
+    expect(() => new RwLock({ offset: 8 } as never)).toThrow(
+      'Unknown option `offset` in `options` of new RwLock() (known: buffer, byteOffset)',
+    );
+    expect(() => new RwLock({ byteoffset: 0 } as never)).toThrow(/did you mean `byteOffset`\?/);
+    const rw = new RwLock({ buffer: new SharedArrayBuffer(RwLock.BYTES), byteOffset: 0 });
+    await expect(rw.readLockAsync({ timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of RwLock\.readLockAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    await expect(rw.writeLockAsync({ timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of RwLock\.writeLockAsync\(\)/,
+    );
+    expect(rw.isWriteLocked || rw.readers > 0).toBe(false);
+    using _read = await rw.readLockAsync({ timeoutMs: 10 });
+    await expect(rw.writeLockAsync({ signal: undefined, timeoutMs: 10 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+  });
+
   it('upgrading a read lock to the write lock throws DeadlockError at once, and changes nothing', async () => {
     const l = new RwLock();
     const r = l.readLock();

@@ -67,6 +67,28 @@ describe('Semaphore (one thread)', () => {
     ]);
   });
 
+  it('refuses an unknown option key with a TypeError naming it', async () => {
+    expect(() => new Semaphore(1, { maximum: 2 } as never)).toThrow(TypeError);
+    expect(() => new Semaphore(1, { maximum: 2 } as never)).toThrow(
+      'Unknown option `maximum` in `options` of new Semaphore() (known: buffer, byteOffset, max, robust)',
+    );
+    expect(() => new Semaphore(1, { Robust: true } as never)).toThrow(/did you mean `robust`\?/);
+    const s = new Semaphore(0, {
+      max: 2,
+      robust: false,
+      buffer: new SharedArrayBuffer(Semaphore.BYTES),
+      byteOffset: 0,
+    });
+    await expect(s.acquireAsync(1, { timeout: 50 } as never)).rejects.toThrow(TypeError);
+    await expect(s.acquireAsync(1, { timeout: 50 } as never)).rejects.toThrow(
+      /^Unknown option `timeout` in `options` of Semaphore\.acquireAsync\(\); did you mean `timeoutMs`\?/,
+    );
+    await expect(
+      s.acquireAsync(1, { timeoutMs: 10, signal: new AbortController().signal }),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    expect(s.available).toBe(0);
+  });
+
   it('revives from a structured clone and shares a buffer with other primitives', () => {
     // Room after the mutex for a Semaphore-sized read, so that from() finds no tag rather than no space.
     const buffer = new SharedArrayBuffer(Semaphore.BYTES * 3);

@@ -225,6 +225,30 @@ describe('ThreadPool', () => {
   });
 });
 
+describe('ThreadPool options', () => {
+  it('refuses an unknown option key with a TypeError naming it, and suggests the known one', async () => {
+    expect(() => new ThreadPool({ maxThreads: 4 } as never)).toThrow(TypeError);
+    expect(() => new ThreadPool({ maxThreads: 4 } as never)).toThrow(
+      'Unknown option `maxThreads` in `options` of new ThreadPool(); did you mean `size`? (known: idleTimeoutMs, maxQueue, resourceLimits, size)',
+    );
+    expect(() => new ThreadPool({ idleTimeout: 10 } as never)).toThrow(/did you mean `idleTimeoutMs`\?/);
+    expect(() => new ThreadPool({ maxQueueSize: 10 } as never)).toThrow(/did you mean `maxQueue`\?/);
+    await using pool = new ThreadPool({ size: 1, idleTimeoutMs: 1000, maxQueue: 8, resourceLimits: {} });
+    expect(pool.size).toBe(1);
+    await expect(pool.run(() => 1, { timeout: 50 } as never)).rejects.toThrow(TypeError);
+    await expect(pool.run(() => 1, { timeout: 50 } as never)).rejects.toThrow(
+      'Unknown option `timeout` in `options` of ThreadPool.run(); did you mean `timeoutMs`? (known: args, export, signal, timeoutMs, transfer)',
+    );
+    const signal = new AbortController().signal;
+    await expect(pool.map((x: number) => x, [1], { sigal: signal } as never)).rejects.toThrow(
+      'Unknown option `sigal` in `options` of ThreadPool.map(); did you mean `signal`? (known: signal)',
+    );
+    const run = pool.run((a: number) => a * 2, { args: [21], transfer: [], signal, timeoutMs: 10_000 });
+    expect(await watchdog(run)).toBe(42);
+    expect(await watchdog(pool.map((x: number) => x + 1, [1, 2], { signal }))).toEqual([2, 3]);
+  });
+});
+
 describe('process lifetime', () => {
   it('a script that forgets close() still exits', async () => {
     const { stdout, code } = await runFixture('forgets-close.cjs');

@@ -191,6 +191,24 @@ describe('Thread', () => {
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
   });
 
+  it('refuses an unknown option key with a TypeError naming it', async () => {
+    expect(() => new Thread(() => 1, { workerData: [1] } as never)).toThrow(TypeError);
+    expect(() => new Thread(() => 1, { workerData: [1] } as never)).toThrow(
+      'Unknown option `workerData` in `options` of new Thread(); did you mean `args`? (known: args, daemon, export, name, resourceLimits, signal, transfer)',
+    );
+    expect(() => new Thread(() => 1, { deamon: true } as never)).toThrow(/did you mean `daemon`\?/);
+    // resourceLimits is handed to the runtime: its keys are checked there, not as options.
+    const t = new Thread((a: number) => a + 1, {
+      args: [1],
+      name: 'known-options',
+      daemon: true,
+      transfer: [],
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+      signal: new AbortController().signal,
+    });
+    expect(await watchdog(t.start().join())).toBe(2);
+  });
+
   it('terminated before it is started: never runs, start() throws, join() rejects', async () => {
     const ran = new Int32Array(new SharedArrayBuffer(4));
     const t = new Thread((flag: Int32Array) => Atomics.store(flag, 0, 1), { args: [ran] });

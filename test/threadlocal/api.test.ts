@@ -26,6 +26,21 @@ describe('bad input', () => {
     );
   });
 
+  it('refuses an unknown option key with a TypeError naming it', () => {
+    expect(() => new ThreadLocal({ initialValue: () => 1 } as never)).toThrow(TypeError);
+    expect(() => new ThreadLocal({ initialValue: () => 1 } as never)).toThrow(
+      'Unknown option `initialValue` in `options` of new ThreadLocal() (known: inheritable, initial, name)',
+    );
+    expect(() => new ThreadLocal({ inital: () => 1 } as never)).toThrow(/did you mean `initial`\?/);
+    expect(() => local({ inherit: true } as never)).toThrow(
+      'Unknown option `inherit` in `options` of local() (known: inheritable)',
+    );
+    expect(new ThreadLocal({ initial: () => 1, inheritable: true, name: 'api.test.known' }).get()).toBe(1);
+    const attrs = local<{ x?: number }>({ inheritable: false });
+    attrs.x = 1;
+    expect(attrs.x).toBe(1);
+  });
+
   it('run() and isolate() require a function', () => {
     const tl = new ThreadLocal<number>();
     expect(() => tl.run(1, undefined as never)).toThrow(/^Expected `fn` to be a function, got undefined$/);
