@@ -23,7 +23,10 @@ describe('Once (one thread)', () => {
 
   it('async: concurrent callers wait for the running one; timeout and abort while waiting', async () => {
     const o = new Once();
-    const first = o.runAsync(() => sleep(30));
+    // The running call ends only when the test says so: a sleep could end before the waits below
+    // time out on a loaded machine, and they would then see a finished Once instead of waiting.
+    let finish!: () => void;
+    const first = o.runAsync(() => new Promise<void>((resolve) => (finish = resolve)));
     await expect(o.runAsync(() => {}, { timeoutMs: 5 })).rejects.toBeInstanceOf(TimeoutError);
     const reason = new Error('stop');
     await expect(o.runAsync(() => {}, { signal: AbortSignal.timeout(5) })).rejects.toHaveProperty(
@@ -35,6 +38,7 @@ describe('Once (one thread)', () => {
     await expect(o.runAsync(() => {}, { signal: ac.signal })).rejects.toBe(reason);
     expect(() => o.run(() => {})).toThrow(DeadlockError); // this thread is running it (async)
     const second = o.runAsync(() => {});
+    finish();
     expect(await first).toBe(true);
     expect(await second).toBe(false);
   });
