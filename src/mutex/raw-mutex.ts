@@ -48,7 +48,10 @@
  *       its notify found no waiter asleep, or by the last waiter to leave. Registered waiters that were
  *       not asleep are between checks and find the lock free (I1); and WAITERS may count a thread that
  *       died waiting (its registration outlives it), which would never claim a handoff: left in place,
- *       it would keep the unlocked mutex from every fast path and tryLock() for good.
+ *       it would keep the unlocked mutex from every fast path and tryLock() for good. The notify may
+ *       also wake the wait an aborted lockAsync() abandoned (I4) and count it as a waiter: that thread
+ *       evicts its wait before it deregisters, so such a notify, and the handoff before it, came
+ *       before its leave(), which then sees the handoff and withdraws it (or wakes a waiter to take it).
  *   I4. A waiter that gives up (timeout, abort) after consuming a notify passes the wake-up on.
  *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
  *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
@@ -284,12 +287,16 @@ export async function acquireSlowAsync(
     const outcome = await raceAbort(wait.result, signal);
     if (outcome === 'aborted') {
       wait.cancel();
-      waiter.leave();
       // The abandoned native wait stays in the runtime's waiter list, where it would absorb a notify that
       // this thread only passes on once its event loop runs again: never, if it now blocks in lock() on
       // this mutex behind its own dead entry, and late if it is busy. Waking every waiter evicts the entry
       // now; the woken ones re-check and re-park (aborts are rare, so the herd is cheap) (I4).
       if (wait.absorbsNotify) notify(i32, base + STATE, Infinity);
+      // Only then deregister: a fair unlock whose notify the abandoned wait absorbed did not withdraw its
+      // handoff (it counted this thread as woken), and the handoff is in place by now, for leave() to
+      // withdraw or pass on (I3). Leaving first, this thread could see the lock still held, return, and
+      // leave the handoff to nobody.
+      waiter.leave();
       throw signal?.reason;
     }
   }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coverage, mutexProperty, rawMutex } from './mutex-model.js';
+import { checkMutex, coverage, mutexProperty, rawMutex, type Scenario } from './mutex-model.js';
 import { transformSource } from './transform.js';
 
 /** Plants a bug: replaces `from` (which must occur) by `to` in the algorithm's source. */
@@ -18,6 +18,31 @@ function find(mutate: (src: string) => string, numRuns = 6000): string {
   const result = fc.check(mutexProperty(rawMutex({ mutate })), { numRuns, seed: 42 });
   return result.failed ? String(result.errorInstance) : 'not found';
 }
+
+/**
+ * Found by the checker (seed 560 of the 2–4 thread property; shrunk by hand to this): T1 holds the lock
+ * in fair mode, T2's lockAsync() sleeps and is aborted while T1 unlocks. T1 reads WAITERS = 1 (T2); T2
+ * deregisters, sees the lock still held and returns from passOn; T1 hands the lock off and its notify
+ * wakes T2's abandoned wait, so it counts a waiter woken and leaves the handoff for it; T2 only then
+ * evicts its wait. The lock word stayed HANDOFF | FAIR with nobody to claim it (I3).
+ */
+const handoffToAnAbortedWait: Scenario = {
+  threads: [
+    { kind: 'lock', iterations: 2, timeoutMs: Infinity, abortAfterMs: Infinity, diesAt: -1 },
+    { kind: 'async', iterations: 1, timeoutMs: Infinity, abortAfterMs: Infinity, diesAt: -1 },
+  ],
+  schedule: {
+    script: [
+      { gap: 6, pick: 0 }, // T1 runs on, into its second critical section
+      { gap: 2, pick: 1 }, // switch to T2: its fast path fails
+      { gap: 3, pick: 2 }, // 1 ms passes as T2 registers: its first check sets FAIR, and it parks
+      { gap: 5, pick: 0 }, // T1 leaves its critical section; unlock's fast path fails (PARKED | FAIR)
+      { gap: 3, pick: 3 }, // T2's wait is aborted
+      { gap: 3, pick: 1 }, // T1 read WAITERS = 1; switch to T2: it leaves, sees the lock held
+      { gap: 5, pick: 0 }, // T1 hands off, its notify wakes T2's abandoned wait; T2 evicts (wakes 0)
+    ],
+  },
+};
 
 describe('Mutex model checker', () => {
   it('rewrites every Atomics operation, or refuses to load', () => {
@@ -66,6 +91,20 @@ describe('Mutex model checker', () => {
     const factory = rawMutex({ ownerCheck: true, mutate: oldWithdrawal });
     const result = fc.check(mutexProperty(factory, 4, 8, true, true, true), { numRuns: 20_000, seed: 42 });
     expect(String(result.errorInstance)).toMatch(/tryLock\(\) failed on a mutex nobody live holds/);
+  });
+
+  it('regression: a fair handoff is not left to the wait an aborted lockAsync() abandoned (I3)', () => {
+    expect(() => checkMutex(rawMutex(), handoffToAnAbortedWait)).not.toThrow();
+    // As shipped before: the aborted waiter deregistered (and checked the lock word) before evicting.
+    const notAfterEviction = plant(
+      '      waiter.leave();\n      throw signal?.reason;',
+      '      throw signal?.reason;',
+    );
+    const leaveFirst = (src: string) =>
+      plant('wait.cancel();\n', 'wait.cancel();\n      waiter.leave();\n')(notAfterEviction(src));
+    expect(() => checkMutex(rawMutex({ mutate: leaveFirst }), handoffToAnAbortedWait)).toThrow(
+      /lock word not clean at the end: STATE=60000000 WAITERS=0/,
+    );
   });
 
   it('finds the hang on a dead owner when parked waiters do not poll', () => {
