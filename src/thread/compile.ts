@@ -1,7 +1,9 @@
 // Worker side of shipping a target: compiles a function's source (once per worker, by id) or loads a
-// module export, and makes `import()` inside shipped source resolve as it would in the caller's file.
+// module export, and makes `import()` and `require()` inside shipped source resolve as they would in
+// the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
-import { resolveSpecifier } from './resolve.js';
+import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
+import { requireFrom, resolveSpecifier } from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -9,10 +11,6 @@ export type TargetFn = (...args: unknown[]) => unknown;
 
 /** Marks frames of shipped source, so a ReferenceError can be traced to the shipped function. */
 const SOURCE_TAG = 'threadkit-thread-fn';
-
-/** esbuild's `keepNames` helper, which bundled/transpiled sources (tsx, vitest) call inside functions. */
-const keepName = (fn: unknown, name: string): unknown =>
-  Object.defineProperty(fn as object, 'name', { value: name, configurable: true });
 
 /** The `import()` replacement handed to shipped source. */
 function importerFor(base: string | undefined): (spec: unknown) => Promise<unknown> {
@@ -23,13 +21,19 @@ function importerFor(base: string | undefined): (spec: unknown) => Promise<unkno
 
 function compileSource(def: TargetDef): TargetFn {
   const code = rewriteDynamicImports(def.code, '__threadkit_import');
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (const [name, helper] of helpersUsedBy(code)) {
+    // Where the runtime has no `require` (browsers), the name stays free: explainError says why.
+    const value = name === 'require' ? requireFrom(def.callerUrl) : helper;
+    if (value === undefined) continue;
+    names.push(name);
+    values.push(value);
+  }
   const body = `"use strict"; return ${code}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling shipped source is the point
-  const factory = new Function('__threadkit_import', '__name', body) as (
-    importer: unknown,
-    name: unknown,
-  ) => TargetFn;
-  return factory(importerFor(def.callerUrl), keepName);
+  const factory = new Function('__threadkit_import', ...names, body) as (...scope: unknown[]) => TargetFn;
+  return factory(importerFor(def.callerUrl), ...values);
 }
 
 async function loadModule(def: TargetDef): Promise<TargetFn> {
@@ -79,8 +83,9 @@ export function targetById(id: number): TargetFn | Promise<TargetFn> {
 }
 
 /**
- * Rewrites "x is not defined" thrown by shipped source itself into an error that says why: the
- * function was shipped as source and `x` lived in the scope that created the thread.
+ * Rewrites "x is not defined" thrown by shipped source itself into an error that says why (the
+ * function was shipped as source, and `x` lived in the scope that created the thread) and what to do,
+ * whatever `x` was: data, a function, a module, or a helper that a compiler put there.
  */
 export function explainError(err: unknown): unknown {
   if (!(err instanceof ReferenceError)) return err;
@@ -88,11 +93,27 @@ export function explainError(err: unknown): unknown {
   const frame = err.stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
   if (!match || !frame?.includes(SOURCE_TAG)) return err;
   const name = match[1] ?? '';
-  const message =
-    `\`${name}\` is not defined in the thread function. Functions run in a thread are shipped as source ` +
-    `and cannot use variables from the scope that created them: pass \`${name}\` in \`args\` ` +
-    `(or import it inside the function)`;
+  const message = `\`${name}\` is not defined in the thread function: ${whyUndefined(name)}`;
   err.stack = err.stack?.replace(err.message, message);
   err.message = message;
   return err;
+}
+
+/** The rest of {@link explainError}'s message: why `name` is missing, and what to do instead. */
+function whyUndefined(name: string): string {
+  if (name === 'require') {
+    // Only where requireFrom() has none to give: on Node, a function that names `require` gets one.
+    return (
+      'this runtime has no CommonJS `require` (browsers). Load modules with `await import()` inside ' +
+      'the function (and compile with an ES "module" setting, such as "esnext", which keeps `import()`)'
+    );
+  }
+  const note = compilerHelperNote(name);
+  if (note !== undefined) return note;
+  return (
+    'a thread function is shipped to its thread as source and cannot see the variables around it. ' +
+    `If \`${name}\` holds data, pass \`${name}\` in \`args\` (the function receives them as its parameters). ` +
+    `If it is a function or a class, define it inside the thread function, or export it from a module ` +
+    `and load that inside with \`await import('./module.js')\` (resolved as in the file that created the thread)`
+  );
 }

@@ -34,8 +34,21 @@ const BUILT_INS: Record<string, new (message?: string) => Error> = {
   URIError,
 };
 
+/** ECMA-262 SuppressedError, where the runtime has it (Node 24+). */
+const NativeSuppressed = (globalThis as { SuppressedError?: unknown }).SuppressedError as
+  (new (error: unknown, suppressed: unknown, message?: string) => Error) | undefined;
+
+/**
+ * Whether `err` is a SuppressedError (disposal failures in `using` scopes): the runtime's, or the
+ * stand-in thread functions get where it has none (disposal-helpers.ts). Its `error` and `suppressed`
+ * are non-enumerable, so they are carried explicitly.
+ */
+const isSuppressedError = (err: Error): boolean =>
+  err.name === 'SuppressedError' && Object.hasOwn(err, 'error') && Object.hasOwn(err, 'suppressed');
+
 function builtInName(err: Error): string {
   if (err instanceof AggregateError) return 'AggregateError';
+  if (NativeSuppressed && err instanceof NativeSuppressed) return 'SuppressedError';
   if (typeof DOMException !== 'undefined' && err instanceof DOMException) return 'DOMException';
   for (const [name, ctor] of Object.entries(BUILT_INS)) {
     if (Object.getPrototypeOf(err) === ctor.prototype) return name;
@@ -70,6 +83,11 @@ export function serializeError(thrown: unknown, depth = 0): unknown {
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
     const enc = value instanceof Error ? serializeError(value, depth + 1) : encode(value);
     if (cloneable(enc)) props[key] = enc;
+  }
+  if (isSuppressedError(thrown)) {
+    const { error, suppressed } = thrown as Error & { error: unknown; suppressed: unknown };
+    props.error = serializeError(error, depth + 1);
+    props.suppressed = serializeError(suppressed, depth + 1);
   }
   const ctor = builtInName(thrown);
   const hasCause = 'cause' in thrown;
@@ -167,6 +185,9 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
       }),
       value.message,
     );
+  } else if (value.ctor === 'SuppressedError' && NativeSuppressed) {
+    // `error` and `suppressed` are set from props below (they stay non-enumerable, as specified).
+    err = new NativeSuppressed(undefined, undefined, value.message);
   } else if (value.ctor === 'DOMException' && typeof DOMException !== 'undefined') {
     err = new DOMException(value.message, value.name);
   } else {

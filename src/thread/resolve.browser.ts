@@ -4,6 +4,7 @@
 //   - `threadkit` and `threadkit/<entry>` resolve to the browser build this code belongs to, so a
 //     thread function can `await import('threadkit/thread')` as on Node;
 //   - URLs are used as they are; other bare names are passed on, for the browser to report.
+// Browsers have no CommonJS `require`: shipped source that calls it fails with an error saying so.
 
 /** Entry points of the browser build (dist/browser/<entry>.js), by package subpath. */
 const ENTRIES: Record<string, string> = {
@@ -19,4 +20,9 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
   if (entry !== undefined) return new URL(`./${entry}.js`, import.meta.url).href;
   if (/^\.{0,2}\//.test(specifier)) return new URL(specifier, base ?? import.meta.url).href;
   return specifier;
+}
+
+/** Node's version gives shipped source the caller's `require`; browsers have none to give. */
+export function requireFrom(_base: string | undefined): ((id: string) => unknown) | undefined {
+  return undefined;
 }

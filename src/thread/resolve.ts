@@ -1,5 +1,6 @@
 // Node build: resolves specifiers of `import()` in shipped source and of module targets as the caller's
-// file would (resolve.browser.ts is the browser build's version).
+// file would, and gives shipped source the caller's `require` (resolve.browser.ts is the browser
+// build's version).
 import { existsSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
@@ -101,4 +102,13 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
   let url = resolvedBare.get(key);
   if (url === undefined) resolvedBare.set(key, (url = resolveBare(spec, base)));
   return url;
+}
+
+/**
+ * The `require` of the caller's file (`base`), for shipped source that calls it: plain CommonJS, and
+ * TypeScript's "module": "commonjs" output, which turns `await import(x)` into `require(x)`. Without a
+ * caller file (a REPL), `require` resolves from the working directory, as the REPL's does.
+ */
+export function requireFrom(base: string | undefined): ((id: string) => unknown) | undefined {
+  return createRequire(base?.startsWith('file:') ? base : join(process.cwd(), '[thread]'));
 }

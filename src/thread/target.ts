@@ -20,6 +20,13 @@ export interface TargetDef {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Target = ((...args: any[]) => unknown) | URL | string;
 
+/**
+ * Whether a function's source may load modules (`import()`, vitest's rewrite of it, `require()`): only
+ * then does it need the caller's file, and the worker loaders that can load what it names.
+ */
+export const loadsModules = (code: string): boolean =>
+  /\b(?:import|require)\b|__vite_ssr_dynamic_import__/.test(code);
+
 let nextId = 1;
 const byFunction = new WeakMap<object, TargetDef>();
 const byKey = new Map<string, TargetDef>();
@@ -51,7 +58,7 @@ function fnDef(fn: (...args: never[]) => unknown, param: string): TargetDef {
     throw new TypeError(`Expected \`${param}\` to be a function, got a class`);
   }
   // The caller's file only matters to code that imports; skip the stack walk otherwise.
-  const base = /\bimport\b|__vite_ssr_dynamic_import__/.test(source) ? callerUrl() : undefined;
+  const base = loadsModules(source) ? callerUrl() : undefined;
   const key = `fn\0${base ?? ''}\0${source}`;
   let def = byKey.get(key);
   if (!def) {

@@ -1,7 +1,7 @@
 // Where the worker bootstrap lives: next to this module's built file (dist/thread-worker.js beside
 // the ESM chunks, .cjs beside the CommonJS ones), or the TypeScript source when run from src/.
 // And which of the parent's Node flags a Thread's worker needs.
-import type { TargetDef } from './target.js';
+import { loadsModules, type TargetDef } from './target.js';
 
 const here = import.meta.url;
 const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
@@ -21,13 +21,14 @@ const onPlainNode =
 const CJS_WORKER_URL: URL = ext === '.ts' ? WORKER_URL : new URL('./thread-worker.cjs', here);
 
 /**
- * Whether a target runs without loading any module: a function that does not `import()`, on the built
- * bootstrap. Such a thread cannot reach threadkit's own modules either, so it cannot tell which build
- * of them (ESM or CommonJS) its bootstrap uses, nor whether a source loader is present.
+ * Whether a target runs without loading any module: a function that does not `import()` or
+ * `require()`, on the built bootstrap. Such a thread cannot reach threadkit's own modules either, so it
+ * cannot tell which build of them (ESM or CommonJS) its bootstrap uses, nor whether a source loader is
+ * present.
  */
 function isStandalone(target: TargetDef): boolean {
   if (!onPlainNode || ext === '.ts' || target.kind !== 'fn' || target.callerUrl !== undefined) return false;
-  return !/\bimport\b|__vite_ssr_dynamic_import__/.test(target.code);
+  return !loadsModules(target.code);
 }
 
 /** The bootstrap for a Thread running `target`: the faster-starting CommonJS one when it cannot matter. */
