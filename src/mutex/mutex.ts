@@ -215,7 +215,13 @@ export class Mutex {
    * import { Mutex } from 'threadkit/mutex';
    * const m = new Mutex();
    * const guard = m.tryLock(50);
-   * if (guard) { try { /* work *\/ } finally { guard.unlock(); } }
+   * if (guard) {
+   *   try {
+   *     // ... work ...
+   *   } finally {
+   *     guard.unlock();
+   *   }
+   * }
    * ```
    */
   tryLock(timeoutMs?: number): MutexGuard | null {

@@ -211,7 +211,9 @@ export class Once {
    * ```ts
    * import { Once } from 'threadkit/once';
    * const o = new Once();
-   * await o.runAsync(async () => { /* create the schema *\/ });
+   * await o.runAsync(async () => {
+   *   // create the schema
+   * });
    * ```
    */
   async runAsync(fn: () => unknown, options?: WaitAsyncOptions): Promise<boolean> {
