@@ -97,7 +97,7 @@ export class ThreadPool implements AsyncDisposable {
    * @param options - see {@link RunOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @returns the target's result
-   * @throws (rejects) the task's error (same built-in class, worker stack then caller stack);
+   * @throws (rejects) the task's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
    *   {@link QueueFullError}; {@link PoolClosedError}
    * @example

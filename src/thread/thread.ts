@@ -137,7 +137,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *
    * @param timeoutMs - how long to wait; the thread keeps running if it passes. @default Infinity
    * @returns the target's result
-   * @throws the target's error (same built-in class, worker stack then caller stack);
+   * @throws the target's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if the thread died; the signal's reason if aborted;
    *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started. A join
    *   pending when the thread fails, or called in the same event-loop turn, keeps the failure from
