@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { registerErrorClasses } from './internal/error-classes.js';
 
 /**
  * Base class of every error threadkit throws for misuse, timeouts and thread failures.
@@ -351,6 +352,26 @@ export class QueueClosedError extends ThreadkitError {
     super('ERR_QUEUE_CLOSED', message);
   }
 }
+
+// Every class above, so that one thrown or returned across a thread boundary arrives as an instance
+// of its class (src/internal/error-classes.ts). A new error class must be added here.
+registerErrorClasses({
+  ThreadkitError,
+  NotOwnerError,
+  DeadlockError,
+  TimeoutError,
+  SemaphoreOverflowError,
+  BrokenBarrierError,
+  BlockingNotAllowedError,
+  OwnerDiedError,
+  LockOrderError,
+  InconsistentStateError,
+  ThreadExitError,
+  ThreadStateError,
+  QueueFullError,
+  PoolClosedError,
+  QueueClosedError,
+});
 
 // Fallbacks for the global types that threadkit's public typings name but ES2022 does not declare,
 // so they compile without @types/node (which TypeScript 7 no longer includes on its own) and without

@@ -207,7 +207,8 @@ export class Condition {
    * @default timeoutMs Infinity
    * @returns the predicate's last result (falsy only on timeout); the mutex is held
    * @throws NotOwnerError, BlockingNotAllowedError, TypeError, RangeError as {@link Condition.wait}
-   * @throws TypeError if `predicate` returns a Promise (a predicate must be synchronous)
+   * @throws TypeError if `predicate` returns a Promise (a predicate must be synchronous; one typed to
+   *   return a Promise is a type error too)
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -219,14 +220,18 @@ export class Condition {
    * const ok = c.waitFor(g, () => items.length > 0, 100); // true at once
    * ```
    */
-  waitFor<T>(guard: MutexGuard, predicate: () => T, timeoutMs?: number): T {
+  waitFor<T>(
+    guard: MutexGuard,
+    predicate: () => T extends PromiseLike<unknown> ? 'a synchronous predicate' : T,
+    timeoutMs?: number,
+  ): T {
     const deadline = now() + checkTimeout(timeoutMs);
     if (typeof predicate !== 'function') {
       throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
     this.#checkHeld(guard, 'waitFor');
     for (;;) {
-      const result = syncResult(predicate(), WAIT_FOR);
+      const result = syncResult((predicate as () => T)(), WAIT_FOR);
       const left = deadline - now();
       if (result || left <= 0) return result;
       this.wait(guard, left);
@@ -292,7 +297,8 @@ export class Condition {
    * @returns the predicate's truthy result; the mutex is held
    * @throws TimeoutError (rejects) if `timeoutMs` passes first; the mutex is held again
    * @throws the signal's `reason` (rejects) if aborted; the mutex is held again
-   * @throws TypeError (rejects) if `predicate` returns a Promise (a predicate must be synchronous)
+   * @throws TypeError (rejects) if `predicate` returns a Promise (a predicate must be synchronous; one
+   *   typed to return a Promise is a type error too)
    * @example
    * ```ts
    * import { Mutex } from 'threadkit/mutex';
@@ -305,7 +311,11 @@ export class Condition {
    * await c.waitForAsync(g, () => queue.length > 0);
    * ```
    */
-  async waitForAsync<T>(guard: MutexGuard, predicate: () => T, options?: WaitAsyncOptions): Promise<T> {
+  async waitForAsync<T>(
+    guard: MutexGuard,
+    predicate: () => T extends PromiseLike<unknown> ? 'a synchronous predicate' : T,
+    options?: WaitAsyncOptions,
+  ): Promise<T> {
     const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options, 'Condition.waitForAsync()');
     if (typeof predicate !== 'function') {
       throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
@@ -313,7 +323,7 @@ export class Condition {
     const deadline = now() + timeoutMs;
     for (;;) {
       this.#checkHeld(guard, 'waitForAsync');
-      const result = syncResult(predicate(), WAIT_FOR_ASYNC);
+      const result = syncResult((predicate as () => T)(), WAIT_FOR_ASYNC);
       if (result) return result;
       const left = deadline - now();
       if (left <= 0) throw new TimeoutError(`Condition.waitForAsync() timed out after ${timeoutMs} ms`);

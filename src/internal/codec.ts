@@ -18,13 +18,23 @@
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 
-/** How a shareable primitive turns into cloneable data and back. */
+/**
+ * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
+ * structured clone would turn into plain Errors (see src/thread/error-codec.ts).
+ */
 export interface ShareableCodec<T extends object> {
   /** Unique name, e.g. `'Mutex'`; the same in every build. */
   readonly name: string;
   /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
-  /** Revives an instance from the structured clone of one (`X.from`). */
+  /**
+   * Recognises instances instead of `instanceof type`: for classes of which a build may hold instances
+   * that it never registered a codec for (threadkit's errors: see error-codec.ts).
+   */
+  readonly matches?: (value: object) => boolean;
+  /** The cloneable data of an instance. @default a copy of its own enumerable properties */
+  readonly encode?: (value: T) => unknown;
+  /** Revives an instance from the structured clone of its data (`X.from`). */
   readonly revive: (data: unknown) => T;
 }
 
@@ -40,7 +50,7 @@ const KEY = '__threadkit_shareable__';
 /** The tag of an escaped plain object: not a class name, so no primitive can register it. */
 const ESCAPED = '#plain';
 /** Versioned: a change to the registry's layout or to the tagged records takes a new key. */
-const REGISTRY_KEY = Symbol.for('threadkit.codec.registry.v1');
+const REGISTRY_KEY = Symbol.for('threadkit.codec.registry.v2');
 
 const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
   byName: new Map(),
@@ -81,7 +91,9 @@ function looksTagged(value: object): boolean {
 }
 
 function codecFor(value: object): ShareableCodec<object> | undefined {
-  for (const codec of registry.all) if (value instanceof codec.type) return codec;
+  for (const codec of registry.all) {
+    if (codec.matches ? codec.matches(value) : value instanceof codec.type) return codec;
+  }
   return undefined;
 }
 
@@ -117,8 +129,9 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   if (copies.has(value)) return copies.get(value);
   const codec = codecFor(value);
   if (codec) {
-    const tagged = { [KEY]: codec.name, data: { ...value } };
+    const tagged: { [KEY]: string; data: unknown } = { [KEY]: codec.name, data: undefined };
     copies.set(value, tagged);
+    tagged.data = codec.encode ? codec.encode(value) : { ...value };
     return tagged;
   }
   if (Array.isArray(value)) {
@@ -139,7 +152,8 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
     for (const item of value) out.add(copyTagged(item, copies));
     return out;
   }
-  if (!isPlainObject(value)) return value; // Date, typed arrays, errors, ...: structured clone's job
+  // Date, typed arrays, errors other than threadkit's, ...: structured clone's job.
+  if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = { ...value };
   copies.set(value, looksTagged(value) ? { [KEY]: ESCAPED, data: out } : out);
   for (const [k, v] of Object.entries(value)) {

@@ -215,7 +215,13 @@ export class Mutex {
    * import { Mutex } from 'threadkit/mutex';
    * const m = new Mutex();
    * const guard = m.tryLock(50);
-   * if (guard) { try { /* work *\/ } finally { guard.unlock(); } }
+   * if (guard) {
+   *   try {
+   *     // ... work ...
+   *   } finally {
+   *     guard.unlock();
+   *   }
+   * }
    * ```
    */
   tryLock(timeoutMs?: number): MutexGuard | null {
@@ -293,7 +299,9 @@ export class Mutex {
 
   /**
    * Runs `fn` while holding the mutex (blocking to acquire it) and releases it afterwards, even if
-   * `fn` throws. `fn` must be synchronous: the lock cannot be held across an `await` in it.
+   * `fn` throws. `fn` must be synchronous: the lock cannot be held across an `await` in it. A `fn`
+   * typed to return a Promise (an async function) is a type error too; a generic wrapper that passes
+   * on a `() => T` must rule out a Promise `T` (or use {@link Mutex.withLockAsync}).
    *
    * @param fn - the critical section
    * @returns what `fn` returns
@@ -306,11 +314,13 @@ export class Mutex {
    * const n = m.withLock(() => 42);
    * ```
    */
-  withLock<R>(fn: () => R): R {
+  withLock<R>(
+    fn: () => R extends PromiseLike<unknown> ? 'a synchronous fn (use withLockAsync() for an async one)' : R,
+  ): R {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     using _guard = released(() => this.lock());
-    return syncResult(fn(), WITH_LOCK);
+    return syncResult((fn as () => R)(), WITH_LOCK);
   }
 
   /**

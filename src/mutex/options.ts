@@ -45,7 +45,12 @@ export interface MutexOptions {
  *   using _ = await mutex.lockAsync({ signal: controller.signal, timeoutMs: 1000 });
  *   // ... critical section ...
  * }
- * await mutex.withLockAsync(async () => { /* ... *\/ }, { timeoutMs: 1000 });
+ * await mutex.withLockAsync(
+ *   async () => {
+ *     // ... critical section ...
+ *   },
+ *   { timeoutMs: 1000 },
+ * );
  * ```
  */
 export interface LockAsyncOptions {

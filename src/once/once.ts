@@ -162,7 +162,7 @@ export class Once {
    * @throws whatever `fn` throws (the once stays incomplete)
    * @throws TypeError if fn returns a Promise (use {@link Once.runAsync} instead): `run()` cannot wait
    * for it, so the once stays incomplete, and a later rejection of that promise is not reported as
-   * unhandled
+   * unhandled. A `fn` typed to return a Promise is a type error too.
    * @throws DeadlockError if called from inside `fn` on the same thread
    * @throws BlockingNotAllowedError if it would block on a thread that may not block
    * @example
@@ -172,7 +172,9 @@ export class Once {
    * console.log(o.run(() => console.log('init'))); // prints 'init', then true
    * ```
    */
-  run(fn: () => unknown): boolean {
+  run<R>(
+    fn: () => R extends PromiseLike<unknown> ? 'a synchronous fn (use runAsync() for an async one)' : R,
+  ): boolean {
     checkFn(fn);
     const i32 = this.#i32;
     const base = this.#base;
@@ -211,7 +213,9 @@ export class Once {
    * ```ts
    * import { Once } from 'threadkit/once';
    * const o = new Once();
-   * await o.runAsync(async () => { /* create the schema *\/ });
+   * await o.runAsync(async () => {
+   *   // create the schema
+   * });
    * ```
    */
   async runAsync(fn: () => unknown, options?: WaitAsyncOptions): Promise<boolean> {

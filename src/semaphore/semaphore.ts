@@ -217,7 +217,11 @@ export class Semaphore {
    * import { Semaphore } from 'threadkit/semaphore';
    * const s = new Semaphore(1);
    * if (s.tryAcquire(1, 50)) {
-   *   try { /* work *\/ } finally { s.release(); }
+   *   try {
+   *     // ... work ...
+   *   } finally {
+   *     s.release();
+   *   }
    * }
    * ```
    */

@@ -1,8 +1,12 @@
 // Errors crossing the thread boundary. Structured clone keeps little of an error (no cause on
 // Node 20, no own properties, no subclass name), so the worker turns what it throws into a plain
 // record and the caller rebuilds an error of the same built-in class from it, with the worker's stack
-// followed by the caller's.
-import { encode, decode } from '../internal/codec.js';
+// followed by the caller's. threadkit's own errors (NotOwnerError, TimeoutError, ...) are rebuilt as
+// instances of their class, of the build that revives them (see src/internal/error-classes.ts),
+// whether thrown or sitting in a value (a result, args): the codec hands them to this module.
+import { ThreadkitError } from '../errors.js';
+import { encode, decode, registerShareable } from '../internal/codec.js';
+import { errorClassNamed, threadkitClassName } from '../internal/error-classes.js';
 import type { StackHolder } from './callsite.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
@@ -15,6 +19,12 @@ export interface SerializedError {
   readonly [ERROR_TAG]: true;
   /** Built-in constructor to rebuild with ('Error' for user-defined subclasses). */
   readonly ctor: string;
+  /**
+   * The threadkit error class to rebuild with, where it is an instance of one (of any build): its
+   * registered name, such as 'NotOwnerError'. Taken from the prototype chain, never from `name` or
+   * `code`: a user's error that only shares them stays an Error.
+   */
+  readonly threadkit: string | undefined;
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
@@ -70,13 +80,28 @@ function cloneable(value: unknown): boolean {
   }
 }
 
+/**
+ * The errors being serialized: one met again inside its own properties (`err.all = [err]`, reached
+ * through the codec) is cut off, as a chain past MAX_DEPTH is.
+ */
+const serializing = new Set<Error>();
+
 /** Turns a thrown value into something `postMessage` can carry. */
 export function serializeError(thrown: unknown, depth = 0): unknown {
   if (!(thrown instanceof Error)) {
     const enc = encode(thrown);
     return cloneable(enc) ? enc : String(thrown);
   }
-  if (depth > MAX_DEPTH) return String(thrown);
+  if (depth > MAX_DEPTH || serializing.has(thrown)) return String(thrown);
+  serializing.add(thrown);
+  try {
+    return serializeErrorObject(thrown, depth);
+  } finally {
+    serializing.delete(thrown);
+  }
+}
+
+function serializeErrorObject(thrown: Error, depth: number): SerializedError {
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
@@ -94,6 +119,7 @@ export function serializeError(thrown: unknown, depth = 0): unknown {
   return {
     [ERROR_TAG]: true,
     ctor,
+    threadkit: threadkitClassName(thrown),
     name: thrown.name,
     message: thrown.message,
     stack: thrown.stack,
@@ -191,9 +217,15 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
   } else if (value.ctor === 'DOMException' && typeof DOMException !== 'undefined') {
     err = new DOMException(value.message, value.name);
   } else {
-    err = new (BUILT_INS[value.ctor] ?? Error)(value.message);
+    const own = value.threadkit === undefined ? undefined : errorClassNamed(value.threadkit);
+    // A threadkit error: an Error (with the engine's error internals, as `new` makes it) whose
+    // prototype is its class's, without running a constructor; `code` and the class's other fields
+    // come with the own properties below, as they were.
+    err = own
+      ? (Reflect.construct(Error, [value.message], own) as Error)
+      : new (BUILT_INS[value.ctor] ?? Error)(value.message);
   }
-  if (err.name !== value.name) {
+  if (err.name !== value.name && !Object.hasOwn(value.props, 'name')) {
     Object.defineProperty(err, 'name', { value: value.name, writable: true, configurable: true });
   }
   const cause = value.hasCause ? rebuildError(value.cause, failures) : FAILED;
@@ -218,3 +250,22 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
   });
   return err;
 }
+
+/**
+ * A threadkit error inside a value (a result, args): the codec carries it as this module serializes a
+ * thrown one, and revives it as an instance of its class, with the worker's stack as it was. Recognised
+ * in whichever build it was made (error-classes.ts), not only as an instance of this build's classes.
+ */
+registerShareable<Error>({
+  name: 'ThreadkitError',
+  type: ThreadkitError,
+  matches: (value) => value instanceof Error && threadkitClassName(value) !== undefined,
+  encode: (err) => serializeError(err),
+  revive: (data) => {
+    const failures: unknown[] = [];
+    const err = rebuildError(data, failures);
+    // As for any value the codec cannot revive here: the task or thread it came with fails with it.
+    if (failures.length > 0) throw failures[0];
+    return err as Error;
+  },
+});

@@ -45,8 +45,14 @@ export interface ThreadPoolOptions {
  * ```
  */
 export interface RunOptions<A extends unknown[] = unknown[]> {
-  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
-  readonly args?: A;
+  /**
+   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
+   * array or tuple (`as const`) is accepted. Required (in the types) when the target function has
+   * required parameters.
+   *
+   * @default []
+   */
+  readonly args?: Readonly<A>;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
   /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */

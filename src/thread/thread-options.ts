@@ -21,8 +21,14 @@ import { targetDef, type Target, type TargetDef } from './target.js';
  * ```
  */
 export interface ThreadOptions<A extends unknown[] = unknown[]> {
-  /** Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. @default [] */
-  readonly args?: A;
+  /**
+   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
+   * array or tuple (`as const`) is accepted. Required (in the types) when the target function has
+   * required parameters.
+   *
+   * @default []
+   */
+  readonly args?: Readonly<A>;
   /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
   readonly name?: string;
   /** For a module target: the export to call. @default 'default' */
@@ -54,7 +60,7 @@ const THREAD_KEYS: OptionKeys<ThreadOptions> = {
 /** A thread's checked target and options (defaults that need a counter or a capture are left to Thread). */
 export interface ThreadConfig<A extends unknown[]> {
   readonly target: TargetDef;
-  readonly args: A | undefined;
+  readonly args: Readonly<A> | undefined;
   readonly name: string | undefined;
   readonly daemon: boolean | undefined;
   readonly transfer: readonly TransferListItem[];

@@ -94,9 +94,10 @@ export class ThreadPool implements AsyncDisposable {
    * Runs `target(...args)` on a pool worker.
    *
    * @param target - a self-contained function, or a module (URL or path, relative to the calling file)
-   * @param options - see {@link RunOptions}
+   * @param options - see {@link RunOptions}. Optional, unless the target function has required
+   *   parameters: then `options` with its `args` is required (in the types)
    * @returns the target's result
-   * @throws (rejects) the task's error (same built-in class, worker stack then caller stack);
+   * @throws (rejects) the task's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
    *   {@link QueueFullError}; {@link PoolClosedError}
    * @example
@@ -108,10 +109,12 @@ export class ThreadPool implements AsyncDisposable {
    */
   run<R, A extends unknown[]>(
     target: ((...args: A) => R | Promise<R>) | URL | string,
-    options?: RunOptions<A>,
+    ...options: [] extends A
+      ? [options?: RunOptions<A>]
+      : [options: RunOptions<A> & { readonly args: Readonly<A> }]
   ): Promise<R> {
     try {
-      return this.#submit(target as Target, options) as Promise<R>;
+      return this.#submit(target as Target, options[0]) as Promise<R>;
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown
       return Promise.reject(err);

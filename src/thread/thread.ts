@@ -63,11 +63,17 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   /**
    * @param target - a self-contained function, or a module (URL or path, relative to the calling
    *   file) whose `export` is called
-   * @param options - see {@link ThreadOptions}
+   * @param options - see {@link ThreadOptions}. Optional, unless the target function has required
+   *   parameters: then `options` with its `args` is required (in the types)
    * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter
    */
-  constructor(target: ((...args: A) => R | Promise<R>) | URL | string, options?: ThreadOptions<A>) {
-    const opts = checkThreadOptions(target as Target, options);
+  constructor(
+    target: ((...args: A) => R | Promise<R>) | URL | string,
+    ...options: [] extends A
+      ? [options?: ThreadOptions<A>]
+      : [options: ThreadOptions<A> & { readonly args: Readonly<A> }]
+  ) {
+    const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
     const args = encode(opts.args ?? []);
     this.#name = opts.name ?? nextThreadName();
@@ -131,7 +137,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *
    * @param timeoutMs - how long to wait; the thread keeps running if it passes. @default Infinity
    * @returns the target's result
-   * @throws the target's error (same built-in class, worker stack then caller stack);
+   * @throws the target's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if the thread died; the signal's reason if aborted;
    *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started. A join
    *   pending when the thread fails, or called in the same event-loop turn, keeps the failure from

@@ -119,6 +119,7 @@ describe('Condition.waitFor with an async predicate', () => {
     const c = new Condition(m);
     const reasons = await unhandledDuring(() => {
       using g = m.lock();
+      // @ts-expect-error an async predicate is a type error too
       const err = thrownBy(() => c.waitFor(g, async () => Promise.reject(new Error('late')), 5_000));
       expect(err).toBeInstanceOf(TypeError);
       expect((err as Error).message).toMatch(
@@ -134,6 +135,7 @@ describe('Condition.waitFor with an async predicate', () => {
     const m = new Mutex();
     const c = new Condition(m);
     using g = await m.lockAsync();
+    // @ts-expect-error an async predicate is a type error too
     await expect(c.waitForAsync(g, () => Promise.resolve(true))).rejects.toThrow(
       /Expected `predicate` to return a value, got a Promise: Condition\.waitForAsync\(\)/,
     );

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/unbound-method -- expectTypeOf only inspects the methods' types */
+/* eslint-disable @typescript-eslint/require-await -- async functions here only give their types */
 // Type tests for the public API (checked by `tsc --noEmit`; the runtime part only smoke-tests).
 import { describe, expectTypeOf, it } from 'vitest';
 import {
@@ -48,5 +49,23 @@ describe('Mutex public types', () => {
     expectTypeOf<ThreadkitError['code']>().toEqualTypeOf<string>();
     // @ts-expect-error readonly
     m.byteOffset = 4;
+  });
+
+  it('withLock infers what a sync fn returns and refuses a Promise-returning fn', () => {
+    const m = new Mutex();
+    expectTypeOf(m.withLock(() => 'a')).toEqualTypeOf<string>();
+    expectTypeOf(m.withLock(() => [1, 2] as const)).toEqualTypeOf<readonly [1, 2]>();
+    expectTypeOf(m.withLock(() => {})).toEqualTypeOf<void>();
+    expectTypeOf(m.withLock((): unknown => 1)).toEqualTypeOf<unknown>();
+    expectTypeOf(m.withLock(() => (Math.random() < 2 ? 1 : 'b'))).toEqualTypeOf<string | number>();
+    const typeOnly = () => {
+      // @ts-expect-error an async fn: withLock cannot hold the lock across its await
+      void m.withLock(async () => 1);
+      // @ts-expect-error a fn returning a Promise
+      void m.withLock(() => Promise.resolve(1));
+      // @ts-expect-error a fn that may return a Promise
+      void m.withLock(() => (Math.random() < 2 ? 1 : Promise.resolve(1)));
+    };
+    expectTypeOf(typeOnly).toBeFunction();
   });
 });

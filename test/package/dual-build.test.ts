@@ -148,6 +148,23 @@ describe.each(CROSSED)('%s Mutex given to the other build', (_, prim, host) => {
     await watchdog(notifier.join());
   });
 
+  it(`errors through a Thread of the ${host.name} build arrive as that build's classes`, async () => {
+    const thrown = await watchdog(
+      new host.thread.Thread((m: Mutex) => m.unlock(), { args: [new prim.mutex.Mutex()] })
+        .start()
+        .join()
+        .catch((e: unknown) => e),
+    );
+    expect(thrown).toBeInstanceOf(host.mutex.NotOwnerError);
+    expect(thrown).toMatchObject({ name: 'NotOwnerError', code: 'ERR_NOT_OWNER' });
+    // One of the other build, passed in and returned, is recognised on the way out and comes back too.
+    const back = await watchdog(
+      host.thread.spawn((e: unknown) => e, new prim.mutex.NotOwnerError('passed')).join(),
+    );
+    expect(back).toBeInstanceOf(host.mutex.NotOwnerError);
+    expect(back).toMatchObject({ code: 'ERR_NOT_OWNER', message: 'passed' });
+  });
+
   it(`leaves a stale guard unable to release a later hold taken through ${host.name}`, () => {
     const m = new prim.mutex.Mutex();
     const same = host.mutex.Mutex.from(m);

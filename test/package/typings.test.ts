@@ -1,6 +1,8 @@
 // The published typings compile on their own: in a project without @types/node (TypeScript 7 no
 // longer includes it unasked) and without the DOM lib, with only `lib: es2022`; and next to both,
-// where their fallback declarations must merge with the real ones. A consumer importing every entry
+// where their fallback declarations must merge with the real ones. They also resolve, subpaths
+// included, under `moduleResolution: node10` (TypeScript's default for `module: commonjs`), which
+// ignores `exports` and finds them through `typesVersions`. A consumer importing every entry
 // point is compiled against a copy of the package's package.json and dist/ typings in a temporary
 // folder, so nothing of this repository's node_modules is in reach.
 import { execFile } from 'node:child_process';
@@ -67,6 +69,7 @@ beforeAll(() => {
   });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   writeFileSync(join(dir, 'esm.mts'), consumer());
+  writeFileSync(join(dir, 'node10.ts'), consumer());
   writeFileSync(
     join(dir, 'cjs.cts'),
     entryPoints()
@@ -79,8 +82,15 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Compiles the consumer with the repository's tsc under `options`; resolves with tsc's code and output. */
-function tsc(name: string, options: object): Promise<{ code: number; output: string }> {
+/**
+ * Compiles the consumer `files` with the repository's tsc under `options`; resolves with tsc's code
+ * and output.
+ */
+function tsc(
+  name: string,
+  options: object,
+  files = ['esm.mts', 'cjs.cts'],
+): Promise<{ code: number; output: string }> {
   const config = {
     compilerOptions: {
       noEmit: true,
@@ -90,7 +100,7 @@ function tsc(name: string, options: object): Promise<{ code: number; output: str
       moduleResolution: 'nodenext',
       ...options,
     },
-    files: ['esm.mts', 'cjs.cts'],
+    files,
   };
   writeFileSync(join(dir, `tsconfig.${name}.json`), JSON.stringify(config));
   return new Promise((resolve) => {
@@ -116,5 +126,21 @@ describe('published typings', () => {
     ]);
     expect(runs.map((r) => r.output)).toEqual(['bare: ', 'dom: ', 'node: ']);
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+  });
+
+  it('resolve every entry point under moduleResolution node10 (typesVersions)', async () => {
+    const run = await tsc(
+      'node10',
+      {
+        module: 'commonjs',
+        moduleResolution: 'node10',
+        lib: ['es2022', 'esnext.disposable'],
+        typeRoots: [TYPES_NODE],
+        types: ['node'],
+      },
+      ['node10.ts'],
+    );
+    expect(run.output).toBe('node10: ');
+    expect(run.code).toBe(0);
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Thread, ThreadExitError, spawn } from 'threadkit/thread';
+import * as threadkit from 'threadkit';
+import {
+  DeadlockError,
+  InconsistentStateError,
+  NotOwnerError,
+  QueueFullError,
+  ThreadkitError,
+  TimeoutError,
+} from 'threadkit';
+import { Mutex } from 'threadkit/mutex';
+import { Thread, ThreadExitError, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from './helpers.js';
 
 const failure = (t: Thread) =>
@@ -93,6 +103,136 @@ describe('errors crossing the thread boundary', () => {
     await failure(t);
     expect(() => t.result).toThrow(URIError);
     expect(t.error).toBeInstanceOf(URIError);
+  });
+});
+
+describe("threadkit's own errors crossing the thread boundary", () => {
+  it('a thread that misuses a Mutex rejects with a NotOwnerError or DeadlockError of this thread', async () => {
+    const notOwner = (await failure(spawn((m: Mutex) => m.unlock(), new Mutex()))) as NotOwnerError;
+    expect(notOwner).toBeInstanceOf(NotOwnerError);
+    expect(notOwner).toBeInstanceOf(ThreadkitError);
+    expect(notOwner.constructor).toBe(NotOwnerError);
+    expect(notOwner.name).toBe('NotOwnerError');
+    expect(notOwner.code).toBe('ERR_NOT_OWNER');
+    expect(notOwner.message).toMatch(/unlock/i);
+    expect(Object.keys(notOwner).sort()).toEqual(['code', 'name']);
+    expect(notOwner.stack).toMatch(/^NotOwnerError: [\s\S]*started from[\s\S]*errors\.test\.ts/);
+    const deadlock = (await failure(
+      spawn((m: Mutex) => {
+        m.lock();
+        m.lock();
+      }, new Mutex()),
+    )) as DeadlockError;
+    expect(deadlock).toBeInstanceOf(DeadlockError);
+    expect(deadlock.code).toBe('ERR_DEADLOCK');
+  });
+
+  it('a pool task rejects with the class it threw, with its own properties and cause', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const err = (await watchdog(
+      pool
+        .run(async () => {
+          const { ThreadExitError, TimeoutError } = await import('threadkit');
+          throw new ThreadExitError(3, 'gone', { cause: new TimeoutError('late') });
+        })
+        .catch((e: unknown) => e),
+    )) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.exitCode).toBe(3);
+    expect(err.code).toBe('ERR_THREAD_EXIT');
+    expect(err.message).toBe('gone');
+    expect(err.cause).toBeInstanceOf(TimeoutError);
+    expect((err.cause as TimeoutError).code).toBe('ERR_TIMEOUT');
+    expect(err.stack).toMatch(/^ThreadExitError: gone[\s\S]*started from[\s\S]*errors\.test\.ts/);
+  });
+
+  it('keeps the class of a cause, nested, and of errors in a result or in args', async () => {
+    const nested = (await failure(
+      spawn(async () => {
+        const { DeadlockError, InconsistentStateError } = await import('threadkit');
+        throw new Error('outer', {
+          cause: new AggregateError([new InconsistentStateError('bad word')], 'many', {
+            cause: new DeadlockError('inner'),
+          }),
+        });
+      }),
+    )) as Error;
+    const agg = nested.cause as AggregateError;
+    expect(agg).toBeInstanceOf(AggregateError);
+    expect(agg.errors[0]).toBeInstanceOf(InconsistentStateError);
+    expect(agg.cause).toBeInstanceOf(DeadlockError);
+    expect((agg.cause as DeadlockError).message).toBe('inner');
+
+    const result = await watchdog(
+      spawn(async () => {
+        const { QueueFullError } = await import('threadkit');
+        const err = new QueueFullError('full');
+        return { err, list: [err], map: new Map([['e', err]]) };
+      }).join(),
+    );
+    expect(result.err).toBeInstanceOf(QueueFullError);
+    expect(result.err.code).toBe('ERR_QUEUE_FULL');
+    expect(result.err.message).toBe('full');
+    expect(result.list[0]).toBe(result.err); // one error referenced three times arrives as one
+    expect(result.map.get('e')).toBe(result.err);
+
+    const seen = await watchdog(
+      spawn(async (err: unknown) => {
+        const { NotOwnerError } = await import('threadkit');
+        return [err instanceof NotOwnerError, (err as NotOwnerError).code, err] as const;
+      }, new NotOwnerError('passed in')).join(),
+    );
+    expect(seen.slice(0, 2)).toEqual([true, 'ERR_NOT_OWNER']);
+    expect(seen[2]).toBeInstanceOf(NotOwnerError);
+  });
+
+  it('every error class threadkit exports arrives as itself, in a result too', async () => {
+    const classes = (Object.entries(threadkit) as [string, unknown][]).filter(
+      (entry): entry is [string, new (...args: never[]) => Error] =>
+        typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(15);
+    const sent = classes.map(([name, cls]) => {
+      const make = cls as unknown as new (...args: unknown[]) => Error & { code: string };
+      if (name === 'ThreadkitError') return new make('ERR_CUSTOM', name);
+      if (name === 'ThreadExitError') return new make(2, name);
+      return new make(name);
+    });
+    // A cycle through an error's own property is cut off, not followed for ever.
+    Object.assign(sent[0]!, { all: sent });
+    await using pool = new ThreadPool({ size: 1 });
+    const back = await watchdog(pool.run((errors: Error[]) => errors, { args: [sent] }));
+    classes.forEach(([name, cls], i) => {
+      expect(back[i], name).toBeInstanceOf(cls);
+      expect(back[i], name).toMatchObject({ name, message: name, code: sent[i]!.code });
+    });
+  });
+
+  it('a user error that only looks like one keeps to its built-in class', async () => {
+    const err = (await failure(
+      spawn(() => {
+        class TimeoutError extends Error {
+          override name = 'TimeoutError';
+          code = 'ERR_TIMEOUT';
+        }
+        throw new TimeoutError('mine');
+      }),
+    )) as Error;
+    expect(err).not.toBeInstanceOf(TimeoutError);
+    expect(err.constructor).toBe(Error);
+    expect(err).toMatchObject({ name: 'TimeoutError', code: 'ERR_TIMEOUT', message: 'mine' });
+    // A subclass of a threadkit error arrives as that threadkit class, keeping its name.
+    const sub = (await failure(
+      spawn(async () => {
+        const { TimeoutError } = await import('threadkit');
+        class SlowStepError extends TimeoutError {
+          override name = 'SlowStepError';
+        }
+        throw new SlowStepError('slow');
+      }),
+    )) as TimeoutError;
+    expect(sub).toBeInstanceOf(TimeoutError);
+    expect(sub).toMatchObject({ name: 'SlowStepError', code: 'ERR_TIMEOUT', message: 'slow' });
   });
 });
 
