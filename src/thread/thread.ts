@@ -144,7 +144,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   async join(timeoutMs?: number): Promise<R> {
-    const limit = checkTimeout(timeoutMs);
+    const limit = checkTimeout(timeoutMs, 'timeoutMs', 'join(100)');
     if (this.#settlement.outcome) return this.result;
     if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     this.#keepAlive(1);
@@ -174,7 +174,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   joinSync(timeoutMs?: number): R {
-    const limit = checkTimeout(timeoutMs);
+    const limit = checkTimeout(timeoutMs, 'timeoutMs', 'joinSync(100)');
     if (!this.#settlement.outcome) {
       if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
       this.#handle.waitSync(limit, this.#name);
