@@ -143,7 +143,8 @@ export class Queue<T = unknown> {
    * @throws QueueClosedError if the queue is closed, or gets closed while this waits
    * @throws RangeError if the serialized value is larger than the whole data area (`maxBytes`)
    * @throws DataCloneError (a DOMException, as structured clone throws; a TypeError in the browser
-   * build) for a value that cannot be copied (a function, a symbol)
+   * build) for a value that cannot be copied (a function, a symbol), or that holds shared memory (a
+   * SharedArrayBuffer or a threadkit primitive: pass those in a thread's `args` instead)
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.putAsync})
    * @example
    * ```ts
