@@ -142,6 +142,12 @@ export function checkSharedSlots(
   if (offset % 4 !== 0) {
     throw new RangeError(`Expected \`${names.byteOffset}\` to be a multiple of 4, got ${offset}`);
   }
+  if (offset >= 0 && buffer.byteLength < bytes) {
+    // Too small for the primitive at any offset: the buffer is what is wrong.
+    throw new RangeError(
+      `Expected \`${names.buffer}\` to hold at least ${offset + bytes} bytes (${bytes} from \`${names.byteOffset}\` ${offset}), got a SharedArrayBuffer of ${buffer.byteLength} bytes`,
+    );
+  }
   if (offset < 0 || offset + bytes > buffer.byteLength) {
     throw new RangeError(
       `Expected \`${names.byteOffset}\` to leave room for ${bytes} bytes in a buffer of ${buffer.byteLength} bytes, got ${offset}`,
