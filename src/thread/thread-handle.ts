@@ -9,6 +9,7 @@ import {
   type Worker,
 } from '../internal/worker-host.js';
 import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
+import { namesBuffer } from './names.js';
 import { now } from '../internal/runtime.js';
 import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, TimeoutError } from '../errors.js';
@@ -88,6 +89,7 @@ export class ThreadHandle {
       status: this.#status.buffer,
       port: port2,
       deadThreads: deadThreadsBuffer(),
+      names: namesBuffer(),
     };
     let worker: Worker;
     try {

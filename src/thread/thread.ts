@@ -230,7 +230,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * The thread's name: the `name` option or `'Thread-<n>'`.
+   * The thread's name: the `name` option or `'Thread-<n>'`, numbered as in Python by one counter for
+   * the whole process (threads started inside threads included).
    *
    * @example
    * ```ts
