@@ -25,9 +25,7 @@ describe('default names across threads', () => {
     const inside = await watchdog(outer.join());
     const after = numberOf(new Thread(() => 0).name, 'Thread');
 
-    const threads = [outer.name, inside.thread, ...inside.nested, inside.nested[0]!].map((n) =>
-      numberOf(n, 'Thread'),
-    );
+    const threads = [outer.name, inside.thread, ...inside.nested].map((n) => numberOf(n, 'Thread'));
     expect(inside.self).toBe(outer.name);
     // outer, the nested thread, and a Thread made in each: all distinct, all after `before`.
     const distinct = new Set([outer.name, inside.thread, ...inside.nested]);
