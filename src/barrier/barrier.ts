@@ -126,7 +126,14 @@ export class Barrier {
    */
   constructor(parties: number, options?: BarrierOptions) {
     if (parties === undefined) throw new TypeError('Expected `parties` to be an integer, got undefined');
-    const n = checkCount(parties, 'parties', 0, 1, MAX_PARTIES);
+    const n = checkCount(
+      parties,
+      'parties',
+      0,
+      1,
+      MAX_PARTIES,
+      'the options go second: new Barrier(parties, options)',
+    );
     const opts = checkOptions<BarrierOptions>(options, BARRIER_KEYS, 'new Barrier()');
     const slots = placeSlots(opts, Barrier.BYTES);
     this.buffer = slots.buffer;
@@ -182,7 +189,7 @@ export class Barrier {
    * ```
    */
   wait(timeoutMs?: number): BarrierWaitResult | null {
-    const t = checkTimeout(timeoutMs);
+    const t = checkTimeout(timeoutMs, 'timeoutMs', 'wait(100), or waitAsync({ timeoutMs: 100 })');
     const i32 = this.#i32;
     const base = this.#base;
     const arrival = arrive(i32, base);

@@ -5,6 +5,13 @@ import { canBlock, now } from '../internal/runtime.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { checkCount } from '../internal/validate-count.js';
+import {
+  guardError,
+  predicateError,
+  WAIT_FOR_TIMEOUT_USAGE,
+  WAIT_TIMEOUT_USAGE,
+  type ConditionWait,
+} from './arguments.js';
 import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
 import { waitSync } from '../internal/wait.js';
@@ -179,7 +186,7 @@ export class Condition {
    * ```
    */
   wait(guard: MutexGuard, timeoutMs?: number): boolean {
-    const t = checkTimeout(timeoutMs);
+    const t = checkTimeout(timeoutMs, 'timeoutMs', WAIT_TIMEOUT_USAGE);
     this.#checkHeld(guard, 'wait');
     if (!canBlock()) {
       throw new BlockingNotAllowedError(
@@ -225,10 +232,8 @@ export class Condition {
     predicate: () => T extends PromiseLike<unknown> ? 'a synchronous predicate' : T,
     timeoutMs?: number,
   ): T {
-    const deadline = now() + checkTimeout(timeoutMs);
-    if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
-    }
+    const deadline = now() + checkTimeout(timeoutMs, 'timeoutMs', WAIT_FOR_TIMEOUT_USAGE);
+    if (typeof predicate !== 'function') throw predicateError(guard, predicate, 'waitFor');
     this.#checkHeld(guard, 'waitFor');
     for (;;) {
       const result = syncResult((predicate as () => T)(), WAIT_FOR);
@@ -317,9 +322,7 @@ export class Condition {
     options?: WaitAsyncOptions,
   ): Promise<T> {
     const { signal: abort, timeoutMs } = checkWaitAsyncOptions(options, 'Condition.waitForAsync()');
-    if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
-    }
+    if (typeof predicate !== 'function') throw predicateError(guard, predicate, 'waitForAsync');
     const deadline = now() + timeoutMs;
     for (;;) {
       this.#checkHeld(guard, 'waitForAsync');
@@ -349,7 +352,7 @@ export class Condition {
    * ```
    */
   notify(n?: number): void {
-    signal(this.#i32, this.#base, checkCount(n, 'n', 1));
+    signal(this.#i32, this.#base, checkCount(n, 'n', 1, 1, undefined, 'notify(n) takes only a count'));
   }
 
   /**
@@ -368,11 +371,10 @@ export class Condition {
   }
 
   /** Throws unless `guard` is a live guard of this condition's mutex, held by the current thread. */
-  #checkHeld(guard: unknown, method: string): void {
+  #checkHeld(guard: unknown, method: ConditionWait): void {
     const g = guard as MutexGuard | null;
-    if (g === null || typeof g !== 'object' || typeof g.unlock !== 'function') {
-      throw new TypeError(`Expected \`guard\` to be a MutexGuard, got ${describe(guard)}`);
-    }
+    if (g === null || typeof g !== 'object' || typeof g.unlock !== 'function')
+      throw guardError(guard, method);
     if (!this.mutex.isHeldByCurrentThread) {
       throw new NotOwnerError(`Condition.${method}() needs the current thread to hold the condition's mutex`);
     }

@@ -169,7 +169,7 @@ export class Event {
    * ```
    */
   wait(timeoutMs?: number): boolean {
-    const t = checkTimeout(timeoutMs);
+    const t = checkTimeout(timeoutMs, 'timeoutMs', 'wait(100), or waitAsync({ timeoutMs: 100 })');
     const i32 = this.#i32;
     const base = this.#base;
     const start = Atomics.load(i32, base + STATE);

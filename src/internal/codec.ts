@@ -80,6 +80,11 @@ export function isShareable(value: unknown, name: string): boolean {
   return codecs !== undefined && codecs.some((codec) => value instanceof codec.type);
 }
 
+/** The registered name of the primitive `value` is (`'Mutex'`), of any build; undefined for anything else. */
+export function shareableName(value: object): string | undefined {
+  return codecFor(value)?.name;
+}
+
 function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;

@@ -7,6 +7,8 @@
 // Limitations: a cycle throws a TypeError, a shared reference arrives as two copies, array holes arrive
 // as undefined; functions, symbols and SharedArrayBuffers throw (structured clone refuses them too).
 
+import { sharedMemoryMessage } from './unclonable.js';
+
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'JSON with tagged records (browser build)';
 
@@ -83,7 +85,7 @@ function objectToJson(obj: object, path: Set<object>): Json {
   if (obj instanceof Set) return { [TAG]: 'S', v: [...obj].map((v) => toJson(v, path)) };
   if (obj instanceof ArrayBuffer) return { [TAG]: 'A', v: toBase64(new Uint8Array(obj)) };
   if (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer) {
-    throw new TypeError('A SharedArrayBuffer could not be cloned into a Queue; pass it in Thread args');
+    throw new TypeError('A SharedArrayBuffer could not be cloned'); // encodeValue says more
   }
   if (ArrayBuffer.isView(obj)) {
     const type = obj instanceof DataView ? 'DataView' : typedName(obj);
@@ -164,10 +166,21 @@ function reviveError(json: { [key: string]: Json }): Error {
 /**
  * Encodes `value` as UTF-8 JSON bytes.
  *
- * @throws TypeError for a value it cannot encode (a function, a symbol, a cycle, a SharedArrayBuffer)
+ * @throws TypeError for a value it cannot encode (a function, a symbol, a cycle); for a SharedArrayBuffer
+ *   or a threadkit primitive, one that says where it is and what to do instead
  */
 export function encodeValue(value: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(toJson(value, new Set())));
+  let json: Json;
+  try {
+    json = toJson(value, new Set());
+  } catch (err) {
+    const shared =
+      err instanceof TypeError && /SharedArrayBuffer/.test(err.message)
+        ? sharedMemoryMessage(value)
+        : undefined;
+    throw shared === undefined ? err : new TypeError(shared);
+  }
+  return new TextEncoder().encode(JSON.stringify(json));
 }
 
 /** Decodes bytes from {@link encodeValue}. */

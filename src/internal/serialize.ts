@@ -10,6 +10,7 @@
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
 import { MARK, decodeCompact, encodeCompact } from './compact.js';
+import { sharedMemoryMessage } from './unclonable.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
@@ -30,7 +31,9 @@ const COMPACT: boolean = (() => {
  * Encodes `value` as bytes. They may be a view on a scratch buffer that the next call overwrites:
  * copy them to keep them past the next encodeValue on this thread.
  *
- * @throws the runtime's error for a value it cannot clone (a function, a symbol, a SharedArrayBuffer)
+ * @throws the runtime's error for a value it cannot clone (a function, a symbol), as a DataCloneError;
+ *   for a SharedArrayBuffer or a threadkit primitive, a DataCloneError that says where it is and what
+ *   to do instead
  */
 export function encodeValue(value: unknown): Uint8Array {
   const compact = COMPACT ? encodeCompact(value) : null;
@@ -40,7 +43,8 @@ export function encodeValue(value: unknown): Uint8Array {
   } catch (err) {
     // node:v8 throws a plain Error where structured clone (and postMessage) throws a DataCloneError.
     if (err instanceof Error && err.name === 'Error' && / could not be cloned/.test(err.message)) {
-      throw new DOMException(err.message, 'DataCloneError');
+      const shared = /SharedArrayBuffer/.test(err.message) ? sharedMemoryMessage(value) : undefined;
+      throw new DOMException(shared ?? err.message, 'DataCloneError');
     }
     throw err;
   }

@@ -10,8 +10,24 @@ export function describe(value: unknown): string {
   if (typeof value === 'undefined') return 'undefined';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return value.toString();
+  if (isPlainObject(value)) return 'an object';
   const name = value.constructor?.name;
   return name ? `an instance of ${name}` : 'an object';
+}
+
+/** Whether `value` is an object literal (or `Object.create(null)`): what an options bag usually is. */
+export function isPlainObject(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `; <usage>` when `value` is an options bag passed where a count or a timeout goes (`usage` says what
+ * goes there instead), otherwise nothing. For messages only: it runs on the error path.
+ */
+export function misplacedOptions(value: unknown, usage: string | undefined): string {
+  return usage !== undefined && isPlainObject(value) ? `; ${usage}` : '';
 }
 
 /** The longest delay a runtime timer supports (~24.8 days); Node fires longer ones after 1 ms. */
@@ -20,11 +36,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Validates an optional timeout in milliseconds and returns it (`undefined` or `Infinity` for none).
  * A timeout longer than a timer can wait (~24.8 days) counts as none, so that it never fires early.
+ *
+ * @param usage - for the message when an options bag is passed instead, the right call:
+ *   `'tryLock(100), or lockAsync({ timeoutMs: 100 })'`
  */
-export function checkTimeout(value: unknown, name = 'timeoutMs'): number {
+export function checkTimeout(value: unknown, name = 'timeoutMs', usage?: string): number {
   if (value === undefined) return Infinity;
   if (typeof value !== 'number') {
-    throw new TypeError(`Expected \`${name}\` to be a number of milliseconds, got ${describe(value)}`);
+    const hint = usage === undefined ? '' : `the timeout is a number here, not an options object: ${usage}`;
+    throw new TypeError(
+      `Expected \`${name}\` to be a number of milliseconds, got ${describe(value)}${misplacedOptions(value, usage && hint)}`,
+    );
   }
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got ${value}`);
@@ -53,7 +75,7 @@ const NO_OPTIONS: object = Object.freeze({});
 
 /**
  * Validates an options bag: `undefined`, or a non-null object whose own enumerable string keys are all
- * in `known`. An unknown key throws even when its value is `undefined` (a typo is a typo). Symbol keys,
+ * in `known` (so a non-empty array is refused, as a bag of unknown keys `0`, `1`, ...). An unknown key throws even when its value is `undefined` (a typo is a typo). Symbol keys,
  * non-enumerable and inherited properties are not checked (reads still see inherited ones). Nested
  * objects such as `resourceLimits` are the caller's to check. Allocates nothing when the bag is valid.
  *
@@ -68,14 +90,33 @@ export function checkOptions<T extends object>(
 ): Partial<T> {
   if (value === undefined) return NO_OPTIONS;
   if (value === null || typeof value !== 'object') {
-    throw new TypeError(`Expected \`${name}\` to be an object, got ${describe(value)}`);
+    throw new TypeError(
+      `Expected \`${name}\` to be an object, got ${describe(value)}${misplacedValue(value, known)}`,
+    );
   }
   for (const key in value) {
     if (!Object.hasOwn(known, key) && Object.hasOwn(value, key)) {
+      if (Array.isArray(value)) {
+        throw new TypeError(
+          `Expected \`${name}\` to be an object, got ${describe(value)}${misplacedValue(value, known)}`,
+        );
+      }
       throw unknownOptionError(key, Object.keys(known), name, where);
     }
   }
   return value;
+}
+
+/**
+ * For the message of an options bag that is not an object (or is an array): where a value given in its place belongs,
+ * when that is clear (`pool.run(fn, 1, 2)`, `lockAsync(100)`).
+ */
+function misplacedValue(value: unknown, known: object): string {
+  if (Object.hasOwn(known, 'args')) return '; arguments for the function go in the options: { args: [...] }';
+  if (typeof value !== 'number') return '';
+  if (Object.hasOwn(known, 'timeoutMs')) return `; a timeout goes in the options: { timeoutMs: ${value} }`;
+  if (Object.hasOwn(known, 'size')) return `; a size goes in the options: { size: ${value} }`;
+  return '';
 }
 
 /**
@@ -100,6 +141,12 @@ export function checkSharedSlots(
   }
   if (offset % 4 !== 0) {
     throw new RangeError(`Expected \`${names.byteOffset}\` to be a multiple of 4, got ${offset}`);
+  }
+  if (offset >= 0 && buffer.byteLength < bytes) {
+    // Too small for the primitive at any offset: the buffer is what is wrong.
+    throw new RangeError(
+      `Expected \`${names.buffer}\` to hold at least ${offset + bytes} bytes (${bytes} from \`${names.byteOffset}\` ${offset}), got a SharedArrayBuffer of ${buffer.byteLength} bytes`,
+    );
   }
   if (offset < 0 || offset + bytes > buffer.byteLength) {
     throw new RangeError(

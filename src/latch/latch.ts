@@ -85,7 +85,14 @@ export class CountDownLatch {
    */
   constructor(count: number, options?: CountDownLatchOptions) {
     if (count === undefined) throw new TypeError('Expected `count` to be an integer, got undefined');
-    const initial = checkCount(count, 'count', 0, 0);
+    const initial = checkCount(
+      count,
+      'count',
+      0,
+      0,
+      undefined,
+      'the options go second: new CountDownLatch(count, options)',
+    );
     const opts = checkOptions<CountDownLatchOptions>(options, LATCH_KEYS, 'new CountDownLatch()');
     const slots = placeSlots(opts, CountDownLatch.BYTES);
     this.buffer = slots.buffer;
@@ -162,7 +169,7 @@ export class CountDownLatch {
    * ```
    */
   wait(timeoutMs?: number): boolean {
-    const t = checkTimeout(timeoutMs);
+    const t = checkTimeout(timeoutMs, 'timeoutMs', 'wait(100), or waitAsync({ timeoutMs: 100 })');
     return parkUntil(
       this.#i32,
       this.#base + COUNT,

@@ -61,7 +61,7 @@ export function acquire(
 ): number {
   // A call that may block throws on a thread that may not, even when the lock happens to be free:
   // otherwise it would fail only under contention, which a test on an idle page never shows.
-  if (timeoutMs !== 0 && !BLOCKING_ALLOWED) throw notAllowed();
+  if (timeoutMs !== 0 && !BLOCKING_ALLOWED) throw notAllowed(timeoutMs);
   if (tryAcquireFast(i32, base, TID)) return LOCKED;
   const state = Atomics.load(i32, base + STATE);
   if (ownerOf(state) === TID) {
@@ -138,8 +138,16 @@ export function released<G>(lock: () => G): G {
   }
 }
 
-function notAllowed(): BlockingNotAllowedError {
+/** The error of lock() (`timeoutMs` Infinity) or a timed tryLock() on a thread that may not block. */
+function notAllowed(timeoutMs: number): BlockingNotAllowedError {
+  const [call, instead] =
+    timeoutMs === Infinity
+      ? ['Mutex.lock() can block', 'lockAsync() or tryLock() without a timeout']
+      : [
+          `Mutex.tryLock(${timeoutMs}) can block for up to ${timeoutMs} ms`,
+          `lockAsync({ timeoutMs: ${timeoutMs} }) or tryLock() without a timeout`,
+        ];
   return new BlockingNotAllowedError(
-    'Mutex.lock() would block, and this thread may not block (a browser main thread); use lockAsync() or tryLock(0) instead',
+    `${call}, and this thread may not block (a browser main thread), so it throws even when the mutex is free; use ${instead} instead`,
   );
 }

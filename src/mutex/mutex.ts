@@ -8,6 +8,7 @@ import { diagnostics } from '../internal/diagnostics.js';
 import { syncResult, type SyncHelper } from '../internal/sync-result.js';
 import {
   checkOptions,
+  misplacedOptions,
   checkSharedSlots,
   placeSlots,
   checkSignal,
@@ -47,6 +48,8 @@ const WITH_LOCK: SyncHelper = {
 const MUTEX_KEYS: OptionKeys<MutexOptions> = { buffer: true, byteOffset: true, reentrant: true };
 /** Every key of {@link LockAsyncOptions}: checkOptions refuses any other. */
 const LOCK_ASYNC_KEYS: OptionKeys<LockAsyncOptions> = { signal: true, timeoutMs: true };
+/** For the message when an options bag is passed to tryLock(): the calls as they should be. */
+const TRY_LOCK_USAGE = 'tryLock(100), or lockAsync({ timeoutMs: 100 })';
 
 /**
  * A mutual-exclusion lock that works across worker threads: Python's `threading.Lock` (and, with
@@ -225,7 +228,7 @@ export class Mutex {
    * ```
    */
   tryLock(timeoutMs?: number): MutexGuard | null {
-    const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
+    const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_LOCK_USAGE);
     if (diagnostics.lockOrder && t > 0) checkOrder(this);
     const got = acquire(this, this.#i32, this.#base, this.#reentrant, t);
     return got === TIMED_OUT ? null : guardFor(this, this.#i32, this.#base, got);
@@ -338,8 +341,10 @@ export class Mutex {
    * ```
    */
   async withLockAsync<R>(fn: () => R | Promise<R>, options?: LockAsyncOptions): Promise<R> {
-    if (typeof fn !== 'function')
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+    if (typeof fn !== 'function') {
+      const hint = misplacedOptions(fn, 'the function goes first: withLockAsync(fn, { timeoutMs })');
+      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}${hint}`);
+    }
     // Checked here too, so that a bad key is reported as withLockAsync's (lockAsync checks it again).
     checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, 'Mutex.withLockAsync()');
     using _guard = await this.lockAsync(options).catch(releaseIfOwnerDied);

@@ -45,7 +45,14 @@ export function createQueueBuffer(capacity: unknown, options: unknown): SharedAr
   if (capacity === undefined) {
     throw new TypeError(`Expected \`capacity\` to be an integer from 1 to ${MAX_CAPACITY}, got undefined`);
   }
-  const items = checkCount(capacity, 'capacity', 1, 1, MAX_CAPACITY);
+  const items = checkCount(
+    capacity,
+    'capacity',
+    1,
+    1,
+    MAX_CAPACITY,
+    'the options go second: new Queue(capacity, { maxBytes })',
+  );
   const opts = checkOptions<QueueOptions>(options, QUEUE_KEYS, 'new Queue()');
   const fallback = Math.min(Math.max(items * DEFAULT_BYTES_PER_ITEM, DEFAULT_MIN_BYTES), DEFAULT_MAX_BYTES);
   const dataBytes = checkCount(opts.maxBytes, 'maxBytes', fallback, 1, MAX_DATA_BYTES);

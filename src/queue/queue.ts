@@ -47,6 +47,10 @@ export type QueueWaitOptions = WaitAsyncOptions;
 /** While set, the constructor opens this buffer instead of creating one ({@link Queue.from}). */
 let opening: SharedArrayBuffer | undefined;
 
+// For the message when an options bag is passed where the timeout goes: the calls as they should be.
+const TRY_PUT_USAGE = 'tryPut(value, 100), or putAsync(value, { timeoutMs: 100 })';
+const TRY_GET_USAGE = 'tryGet(100), or getAsync({ timeoutMs: 100 })';
+
 /**
  * A bounded multi-producer, multi-consumer FIFO queue across worker threads: Python's `queue.Queue`
  * on shared memory. Values are copied into the queue's `SharedArrayBuffer` (structured-clone
@@ -139,7 +143,8 @@ export class Queue<T = unknown> {
    * @throws QueueClosedError if the queue is closed, or gets closed while this waits
    * @throws RangeError if the serialized value is larger than the whole data area (`maxBytes`)
    * @throws DataCloneError (a DOMException, as structured clone throws; a TypeError in the browser
-   * build) for a value that cannot be copied (a function, a symbol)
+   * build) for a value that cannot be copied (a function, a symbol), or that holds shared memory (a
+   * SharedArrayBuffer or a threadkit primitive: pass those in a thread's `args` instead)
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.putAsync})
    * @example
    * ```ts
@@ -172,7 +177,7 @@ export class Queue<T = unknown> {
    * ```
    */
   tryPut(value: T, timeoutMs?: number): boolean {
-    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs);
+    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_PUT_USAGE);
     return this.#put(value, wait, 'Queue.tryPut()');
   }
 
@@ -240,7 +245,8 @@ export class Queue<T = unknown> {
    * ```
    */
   tryGet(timeoutMs?: number): QueueItem<T> | null {
-    return this.#get(timeoutMs === undefined ? 0 : checkTimeout(timeoutMs), 'Queue.tryGet()');
+    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_GET_USAGE);
+    return this.#get(wait, 'Queue.tryGet()');
   }
 
   /**

@@ -115,17 +115,19 @@ function waitForLock(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard 
   const attempt = new Attempt(mem, mode);
   // Deadlock diagnostics: past the slow-lock threshold, report once and wait out the rest.
   const report = (waitedMs: number) => reportSlowRw(i32, base, mode, waitedMs);
+  // The call that blocks, for BlockingNotAllowedError's message: the untimed forms have no timeout.
+  const timed = timeoutMs !== Infinity;
   if (mode === 'read') {
-    const park = (ms: number) =>
-      parkUntil(i32, base + STATE, ms, 'RwLock.readLock()', attempt.check, OWNER_CHECK_MS);
+    const what = timed ? 'RwLock.tryReadLock()' : 'RwLock.readLock()';
+    const park = (ms: number) => parkUntil(i32, base + STATE, ms, what, attempt.check, OWNER_CHECK_MS);
     return waitReporting(timeoutMs, park, report) ? attempt.guard() : null;
   }
   Atomics.add(i32, base + WRITER_WAITERS, 1);
   let ok = false;
   try {
     // Both parts of a reported wait stay registered: the writer never leaves the queue in between.
-    const park = (ms: number) =>
-      parkUntil(i32, base + WRITER_SEQ, ms, 'RwLock.writeLock()', attempt.check, OWNER_CHECK_MS);
+    const what = timed ? 'RwLock.tryWriteLock()' : 'RwLock.writeLock()';
+    const park = (ms: number) => parkUntil(i32, base + WRITER_SEQ, ms, what, attempt.check, OWNER_CHECK_MS);
     ok = waitReporting(timeoutMs, park, report);
   } finally {
     Atomics.sub(i32, base + WRITER_WAITERS, 1);

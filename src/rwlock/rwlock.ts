@@ -35,6 +35,9 @@ export interface RwLockOptions {
 
 /** Every key of {@link RwLockOptions}: checkOptions refuses any other. */
 const RWLOCK_KEYS: OptionKeys<RwLockOptions> = { buffer: true, byteOffset: true };
+// For the message when an options bag is passed where the timeout goes: the calls as they should be.
+const TRY_READ_USAGE = 'tryReadLock(100), or readLockAsync({ timeoutMs: 100 })';
+const TRY_WRITE_USAGE = 'tryWriteLock(100), or writeLockAsync({ timeoutMs: 100 })';
 
 /**
  * A reader-writer lock that works across worker threads (Rust's `std::sync::RwLock`): any number of
@@ -186,7 +189,8 @@ export class RwLock {
    * ```
    */
   tryReadLock(timeoutMs?: number): RwLockGuard | null {
-    return lockSync(this.#mem, 'read', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_READ_USAGE);
+    return lockSync(this.#mem, 'read', wait);
   }
 
   /**
@@ -249,7 +253,8 @@ export class RwLock {
    * ```
    */
   tryWriteLock(timeoutMs?: number): RwLockGuard | null {
-    return lockSync(this.#mem, 'write', timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_WRITE_USAGE);
+    return lockSync(this.#mem, 'write', wait);
   }
 
   /**

@@ -13,8 +13,8 @@ import { reportSlowSemaphore } from './slow-report.js';
 
 /** acquire()/tryAcquire()'s wait for `n` permits of a plain semaphore; whether it took them. */
 export function takeSlow(i32: Int32Array, base: number, n: number, timeoutMs: number): boolean {
-  const park = (ms: number) =>
-    parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', () => tryTake(i32, base, n));
+  const what = blockingCall(timeoutMs);
+  const park = (ms: number) => parkUntil(i32, base + COUNT, ms, what, () => tryTake(i32, base, n));
   return registered(i32, base, () => waitFor(i32, base, n, timeoutMs, park));
 }
 
@@ -32,8 +32,8 @@ export function takeRobust(
 ): boolean {
   const attempt = new RobustAttempt(i32, base, n);
   // A zero timeout never waits, but still gives back what dead holders held (as Mutex.tryLock()).
-  const park = (ms: number) =>
-    parkUntil(i32, base + COUNT, ms, 'Semaphore.acquire()', attempt.check, OWNER_CHECK_MS);
+  const what = blockingCall(timeoutMs);
+  const park = (ms: number) => parkUntil(i32, base + COUNT, ms, what, attempt.check, OWNER_CHECK_MS);
   const taken =
     timeoutMs === 0
       ? attempt.check() === null
@@ -74,6 +74,10 @@ export async function acquireSlowAsync(
   if (!taken) throw new TimeoutError(`Semaphore.acquireAsync(${count}) timed out after ${timeoutMs} ms`);
   if (robust !== undefined) recordAcquired(holdings!, semaphore, count, robust.reclaimed);
 }
+
+/** The call that blocks, for BlockingNotAllowedError's message: acquire() has no timeout. */
+const blockingCall = (timeoutMs: number): string =>
+  timeoutMs === Infinity ? 'Semaphore.acquire()' : 'Semaphore.tryAcquire()';
 
 /** A blocking wait for `n` permits, split once for the slow-lock report of the diagnostics. */
 function waitFor(

@@ -39,6 +39,14 @@ const SEMAPHORE_KEYS: OptionKeys<SemaphoreOptions> = {
 /** Every key of {@link AcquireAsyncOptions}: checkOptions refuses any other. */
 const ACQUIRE_ASYNC_KEYS: OptionKeys<AcquireAsyncOptions> = { signal: true, timeoutMs: true };
 
+// For the message when an options bag is passed where the count goes: the calls as they should be.
+const NEW_USAGE = 'the options go second: new Semaphore(permits, { max, robust })';
+const ACQUIRE_USAGE =
+  'acquire(n) takes no options; to bound the wait: tryAcquire(n, 100) or acquireAsync(n, { timeoutMs: 100 })';
+const TRY_ACQUIRE_USAGE = 'tryAcquire takes the count, then the timeout in milliseconds: tryAcquire(1, 100)';
+const ACQUIRE_ASYNC_USAGE = 'the options go second: acquireAsync(1, { timeoutMs })';
+const RELEASE_USAGE = 'release(n) takes only the count of permits to return';
+
 /**
  * A counting semaphore that works across worker threads: Python's `threading.Semaphore` (and, with
  * `max`, `BoundedSemaphore`) on shared memory, with weighted acquires.
@@ -128,7 +136,7 @@ export class Semaphore {
    * is misaligned or out of range
    */
   constructor(permits?: number, options?: SemaphoreOptions) {
-    const initial = checkCount(permits, 'permits', 1, 0);
+    const initial = checkCount(permits, 'permits', 1, 0, undefined, NEW_USAGE);
     const opts = checkOptions<SemaphoreOptions>(options, SEMAPHORE_KEYS, 'new Semaphore()');
     const max = checkCount(opts.max, 'max', 0, Math.max(initial, 1));
     if (opts.robust !== undefined && typeof opts.robust !== 'boolean') {
@@ -197,7 +205,7 @@ export class Semaphore {
    * ```
    */
   acquire(n?: number): void {
-    this.#take(n === undefined ? 1 : this.#checkN(n), Infinity);
+    this.#take(n === undefined ? 1 : this.#checkN(n, ACQUIRE_USAGE), Infinity);
   }
 
   /**
@@ -226,8 +234,9 @@ export class Semaphore {
    * ```
    */
   tryAcquire(n?: number, timeoutMs?: number): boolean {
-    const count = this.#checkN(n);
-    return this.#take(count, timeoutMs === undefined ? 0 : checkTimeout(timeoutMs));
+    const count = this.#checkN(n, TRY_ACQUIRE_USAGE);
+    const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', 'tryAcquire(1, 100)');
+    return this.#take(count, wait);
   }
 
   /**
@@ -251,7 +260,7 @@ export class Semaphore {
    * ```
    */
   async acquireAsync(n?: number, options?: AcquireAsyncOptions): Promise<void> {
-    const count = this.#checkN(n);
+    const count = this.#checkN(n, ACQUIRE_ASYNC_USAGE);
     const opts = checkOptions<AcquireAsyncOptions>(options, ACQUIRE_ASYNC_KEYS, 'Semaphore.acquireAsync()');
     const signal = checkSignal(opts.signal);
     const timeoutMs = checkTimeout(opts.timeoutMs);
@@ -284,7 +293,7 @@ export class Semaphore {
    */
   release(n?: number): void {
     // The common `release()` skips validation: one permit always fits the count's range.
-    const count = n === undefined ? 1 : checkCount(n, 'n', 1);
+    const count = n === undefined ? 1 : checkCount(n, 'n', 1, 1, undefined, RELEASE_USAGE);
     // Robust: unrecord before giving, so the table never claims more than is held.
     if (this.#robust) recordReleasing(this.#holdings!, count);
     if (!give(this.#i32, this.#base, count)) {
@@ -339,8 +348,8 @@ export class Semaphore {
   }
 
   /** Validates a permit count against the bound (a request above it could never be met). */
-  #checkN(n: unknown): number {
-    return checkCount(n, 'n', 1, 1, this.max ?? MAX_PERMITS);
+  #checkN(n: unknown, usage: string): number {
+    return checkCount(n, 'n', 1, 1, this.max ?? MAX_PERMITS, usage);
   }
 
   /** Blocking or timed acquisition shared by acquire() and tryAcquire(). */

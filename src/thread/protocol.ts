@@ -50,6 +50,8 @@ export interface ThreadWorkerData {
   readonly port: MessagePort;
   /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
   readonly deadThreads: SharedArrayBuffer;
+  /** The process-wide counters of default thread and pool names (names.ts). */
+  readonly names: SharedArrayBuffer;
 }
 
 /** `workerData` of a pool worker. */
@@ -59,6 +61,8 @@ export interface PoolWorkerData {
   readonly progress: SharedArrayBuffer;
   /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
   readonly deadThreads: SharedArrayBuffer;
+  /** The process-wide counters of default thread and pool names (names.ts). */
+  readonly names: SharedArrayBuffer;
 }
 
 /** A Thread's single result message: `[ok, value]`, value encoded or a serialized error. */

@@ -9,7 +9,8 @@ import {
   type Worker,
 } from '../internal/worker-host.js';
 import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
-import { now } from '../internal/runtime.js';
+import { namesBuffer } from './names.js';
+import { now, unrefTimer } from '../internal/runtime.js';
 import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, TimeoutError } from '../errors.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
@@ -45,6 +46,12 @@ export interface ThreadEvents {
   onExit(code: number): void;
 }
 
+/**
+ * The longest a settled thread's worker keeps the process alive while it exits. It exits right after
+ * its target settles (the bootstrap calls `process.exit`), so this only caps a worker that does not.
+ */
+const EXIT_GRACE_MS = 500;
+
 /** One started thread's worker, from its creator's side. */
 export class ThreadHandle {
   /** `STATE` and `EXIT_CODE`, shared with the worker (see protocol.ts). */
@@ -54,6 +61,9 @@ export class ThreadHandle {
   #threadId = -1;
   /** What killed the worker (an uncaught error, running out of memory), if something did. */
   #runtimeError: unknown;
+  /** Unrefs the worker of a settled thread that has not exited in time (see {@link close}). */
+  #exitGrace: ReturnType<typeof setTimeout> | undefined;
+  #exited = false;
 
   /** The runtime's id of the worker once launched (`-1` before). */
   get threadId(): number {
@@ -88,6 +98,7 @@ export class ThreadHandle {
       status: this.#status.buffer,
       port: port2,
       deadThreads: deadThreadsBuffer(),
+      names: namesBuffer(),
     };
     let worker: Worker;
     try {
@@ -105,6 +116,8 @@ export class ThreadHandle {
     port1.unref();
     worker.on('error', (err) => (this.#runtimeError ??= err));
     worker.on('exit', (code) => {
+      this.#exited = true;
+      clearTimeout(this.#exitGrace);
       markThreadDead(this.#threadId); // locks it held can be taken over
       events.onExit(code);
     });
@@ -156,9 +169,18 @@ export class ThreadHandle {
     await this.#worker?.terminate();
   }
 
-  /** The thread settled: the worker no longer keeps the process alive, and the port is closed. */
+  /**
+   * The thread settled: the port is closed, and the worker stops keeping the process alive once it
+   * has exited, which it does at once (or after {@link EXIT_GRACE_MS} at most). Not before: Node
+   * relays what a thread prints through this thread's event loop, and delivers what is still on its
+   * way when it sees the worker exit. Unref'd at once, the worker let a process whose main thread had
+   * nothing left to do (after a `joinSync()`, say) exit first, and the thread's last output was lost.
+   */
   close(): void {
-    this.#worker?.unref();
     this.#port?.close();
+    const worker = this.#worker;
+    if (worker === undefined || this.#exited || this.#exitGrace !== undefined) return;
+    this.#exitGrace = setTimeout(() => worker.unref(), EXIT_GRACE_MS);
+    unrefTimer(this.#exitGrace);
   }
 }

@@ -152,8 +152,13 @@ export class ThreadPool implements AsyncDisposable {
     options?: { signal?: AbortSignal },
   ): Promise<R[]> {
     try {
-      if (typeof fn !== 'function')
-        throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      if (typeof fn !== 'function') {
+        const hint =
+          fn !== null && typeof fn === 'object' && typeof items === 'function'
+            ? '; the function goes first: map(fn, items)'
+            : '';
+        throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}${hint}`);
+      }
       if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
       }

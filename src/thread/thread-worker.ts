@@ -17,6 +17,7 @@ import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js
 import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
+import { adoptNames } from './names.js';
 import { serializeError } from './error-codec.js';
 import {
   DOORBELL,
@@ -254,6 +255,7 @@ function runPool(data: PoolWorkerData): void {
 onWorkerData((received) => {
   const data = received as ThreadWorkerData | PoolWorkerData;
   adoptDeadThreads(data.deadThreads);
+  adoptNames(data.names);
   // Dying on its own (process.exit(), an uncaught error, the end): mark itself, so that a lock it holds
   // is taken over even while the thread that created it is blocked and cannot see the 'exit' event.
   onThreadExit(() => markThreadDead(threadId));

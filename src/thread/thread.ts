@@ -150,7 +150,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   async join(timeoutMs?: number): Promise<R> {
-    const limit = checkTimeout(timeoutMs);
+    const limit = checkTimeout(timeoutMs, 'timeoutMs', 'join(100)');
     if (this.#settlement.outcome) return this.result;
     if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
     this.#keepAlive(1);
@@ -180,7 +180,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   joinSync(timeoutMs?: number): R {
-    const limit = checkTimeout(timeoutMs);
+    const limit = checkTimeout(timeoutMs, 'timeoutMs', 'joinSync(100)');
     if (!this.#settlement.outcome) {
       if (!this.#handle) throw new ThreadStateError(`Cannot join ${this.#name} before it is started`);
       this.#handle.waitSync(limit, this.#name);
@@ -236,7 +236,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * The thread's name: the `name` option or `'Thread-<n>'`.
+   * The thread's name: the `name` option or `'Thread-<n>'`, numbered as in Python by one counter for
+   * the whole process (threads started inside threads included).
    *
    * @example
    * ```ts

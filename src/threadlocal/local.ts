@@ -45,6 +45,21 @@ export interface LocalOptions {
 /** Every key of {@link LocalOptions}: checkOptions refuses any other. */
 const LOCAL_KEYS: OptionKeys<LocalOptions> = { inheritable: true };
 
+/** Node's hook for `util.inspect` and `console.log` (a registered symbol: no import of node:util). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** What `console.log(local())` shows: a snapshot of the attributes, as `Local { user: 'ann' }`. */
+class Local {}
+
+/**
+ * `util.inspect` shows a Proxy's target without running its traps, and the target is always empty:
+ * this hook on the target gives it the attributes of the current context instead. Called with the
+ * Proxy as `this`; non-enumerable and configurable, so that no trap ever reports it.
+ */
+function inspectAttributes(this: object): Local {
+  return Object.assign(new Local(), this);
+}
+
 /**
  * An object whose attributes are thread-locals, like Python's `threading.local()`: each attribute
  * behaves like a {@link ThreadLocal} (per thread, follows async work, scoped by
@@ -54,8 +69,8 @@ const LOCAL_KEYS: OptionKeys<LocalOptions> = { inheritable: true };
  * context reads the plain object underneath (so `toString` and other `Object.prototype` members work,
  * and a missing attribute is `undefined`). `delete obj.x` removes the value of the current scope;
  * `'x' in obj`, `Object.keys(obj)`, spreading and `JSON.stringify` see the attributes with a value
- * in the current context. Accessor properties, `Object.freeze` and `Object.preventExtensions` are not
- * supported (they throw a TypeError).
+ * in the current context, and so does `console.log` (`Local { student: 'Alice' }`). Accessor
+ * properties, `Object.freeze` and `Object.preventExtensions` are not supported (they throw a TypeError).
  *
  * Create these once, at module level: each attribute takes a slot for the life of the thread.
  *
@@ -105,6 +120,7 @@ export function local<T extends object>(options?: LocalOptions): T {
     inheritable ? [...namedSlotEntries(), ...ownSlots] : ownSlots;
 
   const target = {} as T;
+  Object.defineProperty(target, INSPECT, { value: inspectAttributes, configurable: true, writable: true });
   return new Proxy(target, {
     get(base, key, receiver) {
       const value = stored(key);

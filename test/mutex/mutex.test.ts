@@ -160,6 +160,22 @@ describe('bad input', () => {
     expect(() => new Mutex({ buffer, byteOffset: Mutex.BYTES })).not.toThrow();
   });
 
+  it("a buffer too small for a mutex at any offset is reported as the buffer's fault", () => {
+    const small = new SharedArrayBuffer(Mutex.BYTES - 4);
+    for (const byteOffset of [undefined, 0, 4]) {
+      const offset = byteOffset ?? 0;
+      expect(() => new Mutex({ buffer: small, byteOffset }), `byteOffset ${byteOffset}`).toThrow(
+        new RangeError(
+          `Expected \`buffer\` to hold at least ${offset + Mutex.BYTES} bytes (${Mutex.BYTES} from \`byteOffset\` ${offset}), got a SharedArrayBuffer of ${Mutex.BYTES - 4} bytes`,
+        ),
+      );
+    }
+    // Room for one at another offset: then the offset is wrong.
+    expect(() => new Mutex({ buffer: new SharedArrayBuffer(Mutex.BYTES), byteOffset: 4 })).toThrow(
+      /^Expected `byteOffset` to leave room for/,
+    );
+  });
+
   it('rejects bad options and a non-boolean `reentrant`', () => {
     expect(() => new Mutex(null as never)).toThrow(TypeError);
     expect(() => new Mutex({ reentrant: 'yes' as never })).toThrow(/`reentrant`/);

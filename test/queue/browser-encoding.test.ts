@@ -48,4 +48,14 @@ describe('Queue value encoding, browser build', () => {
       expect(() => encodeValue({ v })).toThrow(TypeError);
     }
   });
+
+  it('says where shared memory sits and how to pass it instead', async () => {
+    const { Mutex } = await import('../../src/mutex/index.js');
+    expect(() => encodeValue({ list: [1, new Mutex()] })).toThrow(
+      /^a Mutex \(at value\.list\[1\]\) cannot be put in a Queue: .*Pass it to the thread in `args` instead, .*Mutex\.from\(\)$/,
+    );
+    expect(() => encodeValue(new SharedArrayBuffer(4))).toThrow(
+      /^a SharedArrayBuffer cannot be put in a Queue: /,
+    );
+  });
 });

@@ -90,6 +90,31 @@ describe('Queue (one thread)', () => {
     expect([q.get(), q.get()]).toEqual(['kept', 'y'.repeat(40)]);
   });
 
+  it('refuses shared memory with a DataCloneError that says where it is and what to do instead', async () => {
+    const q = new Queue<unknown>(4);
+    const mutex = new Mutex();
+    const direct = thrown(() => q.put(mutex)) as Error;
+    expect(direct.name).toBe('DataCloneError');
+    expect(direct.message).toBe(
+      'a Mutex cannot be put in a Queue: a Queue copies each value into its shared bytes, so it cannot carry SharedArrayBuffers or threadkit primitives (Mutex, Semaphore, Queue, ...). Pass it to the thread in `args` instead, or send it once with postMessage and revive it there with Mutex.from()',
+    );
+    const nested = thrown(() => q.put({ jobs: [{ id: 1 }, { id: 2, lock: mutex }] })) as Error;
+    expect(nested.name).toBe('DataCloneError');
+    expect(nested.message).toMatch(/^a Mutex \(at value\.jobs\[1\]\.lock\) cannot be put in a Queue: /);
+    const sab = thrown(() => q.put(new Map([['k', { 'raw bytes': new SharedArrayBuffer(8) }]]))) as Error;
+    expect(sab.message).toMatch(
+      /^a SharedArrayBuffer \(at value \(Map entry 0\)\["raw bytes"\]\) cannot be put in a Queue: .*both threads use the same memory$/,
+    );
+    const { Semaphore } = await import('../../src/semaphore/index.js');
+    expect((thrown(() => q.tryPut([new Semaphore(1)], 0)) as Error).message).toMatch(
+      /^a Semaphore \(at value\[0\]\) .*revive it there with Semaphore\.from\(\)$/,
+    );
+    await expect(q.putAsync(q)).rejects.toThrow(/^a Queue cannot be put in a Queue: /);
+    // Other values that cannot be cloned keep the runtime's message.
+    expect(() => q.put({ f: () => 1, m: mutex })).toThrow(/could not be cloned/);
+    expect(q.size).toBe(0);
+  });
+
   it('times out tryPut on a full queue and tryGet on an empty one', () => {
     const q = new Queue<number>(1);
     let t0 = performance.now();

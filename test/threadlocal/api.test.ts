@@ -45,7 +45,7 @@ describe('bad input', () => {
     const tl = new ThreadLocal<number>();
     expect(() => tl.run(1, undefined as never)).toThrow(/^Expected `fn` to be a function, got undefined$/);
     expect(() => tl.run(1, 'x' as never)).toThrow(TypeError);
-    expect(() => isolate({} as never)).toThrow(/^Expected `fn` to be a function, got an instance of Object$/);
+    expect(() => isolate({} as never)).toThrow(/^Expected `fn` to be a function, got an object$/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ThreadLocal, isolate, local } from 'threadkit/threadlocal';
 
@@ -16,6 +17,27 @@ describe('local()', () => {
       'Hello, Bob',
     ]);
     expect(school.student).toBeUndefined();
+  });
+
+  it('console.log / util.inspect, JSON.stringify and Object.keys show the attributes of the current context', () => {
+    const obj = local<{ user?: string; n?: number }>();
+    expect(inspect(obj)).toBe('Local {}');
+    obj.user = 'ann';
+    expect(inspect(obj)).toBe("Local { user: 'ann' }");
+    expect(inspect({ ctx: obj })).toBe("{ ctx: Local { user: 'ann' } }");
+    expect(JSON.stringify(obj)).toBe('{"user":"ann"}');
+    expect(Object.keys(obj)).toEqual(['user']);
+    isolate(() => {
+      obj.n = 1;
+      delete obj.user;
+      expect(inspect(obj)).toBe('Local { n: 1 }');
+      expect(JSON.stringify(obj)).toBe('{"n":1}');
+      expect(Object.keys(obj)).toEqual(['n']);
+    });
+    expect(inspect(obj)).toBe("Local { user: 'ann' }");
+    // The hook is not an attribute: no trap reports it.
+    expect(Reflect.ownKeys(obj)).toEqual(['user']);
+    expect({ ...obj }).toEqual({ user: 'ann' });
   });
 
   it('reads Object.prototype members when no attribute shadows them', () => {
