@@ -36,6 +36,7 @@ export interface LocalOptions {
    * @default false
    * @example
    * ```ts
+   * import { local } from 'threadkit/threadlocal';
    * const ctx = local<{ requestId?: string }>({ inheritable: true });
    * ```
    */

@@ -22,6 +22,7 @@ export interface ThreadLocalOptions<T> {
    * @default undefined (get() returns undefined when no value is set)
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const cache = new ThreadLocal({ initial: () => new Map<string, number>() });
    * ```
    */
@@ -33,6 +34,7 @@ export interface ThreadLocalOptions<T> {
    * @default false
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const requestId = new ThreadLocal<string>({ inheritable: true, name: 'requestId' });
    * ```
    */
@@ -45,6 +47,7 @@ export interface ThreadLocalOptions<T> {
    * @default undefined
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const user = new ThreadLocal<string>({ name: 'user' });
    * ```
    */
@@ -164,6 +167,7 @@ export class ThreadLocal<T> {
    * @throws whatever `initial()` throws (nothing is stored then)
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const counter = new ThreadLocal({ initial: () => 0 });
    * counter.get(); // 0 (initial() ran once for this context)
    * ```
@@ -189,6 +193,7 @@ export class ThreadLocal<T> {
    * @param value - the new value (`undefined` is a value: has() is then true)
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const user = new ThreadLocal<string>();
    * user.set('alice');
    * user.run('bob', () => user.set('carol')); // changes the run scope only
@@ -205,6 +210,7 @@ export class ThreadLocal<T> {
    *
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const user = new ThreadLocal<string>();
    * user.has(); // false
    * user.run('bob', () => user.has()); // true
@@ -220,6 +226,7 @@ export class ThreadLocal<T> {
    *
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const user = new ThreadLocal<string>();
    * user.set('alice');
    * user.delete();
@@ -242,6 +249,7 @@ export class ThreadLocal<T> {
    * @throws TypeError if `fn` is not a function; otherwise whatever `fn` throws
    * @example
    * ```ts
+   * import { ThreadLocal } from 'threadkit/threadlocal';
    * const user = new ThreadLocal<string>();
    * await user.run('alice', async () => {
    *   await new Promise((r) => setTimeout(r, 10));
