@@ -25,6 +25,11 @@
 export interface ShareableCodec<T extends object> {
   /** Unique name, e.g. `'Mutex'`; the same in every build. */
   readonly name: string;
+  /**
+   * What the codec carries: a primitive whose state lives in shared memory, or threadkit's errors
+   * (plain data: a Queue can copy them, so they are not named as shared memory). @default 'primitive'
+   */
+  readonly kind?: 'primitive' | 'error';
   /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
   /**
@@ -80,9 +85,13 @@ export function isShareable(value: unknown, name: string): boolean {
   return codecs !== undefined && codecs.some((codec) => value instanceof codec.type);
 }
 
-/** The registered name of the primitive `value` is (`'Mutex'`), of any build; undefined for anything else. */
+/**
+ * The registered name of the shared-memory primitive `value` is (`'Mutex'`), of any build; undefined
+ * for anything else, threadkit's errors included (the codec carries them, but they hold no shared memory).
+ */
 export function shareableName(value: object): string | undefined {
-  return codecFor(value)?.name;
+  const codec = codecFor(value);
+  return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
 }
 
 function isPlainObject(v: object): boolean {

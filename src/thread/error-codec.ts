@@ -258,6 +258,7 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
  */
 registerShareable<Error>({
   name: 'ThreadkitError',
+  kind: 'error',
   type: ThreadkitError,
   matches: (value) => value instanceof Error && threadkitClassName(value) !== undefined,
   encode: (err) => serializeError(err),
