@@ -17,6 +17,7 @@
 // own KEY property (a JSON document passed through, a payload from elsewhere) would read as one, so it
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
+import { isPlainObject } from './validate.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -92,11 +93,6 @@ export function isShareable(value: unknown, name: string): boolean {
 export function shareableName(value: object): string | undefined {
   const codec = codecFor(value);
   return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
-}
-
-function isPlainObject(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Whether `value` is a plain object that a decode would take for a tagged record: it must be escaped. */
