@@ -17,6 +17,7 @@
 // own KEY property (a JSON document passed through, a payload from elsewhere) would read as one, so it
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
+import { isPlainObject } from './validate.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -25,6 +26,11 @@
 export interface ShareableCodec<T extends object> {
   /** Unique name, e.g. `'Mutex'`; the same in every build. */
   readonly name: string;
+  /**
+   * What the codec carries: a primitive whose state lives in shared memory, or threadkit's errors
+   * (plain data: a Queue can copy them, so they are not named as shared memory). @default 'primitive'
+   */
+  readonly kind?: 'primitive' | 'error';
   /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
   /**
@@ -80,14 +86,13 @@ export function isShareable(value: unknown, name: string): boolean {
   return codecs !== undefined && codecs.some((codec) => value instanceof codec.type);
 }
 
-/** The registered name of the primitive `value` is (`'Mutex'`), of any build; undefined for anything else. */
+/**
+ * The registered name of the shared-memory primitive `value` is (`'Mutex'`), of any build; undefined
+ * for anything else, threadkit's errors included (the codec carries them, but they hold no shared memory).
+ */
 export function shareableName(value: object): string | undefined {
-  return codecFor(value)?.name;
-}
-
-function isPlainObject(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  const codec = codecFor(value);
+  return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
 }
 
 /** Whether `value` is a plain object that a decode would take for a tagged record: it must be escaped. */
@@ -109,7 +114,19 @@ function codecFor(value: object): ShareableCodec<object> | undefined {
 function holdsShareable(value: unknown, visited: Set<object>): boolean {
   if (value === null || typeof value !== 'object' || visited.has(value)) return false;
   visited.add(value);
-  if (codecFor(value) || looksTagged(value)) return true;
+  // The common case first, and cheaply: a plain object or an array is an instance of no registered
+  // class (nor an Error), so the registry is not asked about it; only a plain object can look tagged.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    if (Object.hasOwn(value, KEY)) return true;
+    for (const item of Object.values(value)) if (holdsShareable(item, visited)) return true;
+    return false;
+  }
+  if (proto === Array.prototype && Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], visited)) return true;
+    return false;
+  }
+  if (codecFor(value)) return true;
   if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited));
   if (value instanceof Map) {
     for (const [k, v] of value) if (holdsShareable(k, visited) || holdsShareable(v, visited)) return true;
@@ -119,7 +136,7 @@ function holdsShareable(value: unknown, visited: Set<object>): boolean {
     for (const item of value) if (holdsShareable(item, visited)) return true;
     return false;
   }
-  return isPlainObject(value) && Object.values(value).some((v) => holdsShareable(v, visited));
+  return false;
 }
 
 /**
@@ -199,7 +216,8 @@ function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (revived.has(value)) return revived.get(value);
   // Only plain objects are tagged records, and only by an own KEY (not one inherited or on an array).
-  const tag = looksTagged(value) ? (value as Record<string, unknown>)[KEY] : undefined;
+  const plain = isPlainObject(value);
+  const tag = plain && Object.hasOwn(value, KEY) ? (value as Record<string, unknown>)[KEY] : undefined;
   if (tag === ESCAPED) {
     // The lookalike's own KEY is data: its properties are decoded, it is not looked at as a tag.
     const plain = (value as { data: Record<string, unknown> }).data;
@@ -250,7 +268,7 @@ function decodeIn(value: unknown, revived: Map<object, unknown>): unknown {
       value.clear();
       for (const item of items) value.add(item);
     }
-  } else if (isPlainObject(value)) {
+  } else if (plain) {
     decodeProperties(value as Record<string, unknown>, revived);
   }
   return value;

@@ -13,6 +13,11 @@
 //                                            is `var _usingCtx = usingCtx()`, where `usingCtx` is a
 //                                            binding the file imports (vitest: `(0, __vite_ssr_import_1__.default)`)
 //   __rest / __objRest          tsc/esbuild  object rest `{ a, ...rest }` (target below ES2018)
+//   __restKey                   esbuild      a computed key beside object rest `{ [k]: v, ...rest }`
+//   __setFunctionName,          tsc          the `name` of an anonymous function or class that syntax
+//   __propKey                                names (`using x = () => {}` below ESNext; a class
+//                                            expression with static fields below ES2022), and the
+//                                            computed key it is named after
 //   __awaiter / __async         tsc/esbuild  async functions (target below ES2017), on generators
 //   __importStar,               tsc          `await import(x)` / default imports under "module":
 //   __importDefault                          "commonjs" with esModuleInterop (with `require`)
@@ -47,6 +52,29 @@ function objectRest(source: unknown, excluded: readonly PropertyKey[]): Record<P
     });
   }
   return rest;
+}
+
+/**
+ * A computed key as the property key it names: a symbol as it is, anything else as a string. esbuild's
+ * `__restKey(key)` converts as `key + ''` does; tsc's `__propKey(key)` as a string concatenation does
+ * (an object key's `toString` before its `valueOf`, as the language converts a computed key).
+ */
+const restKey = (key: unknown): string | symbol =>
+  // eslint-disable-next-line @typescript-eslint/restrict-plus-operands -- the conversion is what is meant
+  typeof key === 'symbol' ? key : key + '';
+const propKey = (key: unknown): string | symbol => (typeof key === 'symbol' ? key : ''.concat(key as string));
+
+/**
+ * tsc's `__setFunctionName(fn, name, prefix?)`: gives `fn` the `name` that syntax names it with, as
+ * the language would have (configurable, not writable): `prefix name` where there is a prefix (`get`,
+ * `set`), and a symbol's description in brackets (nothing for a symbol without one). Returns `fn`.
+ */
+function setFunctionName(fn: unknown, name: string | symbol, prefix?: string): unknown {
+  const base = typeof name === 'symbol' ? (name.description ? `[${name.description}]` : '') : name;
+  return Object.defineProperty(fn as object, 'name', {
+    value: prefix ? `${prefix} ${base}` : base,
+    configurable: true,
+  });
 }
 
 type PromiseCtor = new (
@@ -129,6 +157,9 @@ export const HELPERS: Readonly<Record<string, unknown>> = {
   __callDispose: callDispose,
   __rest: objectRest,
   __objRest: objectRest,
+  __restKey: restKey,
+  __propKey: propKey,
+  __setFunctionName: setFunctionName,
   __awaiter: awaiter,
   __async: asyncFn,
   __importStar: importStar,
@@ -187,8 +218,6 @@ const KNOWN_HELPERS: Readonly<Record<string, string>> = {
   __metadata: 'decorator metadata',
   __esDecorate: 'decorators',
   __runInitializers: 'decorators',
-  __setFunctionName: 'decorators',
-  __propKey: 'decorators',
   __createBinding: 'module interop',
   __setModuleDefault: 'module interop',
   __exportStar: 'module interop',

@@ -37,36 +37,11 @@ interface Completion {
   error: unknown;
 }
 
+import { SuppressedError } from './suppressed-error.js';
+
 // Polyfills conventionally register the well-known symbols in the global registry (as esbuild does).
 const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 const ASYNC_DISPOSE: symbol = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
-
-/** ECMA-262 SuppressedError where the runtime has it (Node 24+), else an Error with its shape. */
-type SuppressedErrorCtor = new (error: unknown, suppressed: unknown, message?: string) => Error;
-
-/** The stand-in for SuppressedError: `name`, and `error` / `suppressed` as non-enumerable own data, as specified. */
-class SuppressedErrorShim extends Error {
-  declare readonly error: unknown;
-  declare readonly suppressed: unknown;
-  constructor(error: unknown, suppressed: unknown, message?: string) {
-    super(message);
-    for (const [key, value] of [
-      ['error', error],
-      ['suppressed', suppressed],
-    ] as const) {
-      Object.defineProperty(this, key, { value, writable: true, configurable: true });
-    }
-  }
-}
-Object.defineProperty(SuppressedErrorShim.prototype, 'name', {
-  value: 'SuppressedError',
-  writable: true,
-  configurable: true,
-});
-
-const native = (globalThis as { SuppressedError?: unknown }).SuppressedError;
-const Suppressed: SuppressedErrorCtor =
-  typeof native === 'function' ? (native as SuppressedErrorCtor) : SuppressedErrorShim;
 
 /** GetMethod: undefined for a missing (or null) method, a TypeError for one that cannot be called. */
 function methodOf(value: object, key: symbol, what: string): ((this: unknown) => unknown) | undefined {
@@ -117,7 +92,7 @@ function resource(value: unknown, async: boolean): Resource | undefined {
 /** Records a failure of one disposal: it becomes the error, suppressing the one before it. */
 function fail(state: Completion, err: unknown): void {
   state.error = state.hasError
-    ? new Suppressed(err, state.error, 'An error was suppressed during disposal.')
+    ? new SuppressedError(err, state.error, 'An error was suppressed during disposal.')
     : err;
   state.hasError = true;
 }
@@ -167,6 +142,13 @@ async function disposeAsync(stack: Resource[], state: Completion): Promise<void>
   if (state.hasError) throw state.error;
 }
 
+/** Registers `value` on a scope's stack (where it has something to dispose) and returns it. */
+function push(stack: Resource[], value: unknown, async: boolean): unknown {
+  const r = resource(value, async);
+  if (r) stack.push(r);
+  return value;
+}
+
 /** TypeScript's scope record (`env`). */
 interface DisposableEnv {
   stack: Resource[];
@@ -176,9 +158,7 @@ interface DisposableEnv {
 
 /** TypeScript: `__addDisposableResource(env, value, async)` registers `value` and returns it. */
 export function addDisposableResource(env: DisposableEnv, value: unknown, async: boolean): unknown {
-  const r = resource(value, async);
-  if (r) env.stack.push(r);
-  return value;
+  return push(env.stack, value, async);
 }
 
 /** TypeScript: `__disposeResources(env)` disposes the scope, with the body's error if it threw. */
@@ -188,9 +168,7 @@ export function disposeResources(env: DisposableEnv): Promise<void> | undefined 
 
 /** esbuild: `__using(stack, value, async)` registers `value` and returns it. */
 export function using(stack: Resource[], value: unknown, async?: boolean): unknown {
-  const r = resource(value, async === true);
-  if (r) stack.push(r);
-  return value;
+  return push(stack, value, async === true);
 }
 
 /** esbuild: `__callDispose(stack, error, hasError)` disposes the scope, with the body's error if it threw. */
@@ -212,15 +190,10 @@ interface UsingCtx {
 /** Oxc/Babel: `usingCtx()` opens a scope (vitest compiles `using` in test files this way). */
 export function usingCtx(): UsingCtx {
   const stack: Resource[] = [];
-  const register = (value: unknown, async: boolean) => {
-    const r = resource(value, async);
-    if (r) stack.push(r);
-    return value;
-  };
   const ctx: UsingCtx = {
     e: NO_ERROR,
-    u: (value) => register(value, false),
-    a: (value) => register(value, true),
+    u: (value) => push(stack, value, false),
+    a: (value) => push(stack, value, true),
     d: () =>
       disposeAll(stack, { hasError: ctx.e !== NO_ERROR, error: ctx.e === NO_ERROR ? undefined : ctx.e }),
   };

@@ -8,6 +8,7 @@ import { ThreadkitError } from '../errors.js';
 import { encode, decode, registerShareable } from '../internal/codec.js';
 import { errorClassNamed, threadkitClassName } from '../internal/error-classes.js';
 import type { StackHolder } from './callsite.js';
+import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
 const ERROR_TAG = '__threadkit_error__';
@@ -43,18 +44,6 @@ const BUILT_INS: Record<string, new (message?: string) => Error> = {
   EvalError,
   URIError,
 };
-
-/** ECMA-262 SuppressedError, where the runtime has it (Node 24+). */
-const NativeSuppressed = (globalThis as { SuppressedError?: unknown }).SuppressedError as
-  (new (error: unknown, suppressed: unknown, message?: string) => Error) | undefined;
-
-/**
- * Whether `err` is a SuppressedError (disposal failures in `using` scopes): the runtime's, or the
- * stand-in thread functions get where it has none (disposal-helpers.ts). Its `error` and `suppressed`
- * are non-enumerable, so they are carried explicitly.
- */
-const isSuppressedError = (err: Error): boolean =>
-  err.name === 'SuppressedError' && Object.hasOwn(err, 'error') && Object.hasOwn(err, 'suppressed');
 
 function builtInName(err: Error): string {
   if (err instanceof AggregateError) return 'AggregateError';
@@ -258,6 +247,7 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
  */
 registerShareable<Error>({
   name: 'ThreadkitError',
+  kind: 'error',
   type: ThreadkitError,
   matches: (value) => value instanceof Error && threadkitClassName(value) !== undefined,
   encode: (err) => serializeError(err),

@@ -57,5 +57,10 @@ describe('Queue value encoding, browser build', () => {
     expect(() => encodeValue(new SharedArrayBuffer(4))).toThrow(
       /^a SharedArrayBuffer cannot be put in a Queue: /,
     );
+    await import('../../src/thread/index.js');
+    const { TimeoutError } = await import('../../src/errors.js');
+    expect(() => encodeValue([new TimeoutError('x'), new SharedArrayBuffer(4)])).toThrow(
+      /^a SharedArrayBuffer \(at value\[1\]\) cannot be put in a Queue: /,
+    );
   });
 });

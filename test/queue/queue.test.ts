@@ -110,6 +110,16 @@ describe('Queue (one thread)', () => {
       /^a Semaphore \(at value\[0\]\) .*revive it there with Semaphore\.from\(\)$/,
     );
     await expect(q.putAsync(q)).rejects.toThrow(/^a Queue cannot be put in a Queue: /);
+    // A threadkit error beside the shared memory is not taken for it (the thread module registers
+    // threadkit's errors with the codec, which must not make them count as shared memory).
+    await import('../../src/thread/index.js');
+    const { TimeoutError: Timeout } = await import('../../src/errors.js');
+    expect((thrown(() => q.tryPut([new Timeout('x'), new SharedArrayBuffer(8)])) as Error).message).toMatch(
+      /^a SharedArrayBuffer \(at value\[1\]\) cannot be put in a Queue: /,
+    );
+    expect((thrown(() => q.tryPut({ e: new Timeout('x'), m: mutex })) as Error).message).toMatch(
+      /^a Mutex \(at value\.m\) cannot be put in a Queue: /,
+    );
     // Other values that cannot be cloned keep the runtime's message.
     expect(() => q.put({ f: () => 1, m: mutex })).toThrow(/could not be cloned/);
     expect(q.size).toBe(0);

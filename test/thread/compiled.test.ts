@@ -93,6 +93,17 @@ const rest = ({ a, ...others }: Record<string, number>) => {
   return [a, b, more];
 };
 
+// A computed key beside object rest: esbuild below es2018 converts it with \`__restKey\`.
+const restKey = () => {
+  const s = Symbol('s');
+  const o: any = { 1: 'one', b: 2, [s]: 3 };
+  const pick = (k: PropertyKey) => {
+    const { [k]: v, ...rest } = o;
+    return [v, Object.keys(rest), Object.getOwnPropertySymbols(rest).length];
+  };
+  return [pick(1), pick(s)];
+};
+
 const asyncFn = async function (this: unknown, x: number) {
   const y = await Promise.resolve(x);
   return [y * 2, arguments.length];
@@ -116,6 +127,7 @@ async function main() {
     ['asyncSuppressed', asyncSuppressed, () => []],
     ['disposalOrder', disposalOrder, () => []],
     ['rest', rest, () => [{ a: 1, b: 2, c: 3 }]],
+    ['restKey', restKey, () => []],
     ['asyncFn', asyncFn, () => [21]],
     ['imports', imports, () => []],
     ['requires', requires, () => []],
@@ -169,6 +181,10 @@ const EXPECTED = {
   asyncSuppressed: ['SuppressedError', 'async a', 'body'],
   disposalOrder: ['c', 'b (sync, awaited)', 'a', 'TypeError'],
   rest: [1, 2, { c: 3 }],
+  restKey: [
+    ['one', ['b'], 1],
+    [3, ['1', 'b'], 0],
+  ],
   asyncFn: [42, 1],
   imports: ['function', 15],
   requires: [1, 12],
@@ -205,6 +221,39 @@ const BUILDS: Record<string, () => Build> = {
   'esbuild es2016 (__async, __objRest)': () => esbuild('es2016', 'esm', 'esbuild-es2016.mjs'),
 };
 
+/**
+ * Function names that tsc sets with `__setFunctionName` (and computed keys it converts with
+ * `__propKey`): a class expression with static fields below es2022, an anonymous function in `using`
+ * below ESNext. Not in PROGRAM: esbuild lowers static fields with a helper threads are not given.
+ */
+const NAMES = 'tsc es2017 (__setFunctionName, __propKey)';
+const NAMES_PROGRAM = `
+import { ThreadPool } from 'threadkit/thread';
+const names = () => {
+  const C = class { static x = 1; };
+  const s = Symbol('tag');
+  const o: any = { [s]: class { static x = 1; }, [Symbol()]: class { static x = 1; }, [2]: class { static x = 1; } };
+  const d = Object.getOwnPropertyDescriptor(C, 'name')!;
+  let disposing = '';
+  try {
+    using f = (() => {}) as unknown as Disposable;
+  } catch (e) {
+    disposing = (e as Error).name;
+  }
+  return [C.name, d.configurable, d.writable, d.enumerable, ...Object.getOwnPropertySymbols(o).map((k) => o[k].name), o[2].name, disposing];
+};
+const pool = new ThreadPool({ size: 1 });
+pool.run(names).then(
+  async (thread) => {
+    await pool.close();
+    console.log(JSON.stringify({ main: names(), thread }));
+  },
+  async (e) => {
+    await pool.close();
+    console.log(JSON.stringify({ main: names(), thread: { error: e.message } }));
+  },
+);`;
+
 /** A helper threads are not given: tsc's `__generator`, for async functions compiled to ES5. */
 const ES5 = 'tsc es5 commonjs';
 const ES5_PROGRAM = `
@@ -229,6 +278,7 @@ beforeAll(() => {
   for (const [name, compile] of [
     ...Object.entries(BUILDS),
     [ES5, () => tsc(T.ES5, M.CommonJS, 'tsc-es5.cjs', ES5_PROGRAM)] as const,
+    [NAMES, () => tsc(T.ES2017, M.ES2022, 'tsc-es2017-names.mjs', NAMES_PROGRAM)] as const,
   ]) {
     const build = compile();
     files.set(name, build.file);
@@ -277,6 +327,13 @@ describe('thread functions as compilers emit them', () => {
     expect(out.poolThrow).toEqual(['boom', false]);
     expect(out.thrownSuppressed).toEqual(['SuppressedError', 'a', 'body']);
     expect(out.spawned).toEqual(EXPECTED.awaitUsingAwaits);
+  });
+
+  it(NAMES, async () => {
+    const out = await runs.get(NAMES)!;
+    if (out instanceof Error) throw out;
+    const expected = ['C', true, false, false, '[tag]', '', '2', 'TypeError'];
+    expect(out).toEqual({ main: expected, thread: expected });
   });
 
   it('says which compiler helper a thread lacks, and how to avoid it (tsc es5: __generator)', async () => {
