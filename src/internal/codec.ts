@@ -134,7 +134,8 @@ function holdsShareable(value: unknown, visited: Set<object>, errors?: Shareable
   if (codecFor(value, errors)) return true;
   if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors));
   if (value instanceof Map) {
-    for (const [k, v] of value) if (holdsShareable(k, visited, errors) || holdsShareable(v, visited, errors)) return true;
+    for (const [k, v] of value)
+      if (holdsShareable(k, visited, errors) || holdsShareable(v, visited, errors)) return true;
     return false;
   }
   if (value instanceof Set) {
@@ -151,11 +152,7 @@ function holdsShareable(value: unknown, visited: Set<object>, errors?: Shareable
  * reference stays shared (one primitive becomes one tagged record, one lookalike one escaped record)
  * and a cycle leads back to the copy rather than to the original, which still holds the primitives.
  */
-function copyTagged(
-  value: unknown,
-  copies: Map<object, unknown>,
-  errors?: ShareableCodec<object>,
-): unknown {
+function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: ShareableCodec<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (copies.has(value)) return copies.get(value);
   const codec = codecFor(value, errors);

@@ -31,7 +31,7 @@ describe('Queue: errors in values (built package)', () => {
   });
 
   it("keeps a user's error: its built-in class, name, own properties and cause", () => {
-    const err = Object.assign(new RangeError('bad', { cause: new QueueClosedError() }), {
+    const err = Object.assign(new RangeError('bad', { cause: new QueueClosedError('closed') }), {
       code: 'E_X',
       detail: { n: 1, at: new Date(5) },
     });
