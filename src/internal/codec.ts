@@ -21,7 +21,7 @@ import { isPlainObject } from './validate.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
- * structured clone would turn into plain Errors (see src/thread/error-codec.ts).
+ * structured clone would turn into plain Errors (see error-codec.ts).
  */
 export interface ShareableCodec<T extends object> {
   /** Unique name, e.g. `'Mutex'`; the same in every build. */
@@ -100,7 +100,12 @@ function looksTagged(value: object): boolean {
   return isPlainObject(value) && Object.hasOwn(value, KEY);
 }
 
-function codecFor(value: object): ShareableCodec<object> | undefined {
+/**
+ * The codec that carries `value`, if any. `errors`: the codec to carry every error with, not only
+ * threadkit's (a Queue's values: see {@link encode}).
+ */
+function codecFor(value: object, errors?: ShareableCodec<object>): ShareableCodec<object> | undefined {
+  if (errors !== undefined && value instanceof Error) return errors;
   for (const codec of registry.all) {
     if (codec.matches ? codec.matches(value) : value instanceof codec.type) return codec;
   }
@@ -111,7 +116,7 @@ function codecFor(value: object): ShareableCodec<object> | undefined {
  * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
  * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles.
  */
-function holdsShareable(value: unknown, visited: Set<object>): boolean {
+function holdsShareable(value: unknown, visited: Set<object>, errors?: ShareableCodec<object>): boolean {
   if (value === null || typeof value !== 'object' || visited.has(value)) return false;
   visited.add(value);
   // The common case first, and cheaply: a plain object or an array is an instance of no registered
@@ -119,21 +124,22 @@ function holdsShareable(value: unknown, visited: Set<object>): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     if (Object.hasOwn(value, KEY)) return true;
-    for (const item of Object.values(value)) if (holdsShareable(item, visited)) return true;
+    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors)) return true;
     return false;
   }
   if (proto === Array.prototype && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], visited)) return true;
+    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], visited, errors)) return true;
     return false;
   }
-  if (codecFor(value)) return true;
-  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited));
+  if (codecFor(value, errors)) return true;
+  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors));
   if (value instanceof Map) {
-    for (const [k, v] of value) if (holdsShareable(k, visited) || holdsShareable(v, visited)) return true;
+    for (const [k, v] of value)
+      if (holdsShareable(k, visited, errors) || holdsShareable(v, visited, errors)) return true;
     return false;
   }
   if (value instanceof Set) {
-    for (const item of value) if (holdsShareable(item, visited)) return true;
+    for (const item of value) if (holdsShareable(item, visited, errors)) return true;
     return false;
   }
   return false;
@@ -146,10 +152,10 @@ function holdsShareable(value: unknown, visited: Set<object>): boolean {
  * reference stays shared (one primitive becomes one tagged record, one lookalike one escaped record)
  * and a cycle leads back to the copy rather than to the original, which still holds the primitives.
  */
-function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
+function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: ShareableCodec<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (copies.has(value)) return copies.get(value);
-  const codec = codecFor(value);
+  const codec = codecFor(value, errors);
   if (codec) {
     const tagged: { [KEY]: string; data: unknown } = { [KEY]: codec.name, data: undefined };
     copies.set(value, tagged);
@@ -159,19 +165,19 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   if (Array.isArray(value)) {
     const out = value.slice(); // keeps holes
     copies.set(value, out);
-    value.forEach((item: unknown, i) => (out[i] = copyTagged(item, copies)));
+    value.forEach((item: unknown, i) => (out[i] = copyTagged(item, copies, errors)));
     return out;
   }
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
     copies.set(value, out);
-    for (const [k, v] of value) out.set(copyTagged(k, copies), copyTagged(v, copies));
+    for (const [k, v] of value) out.set(copyTagged(k, copies, errors), copyTagged(v, copies, errors));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
     copies.set(value, out);
-    for (const item of value) out.add(copyTagged(item, copies));
+    for (const item of value) out.add(copyTagged(item, copies, errors));
     return out;
   }
   // Date, typed arrays, errors other than threadkit's, ...: structured clone's job.
@@ -179,7 +185,7 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
   const out: Record<string, unknown> = { ...value };
   copies.set(value, looksTagged(value) ? { [KEY]: ESCAPED, data: out } : out);
   for (const [k, v] of Object.entries(value)) {
-    const enc = copyTagged(v, copies);
+    const enc = copyTagged(v, copies, errors);
     if (enc !== v) out[k] = enc;
   }
   return copies.get(value);
@@ -189,9 +195,14 @@ function copyTagged(value: unknown, copies: Map<object, unknown>): unknown {
  * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records (and
  * escapes plain objects that look like one). Returns the input itself when it contains neither (no
  * copy on the common path); otherwise a copy of its containers, the input left untouched.
+ *
+ * `errors`: a codec that carries every error, not only threadkit's (whose own codec carries them
+ * anyway). A Queue passes error-codec.ts's: structured clone keeps no own properties of any error,
+ * and a Queue's values, unlike a thread's result, have no other place where an error is carried whole.
  */
-export function encode(value: unknown): unknown {
-  return holdsShareable(value, new Set()) ? copyTagged(value, new Map()) : value;
+export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
+  const all = errors as ShareableCodec<object> | undefined;
+  return holdsShareable(value, new Set(), all) ? copyTagged(value, new Map(), all) : value;
 }
 
 /**

@@ -3,14 +3,21 @@
 //
 // Kept, as structured clone keeps them: objects (own enumerable string keys; the prototype is not
 // kept), arrays, strings, booleans, null, undefined, every number (NaN, ±Infinity, -0), BigInt, Date,
-// RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, and errors (name, message, stack, cause).
+// RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, and errors: as serialize.ts carries them,
+// through the codec (error-codec.ts) with their class, name, message, stack, cause and own properties.
+// A value that held one is encoded with CODEC_MARK before its JSON, which tells decodeValue to revive them.
 // Limitations: a cycle throws a TypeError, a shared reference arrives as two copies, array holes arrive
 // as undefined; functions, symbols and SharedArrayBuffers throw (structured clone refuses them too).
 
 import { sharedMemoryMessage } from './unclonable.js';
+import { decode as decodeCodec } from './codec.js';
+import { encodeErrors } from './error-codec.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'JSON with tagged records (browser build)';
+
+/** First byte of the encoding of a value that went through the codec: never the start of JSON text. */
+const CODEC_MARK = 0x01;
 
 /** The key of a tagged record; a plain object that has it is escaped as a tagged record too. */
 const TAG = '$tk';
@@ -91,11 +98,6 @@ function objectToJson(obj: object, path: Set<object>): Json {
     const type = obj instanceof DataView ? 'DataView' : typedName(obj);
     return { [TAG]: 'T', t: type, v: toBase64(new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength)) };
   }
-  if (obj instanceof Error) {
-    const e: Record<string, Json> = { [TAG]: 'E', n: obj.name, m: obj.message, s: obj.stack ?? '' };
-    if ('cause' in obj) e.c = toJson(obj.cause, path);
-    return e;
-  }
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = toJson(v, path);
   return TAG in out ? { [TAG]: 'O', v: out } : out;
@@ -136,31 +138,12 @@ function fromJson(json: Json): unknown {
       return fromBase64(v as string);
     case 'T':
       return new (TYPED_ARRAYS[json.t as string] ?? Uint8Array)(fromBase64(v as string));
-    case 'E':
-      return reviveError(json);
     default: {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v as Record<string, Json>)) out[k] = fromJson(x);
       return out;
     }
   }
-}
-
-function reviveError(json: { [key: string]: Json }): Error {
-  const Ctor = (globalThis as unknown as Record<string, ErrorConstructor | undefined>)[json.n as string];
-  const err =
-    typeof Ctor === 'function' && (Ctor === Error || Ctor.prototype instanceof Error)
-      ? new Ctor(json.m as string)
-      : new Error(json.m as string);
-  if (err.name !== json.n) err.name = json.n as string;
-  err.stack = json.s as string;
-  if ('c' in json)
-    Object.defineProperty(err, 'cause', {
-      value: fromJson(json.c ?? null),
-      writable: true,
-      configurable: true,
-    });
-  return err;
 }
 
 /**
@@ -171,8 +154,10 @@ function reviveError(json: { [key: string]: Json }): Error {
  */
 export function encodeValue(value: unknown): Uint8Array {
   let json: Json;
+  let carried: unknown = value;
   try {
-    json = toJson(value, new Set());
+    carried = encodeErrors(value);
+    json = toJson(carried, new Set());
   } catch (err) {
     const shared =
       err instanceof TypeError && /SharedArrayBuffer/.test(err.message)
@@ -180,10 +165,17 @@ export function encodeValue(value: unknown): Uint8Array {
         : undefined;
     throw shared === undefined ? err : new TypeError(shared);
   }
-  return new TextEncoder().encode(JSON.stringify(json));
+  const text = JSON.stringify(json);
+  if (carried === value) return new TextEncoder().encode(text);
+  const bytes = new Uint8Array(text.length * 3 + 1); // room for any UTF-16 text as UTF-8
+  bytes[0] = CODEC_MARK;
+  const { written } = new TextEncoder().encodeInto(text, bytes.subarray(1));
+  return bytes.subarray(0, written + 1);
 }
 
 /** Decodes bytes from {@link encodeValue}. */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return fromJson(JSON.parse(new TextDecoder().decode(bytes)) as Json);
+  const marked = bytes[0] === CODEC_MARK;
+  const value = fromJson(JSON.parse(new TextDecoder().decode(marked ? bytes.subarray(1) : bytes)) as Json);
+  return marked ? decodeCodec(value) : value;
 }

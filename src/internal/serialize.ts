@@ -7,10 +7,17 @@
 // cycles and shared references. Functions, symbols, SharedArrayBuffers and class prototypes are not.
 // Small JSON-like values (plain objects and arrays of strings, numbers, booleans, null, undefined) take
 // compact.ts's fast path instead, which gives the same structured clone at a fraction of the cost.
+// Errors: structured clone keeps the class of built-ins only, and no own properties (`code`), so a
+// value that holds an error goes through the codec first (error-codec.ts: the records a thrown error
+// crosses from a thread as) and its encoding starts with CODEC_MARK, which tells decodeValue to revive
+// them. Only that fallback path walks the value for errors (reading each property: a getter runs
+// once more); a value without any encodes and decodes as before.
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
 import { MARK, decodeCompact, encodeCompact } from './compact.js';
 import { sharedMemoryMessage } from './unclonable.js';
+import { decode as decodeCodec } from './codec.js';
+import { encodeErrors } from './error-codec.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
@@ -19,13 +26,26 @@ export const ENCODING = 'structured clone (node:v8)';
  * Small JSON-like values take compact.ts's fast path, where the runtime's serializer is V8's (its
  * encodings start with 0xFF, never with compact's MARK). Bun's is not: there every value goes to v8.
  */
-const COMPACT: boolean = (() => {
+const V8_FIRST_BYTE: number | undefined = (() => {
   try {
-    return v8.serialize(0)[0] === 0xff;
+    return v8.serialize(0)[0];
   } catch {
-    return false;
+    return undefined;
   }
 })();
+const COMPACT = V8_FIRST_BYTE === 0xff;
+
+/**
+ * First byte of the encoding of a value that went through the codec (encodeErrors) before the
+ * runtime's serializer: the serializer's bytes follow it. Neither compact's MARK (0x00) nor V8's
+ * header (0xFF).
+ */
+const CODEC_MARK = 0x01;
+/**
+ * A serializer whose encodings could start with CODEC_MARK (none known: Bun's starts with its format
+ * version) would be misread, so there every encoding is marked, and decoded by the codec.
+ */
+const MARK_ALL = V8_FIRST_BYTE === CODEC_MARK;
 
 /**
  * Encodes `value` as bytes. They may be a view on a scratch buffer that the next call overwrites:
@@ -39,7 +59,13 @@ export function encodeValue(value: unknown): Uint8Array {
   const compact = COMPACT ? encodeCompact(value) : null;
   if (compact !== null) return compact;
   try {
-    return v8.serialize(value);
+    const carried = walkable(value);
+    if (carried === value && !MARK_ALL) return v8.serialize(value);
+    const bytes = v8.serialize(carried);
+    const marked = new Uint8Array(bytes.length + 1);
+    marked[0] = CODEC_MARK;
+    marked.set(bytes, 1);
+    return marked;
   } catch (err) {
     // node:v8 throws a plain Error where structured clone (and postMessage) throws a DataCloneError.
     if (err instanceof Error && err.name === 'Error' && / could not be cloned/.test(err.message)) {
@@ -47,6 +73,18 @@ export function encodeValue(value: unknown): Uint8Array {
       throw new DOMException(shared ?? err.message, 'DataCloneError');
     }
     throw err;
+  }
+}
+
+/**
+ * {@link encodeErrors}, or `value` itself where the walk cannot read it (a revoked Proxy, a getter that
+ * throws): v8 then refuses it, or throws the getter's error, as it did before errors were carried.
+ */
+function walkable(value: unknown): unknown {
+  try {
+    return encodeErrors(value);
+  } catch {
+    return value;
   }
 }
 
@@ -90,5 +128,6 @@ const decode: (bytes: Uint8Array) => unknown = (() => {
 
 /** Decodes bytes from {@link encodeValue}. */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return COMPACT && bytes[0] === MARK ? decodeCompact(bytes) : decode(bytes);
+  if (COMPACT && bytes[0] === MARK) return decodeCompact(bytes);
+  return bytes[0] === CODEC_MARK ? decodeCodec(decode(bytes.subarray(1))) : decode(bytes);
 }

@@ -52,6 +52,17 @@ const TRY_PUT_USAGE = 'tryPut(value, 100), or putAsync(value, { timeoutMs: 100 }
 const TRY_GET_USAGE = 'tryGet(100), or getAsync({ timeoutMs: 100 })';
 
 /**
+ * put() and get() take no timeout: an extra argument (`q.put(v, { timeoutMs: 50 })`) would be ignored
+ * and the call could block for ever, so it is refused. Checked with `arguments.length` in the method,
+ * which V8 reads without materializing `arguments`: the fast path pays nothing measurable.
+ */
+function extraArgument(call: string, expected: string, got: number, usage: string): TypeError {
+  return new TypeError(
+    `Expected ${call} to be called with ${expected}, got ${got} argument${got === 1 ? '' : 's'}: it takes no timeout; use ${usage}`,
+  );
+}
+
+/**
  * A bounded multi-producer, multi-consumer FIFO queue across worker threads: Python's `queue.Queue`
  * on shared memory. Values are copied into the queue's `SharedArrayBuffer` (structured-clone
  * semantics; the browser build uses a JSON-based encoding, described in the "Sharing memory" guide),
@@ -145,6 +156,7 @@ export class Queue<T = unknown> {
    * @throws DataCloneError (a DOMException, as structured clone throws; a TypeError in the browser
    * build) for a value that cannot be copied (a function, a symbol), or that holds shared memory (a
    * SharedArrayBuffer or a threadkit primitive: pass those in a thread's `args` instead)
+   * @throws TypeError if called with more than the value (`put` takes no timeout: see {@link Queue.tryPut})
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.putAsync})
    * @example
    * ```ts
@@ -155,6 +167,8 @@ export class Queue<T = unknown> {
    * ```
    */
   put(value: T): void {
+    if (arguments.length > 1)
+      throw extraArgument('Queue.put()', 'one argument', arguments.length, TRY_PUT_USAGE);
     this.#put(value, Infinity, 'Queue.put()');
   }
 
@@ -212,6 +226,7 @@ export class Queue<T = unknown> {
    *
    * @returns the value (a copy of what was put)
    * @throws QueueClosedError if the queue is closed and empty, or gets closed while this waits
+   * @throws TypeError if called with an argument (`get` takes no timeout: see {@link Queue.tryGet})
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.getAsync})
    * @example
    * ```ts
@@ -222,6 +237,8 @@ export class Queue<T = unknown> {
    * ```
    */
   get(): T {
+    if (arguments.length > 0)
+      throw extraArgument('Queue.get()', 'no arguments', arguments.length, TRY_GET_USAGE);
     return this.#get(Infinity, 'Queue.get()')!.value;
   }
 

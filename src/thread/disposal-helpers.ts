@@ -37,7 +37,7 @@ interface Completion {
   error: unknown;
 }
 
-import { SuppressedError } from './suppressed-error.js';
+import { SuppressedError } from '../internal/suppressed-error.js';
 
 // Polyfills conventionally register the well-known symbols in the global registry (as esbuild does).
 const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');

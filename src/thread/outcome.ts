@@ -3,7 +3,7 @@
 // task; it never throws out of the message handler that received it, which would end the process.
 import { decode } from '../internal/codec.js';
 import type { StackHolder } from './callsite.js';
-import { reviveError, unrevivable } from './error-codec.js';
+import { reviveError, unrevivable } from '../internal/error-codec.js';
 
 /** How a thread or task ended: its result or its error. */
 export type Outcome<R> =

@@ -4,7 +4,7 @@
 import { unrefTimer } from '../internal/runtime.js';
 import { QueueFullError, ThreadExitError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
-import { serializeError } from './error-codec.js';
+import { serializeError } from '../internal/error-codec.js';
 import { reviveOutcome } from './outcome.js';
 import { pipelineTarget, takeBatch } from './pool-batching.js';
 import type { PoolConfig } from './pool-options.js';

@@ -18,7 +18,7 @@ import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptNames } from './names.js';
-import { serializeError } from './error-codec.js';
+import { serializeError } from '../internal/error-codec.js';
 import {
   DOORBELL,
   EXIT_CODE,
@@ -33,7 +33,7 @@ import {
   type ThreadResult,
   type ThreadWorkerData,
 } from './protocol.js';
-import { reviveError } from './error-codec.js';
+import { reviveError } from '../internal/error-codec.js';
 
 /**
  * Shareable primitives register with the codec when their module loads; load each here (see

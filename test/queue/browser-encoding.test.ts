@@ -41,6 +41,34 @@ describe('Queue value encoding, browser build', () => {
     expect([back.message, back.stack, (back.cause as Error).message]).toEqual(['bad', err.stack, 'root']);
   });
 
+  it("keeps a threadkit error's class and code, and any error's own properties, nested too", async () => {
+    const { TimeoutError } = await import('../../src/errors.js');
+    const user = Object.assign(new RangeError('user', { cause: new TimeoutError('inner') }), {
+      code: 'E_X',
+      detail: { n: 1 },
+    });
+    const back = roundTrip({
+      list: [new TimeoutError('x')],
+      byKey: new Map([['k', user]]),
+      members: new Set([user]),
+    }) as {
+      list: Error[];
+      byKey: Map<string, RangeError & { code: string; detail: unknown }>;
+      members: Set<Error>;
+    };
+    expect(back.list[0]).toBeInstanceOf(TimeoutError);
+    expect((back.list[0] as InstanceType<typeof TimeoutError>).code).toBe('ERR_TIMEOUT');
+    const got = back.byKey.get('k');
+    expect(got).toBeInstanceOf(RangeError);
+    expect([got?.code, got?.detail, got?.stack]).toEqual(['E_X', { n: 1 }, user.stack]);
+    expect(got?.cause).toBeInstanceOf(TimeoutError);
+    // A shared reference arrives as two copies here (JSON), each whole.
+    expect([...back.members][0]).toMatchObject({ name: 'RangeError', code: 'E_X' });
+    // Only a value that held one is marked for the codec; JSON text never starts with that byte.
+    expect(encodeValue(user)[0]).toBe(0x01);
+    expect(encodeValue({ a: 1 })[0]).toBe('{'.charCodeAt(0));
+  });
+
   it('refuses functions, symbols, cycles and SharedArrayBuffers with a TypeError', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -57,7 +85,6 @@ describe('Queue value encoding, browser build', () => {
     expect(() => encodeValue(new SharedArrayBuffer(4))).toThrow(
       /^a SharedArrayBuffer cannot be put in a Queue: /,
     );
-    await import('../../src/thread/index.js');
     const { TimeoutError } = await import('../../src/errors.js');
     expect(() => encodeValue([new TimeoutError('x'), new SharedArrayBuffer(4)])).toThrow(
       /^a SharedArrayBuffer \(at value\[1\]\) cannot be put in a Queue: /,

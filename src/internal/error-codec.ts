@@ -4,10 +4,14 @@
 // followed by the caller's. threadkit's own errors (NotOwnerError, TimeoutError, ...) are rebuilt as
 // instances of their class, of the build that revives them (see src/internal/error-classes.ts),
 // whether thrown or sitting in a value (a result, args): the codec hands them to this module.
+//
+// Here in src/internal/ rather than in src/thread/ because a Queue carries errors this way too
+// (serialize.ts, see encodeErrors): importing 'threadkit/queue' registers this codec without loading
+// the thread module.
 import { ThreadkitError } from '../errors.js';
-import { encode, decode, registerShareable } from '../internal/codec.js';
-import { errorClassNamed, threadkitClassName } from '../internal/error-classes.js';
-import type { StackHolder } from './callsite.js';
+import { encode, decode, registerShareable, type ShareableCodec } from './codec.js';
+import { errorClassNamed, threadkitClassName } from './error-classes.js';
+import type { StackHolder } from '../thread/callsite.js';
 import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
@@ -244,8 +248,9 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
  * A threadkit error inside a value (a result, args): the codec carries it as this module serializes a
  * thrown one, and revives it as an instance of its class, with the worker's stack as it was. Recognised
  * in whichever build it was made (error-classes.ts), not only as an instance of this build's classes.
+ * {@link encodeErrors} hands it every other error too.
  */
-registerShareable<Error>({
+const errorCodec: ShareableCodec<Error> = {
   name: 'ThreadkitError',
   kind: 'error',
   type: ThreadkitError,
@@ -258,4 +263,16 @@ registerShareable<Error>({
     if (failures.length > 0) throw failures[0];
     return err as Error;
   },
-});
+};
+registerShareable(errorCodec);
+
+/**
+ * {@link encode} for a Queue's values: every error inside `value` (at the top, or in its arrays, plain
+ * objects, Maps and Sets), not only threadkit's, becomes a record of its class, name, message, stack,
+ * cause and own properties, which {@link decode} revives, as a thrown error crosses from a thread.
+ * Returns `value` itself when it holds no error, primitive or lookalike record: then there is nothing
+ * to decode.
+ */
+export function encodeErrors(value: unknown): unknown {
+  return encode(value, errorCodec);
+}

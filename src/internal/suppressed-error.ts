@@ -1,7 +1,7 @@
 // SuppressedError (ECMA-262, explicit resource management): the error a `using` scope throws when a
 // disposal fails after another failure, with `error` (the new failure) and `suppressed` (the one
 // before it). Node has it from version 24; elsewhere thread functions get a stand-in with its shape
-// (disposal-helpers.ts), and the error codec carries either across threads (error-codec.ts).
+// (src/thread/disposal-helpers.ts), and the error codec carries either across threads (error-codec.ts).
 
 /** How a SuppressedError is made: `new SuppressedError(error, suppressed, message)`. */
 export type SuppressedErrorCtor = new (error: unknown, suppressed: unknown, message?: string) => Error;
