@@ -255,8 +255,13 @@ export class Mutex {
    * }
    * ```
    */
-  async lockAsync(options?: LockAsyncOptions): Promise<MutexGuard> {
-    const opts = checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, 'Mutex.lockAsync()');
+  lockAsync(options?: LockAsyncOptions): Promise<MutexGuard> {
+    return this.#lockAsync(options, 'Mutex.lockAsync()');
+  }
+
+  /** {@link Mutex.lockAsync}, with bad options reported as the errors of the method `where`. */
+  async #lockAsync(options: LockAsyncOptions | undefined, where: string): Promise<MutexGuard> {
+    const opts = checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, where);
     const signal = checkSignal(opts.signal);
     const timeoutMs = checkTimeout(opts.timeoutMs);
     if (signal?.aborted) throw signal.reason;
@@ -345,9 +350,7 @@ export class Mutex {
       const hint = misplacedOptions(fn, 'the function goes first: withLockAsync(fn, { timeoutMs })');
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}${hint}`);
     }
-    // Checked here too, so that a bad key is reported as withLockAsync's (lockAsync checks it again).
-    checkOptions<LockAsyncOptions>(options, LOCK_ASYNC_KEYS, 'Mutex.withLockAsync()');
-    using _guard = await this.lockAsync(options).catch(releaseIfOwnerDied);
+    using _guard = await this.#lockAsync(options, 'Mutex.withLockAsync()').catch(releaseIfOwnerDied);
     return await fn();
   }
 
