@@ -1,7 +1,6 @@
 // One worker of a ThreadPool, seen from the caller's side: which targets it already compiled, which
 // tasks it holds (a batch runs one task after another, in order), and whether it may be reused.
-import { deadThreadsBuffer } from '../internal/dead-threads.js';
-import { namesBuffer } from './names.js';
+import { processShared } from './process-shared.js';
 import { Worker, type TransferListItem } from '../internal/worker-host.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import {
@@ -68,8 +67,7 @@ export class PoolWorker {
       mode: 'pool',
       name,
       progress: this.progress.buffer,
-      deadThreads: deadThreadsBuffer(),
-      names: namesBuffer(),
+      ...processShared(),
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.threadId = this.worker.threadId;

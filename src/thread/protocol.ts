@@ -39,8 +39,16 @@ export const PROGRESS = 0;
 export const DOORBELL = 1;
 export const POOL_SLOTS = 2;
 
+/** The process-wide shared memory every threadkit worker receives (process-shared.ts). */
+export interface ProcessShared {
+  /** The registry of dead threads (src/internal/dead-threads.ts). */
+  readonly deadThreads: SharedArrayBuffer;
+  /** The counters of default thread and pool names (names.ts). */
+  readonly names: SharedArrayBuffer;
+}
+
 /** `workerData` of a Thread's worker. */
-export interface ThreadWorkerData {
+export interface ThreadWorkerData extends ProcessShared {
   readonly mode: 'thread';
   readonly name: string;
   readonly target: TargetDef;
@@ -48,21 +56,13 @@ export interface ThreadWorkerData {
   readonly inherited: InheritedLocals | undefined;
   readonly status: SharedArrayBuffer;
   readonly port: MessagePort;
-  /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
-  readonly deadThreads: SharedArrayBuffer;
-  /** The process-wide counters of default thread and pool names (names.ts). */
-  readonly names: SharedArrayBuffer;
 }
 
 /** `workerData` of a pool worker. */
-export interface PoolWorkerData {
+export interface PoolWorkerData extends ProcessShared {
   readonly mode: 'pool';
   readonly name: string;
   readonly progress: SharedArrayBuffer;
-  /** The process-wide registry of dead threads (src/internal/dead-threads.ts). */
-  readonly deadThreads: SharedArrayBuffer;
-  /** The process-wide counters of default thread and pool names (names.ts). */
-  readonly names: SharedArrayBuffer;
 }
 
 /** A Thread's single result message: `[ok, value]`, value encoded or a serialized error. */

@@ -8,8 +8,8 @@ import {
   type TransferListItem,
   type Worker,
 } from '../internal/worker-host.js';
-import { deadThreadsBuffer, markThreadDead } from '../internal/dead-threads.js';
-import { namesBuffer } from './names.js';
+import { markThreadDead } from '../internal/dead-threads.js';
+import { processShared } from './process-shared.js';
 import { now, unrefTimer } from '../internal/runtime.js';
 import { waitSync } from '../internal/wait.js';
 import { ThreadExitError, TimeoutError } from '../errors.js';
@@ -97,8 +97,7 @@ export class ThreadHandle {
       inherited: config.inherited,
       status: this.#status.buffer,
       port: port2,
-      deadThreads: deadThreadsBuffer(),
-      names: namesBuffer(),
+      ...processShared(),
     };
     let worker: Worker;
     try {

@@ -9,7 +9,7 @@ import {
   receiveMessage,
 } from '../internal/worker-scope.js';
 import { decode, encode } from '../internal/codec.js';
-import { adoptDeadThreads, markThreadDead } from '../internal/dead-threads.js';
+import { markThreadDead } from '../internal/dead-threads.js';
 import { threadId } from '../internal/runtime.js';
 import { SpinHistory } from '../internal/spin-history.js';
 import { notify } from '../internal/wait.js';
@@ -17,7 +17,7 @@ import { runIsolatedWith, type InheritedLocals } from '../threadlocal/inherit.js
 import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
-import { adoptNames } from './names.js';
+import { adoptProcessShared } from './process-shared.js';
 import { serializeError } from '../internal/error-codec.js';
 import {
   DOORBELL,
@@ -254,8 +254,7 @@ function runPool(data: PoolWorkerData): void {
 
 onWorkerData((received) => {
   const data = received as ThreadWorkerData | PoolWorkerData;
-  adoptDeadThreads(data.deadThreads);
-  adoptNames(data.names);
+  adoptProcessShared(data);
   // Dying on its own (process.exit(), an uncaught error, the end): mark itself, so that a lock it holds
   // is taken over even while the thread that created it is blocked and cannot see the 'exit' event.
   onThreadExit(() => markThreadDead(threadId));
