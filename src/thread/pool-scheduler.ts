@@ -34,7 +34,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /** Captures the stack of the code that called `run()`. */
   readonly #captureStack: () => StackHolder;
   #dispatchScheduled = false;
-  #drained: (() => void) | undefined;
+  /** What {@link drained} returned while busy, shared by every caller (close() may be called twice). */
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
   #inflightCount = 0;
   /** Submitters that keep the pool busy between their tasks (a `map()` with items left): see {@link hold}. */
@@ -70,9 +71,14 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#checkDrained();
   }
 
-  /** Resolves once no task is queued or running (call only while {@link busy}). */
+  /** Resolves once no task is queued or running (call only while {@link busy}); the same promise for every caller. */
   drained(): Promise<void> {
-    return new Promise<void>((resolve) => (this.#drained = resolve));
+    if (this.#drained === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((res) => (resolve = res));
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
   }
 
   /** Workers that could take a task now: the idle ones and those not started yet. */
@@ -214,9 +220,9 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   #checkDrained(): void {
     if (this.#drained && !this.busy) {
-      const done = this.#drained;
+      const { resolve } = this.#drained;
       this.#drained = undefined;
-      done();
+      resolve();
     }
   }
 
@@ -277,6 +283,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     for (const task of this.#queue.clear()) failTask(task, error);
     for (const w of this.#workers.all) for (const task of w.inflight.values()) failTask(task, error);
     this.#wakeRoomWaiters();
+    // With nothing sent to a worker (the tasks were all still queued) no exit will tell close().
+    this.#checkDrained();
   }
 
   /** Stops every worker; resolves once all have exited. */

@@ -214,6 +214,24 @@ describe('ThreadPool', () => {
     expect(waited).toBeInstanceOf(PoolClosedError);
   });
 
+  it('every close() and destroy() call resolves, however they overlap', async () => {
+    const slow = () => new Promise((r) => setTimeout(() => r('slow'), 50));
+    // Two close() calls (an explicit close() inside `await using`, say): the first used to wait forever.
+    const twice = new ThreadPool({ size: 1 });
+    const task = twice.run(slow);
+    expect(await watchdog(Promise.all([twice.close(), twice.close(), task]), 3000)).toEqual([
+      undefined,
+      undefined,
+      'slow',
+    ]);
+    // destroy() while close() waits for a task not yet dispatched: close() used to wait forever.
+    const overlapped = new ThreadPool({ size: 1 });
+    const dropped = overlapped.run(slow).catch((e: unknown) => e);
+    const closing = overlapped.close();
+    await watchdog(Promise.all([overlapped.destroy(), closing]), 3000);
+    expect(await dropped).toBeInstanceOf(PoolClosedError);
+  });
+
   it('checks its arguments', async () => {
     expect(() => new ThreadPool({ size: 0 })).toThrow(/Expected `size` to be an integer >= 1, got 0/);
     expect(() => new ThreadPool({ maxQueue: -1 })).toThrow(RangeError);
