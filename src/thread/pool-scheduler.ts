@@ -247,7 +247,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /**
    * A worker stopped. Tasks it held: the one it was running fails with ThreadExitError; those it
    * finished but had not reported fail too (their results are lost); those not started are queued
-   * again at the front. A replacement is started if work is waiting.
+   * again at the front, unless the worker never ran a task at all. A replacement is started if work
+   * is waiting.
    */
   onExit(w: PoolWorker, code: number): void {
     const wasRetired = w.retired;
@@ -256,18 +257,26 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     const cause = (w as { lastError?: unknown }).lastError;
     // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
     const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
+    // Died before it ran anything (it could not start: resourceLimits too small to boot, say): its
+    // tasks fail. Queued again, they would start another worker that dies the same way, for ever.
+    const neverRan = running === 0 && w.lastResultAt === 0;
     const requeue: Task[] = [];
     let seenRunning = running === 0;
     for (const task of w.inflight.values()) {
       this.#inflightCount--;
       if (task.id === running) seenRunning = true;
-      else if (seenRunning && !task.settled) {
+      else if (seenRunning && !task.settled && !neverRan) {
         task.holder = undefined;
         requeue.push(task);
         continue;
       }
       if (task.settled) continue;
-      const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
+      const why =
+        task.id === running
+          ? 'while running this task'
+          : neverRan
+            ? 'before starting this task'
+            : 'before reporting this finished task';
       const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }

@@ -3,8 +3,9 @@
 // `npm test` runs a slice; `npm run test:stress` (THREADKIT_STRESS=1) runs the big versions. The memory
 // soak is in soak.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ThreadPool } from 'threadkit/thread';
+import { ThreadExitError, ThreadPool } from 'threadkit/thread';
 import { STRESS } from '../helpers/workers.js';
+import { watchdog } from './helpers.js';
 
 type Fault = 'ok' | 'throw' | 'reject' | 'exit' | 'timeout';
 
@@ -64,4 +65,25 @@ describe('ThreadPool under injected faults', () => {
     expect(counts.exit).toBeGreaterThan(0);
     expect(counts.timeout).toBeGreaterThan(0);
   }, 280_000);
+});
+
+describe('ThreadPool workers that cannot start', () => {
+  it('a worker that dies before running anything fails the tasks it held, instead of restarting for ever', async () => {
+    // Too little heap for the worker to boot: every worker dies at start. The tasks used to be queued
+    // again and again for a new worker, which died the same way: a busy loop that never settled them.
+    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 1 } });
+    try {
+      const outcomes = await watchdog(
+        Promise.all([pool.run(() => 1), pool.run(() => 2)].map((p) => p.catch((e: unknown) => e))),
+        5000,
+      );
+      for (const err of outcomes) {
+        expect(err).toBeInstanceOf(ThreadExitError);
+        expect((err as Error).message).toMatch(/^Pool worker exited with code \d+ before starting this task/);
+        expect(((err as Error).cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+      }
+    } finally {
+      await watchdog(pool.destroy(), 5000);
+    }
+  });
 });
