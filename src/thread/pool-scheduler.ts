@@ -267,6 +267,9 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       if (task.id === running) seenRunning = true;
       else if (seenRunning && !task.settled && !neverRan) {
         task.holder = undefined;
+        // Not started: its time limit counts from when it starts on the worker it goes to next.
+        clearTimeout(task.timer);
+        task.timer = undefined;
         requeue.push(task);
         continue;
       }

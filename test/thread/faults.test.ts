@@ -87,3 +87,26 @@ describe('ThreadPool workers that cannot start', () => {
     }
   });
 });
+
+describe('ThreadPool tasks queued again after their worker died', () => {
+  it('count their timeoutMs from when they start on the new worker', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    // A task returns, leaving a callback that blocks its worker for 600 ms and then kills it.
+    await watchdog(
+      pool.run(() => {
+        setTimeout(() => {
+          const end = Date.now() + 600;
+          while (Date.now() < end);
+          throw new Error('late');
+        }, 0);
+        return 'returned';
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100)); // the worker is in that callback now
+    // Sent to the blocked worker (idle, for the pool), queued again unstarted when it dies at ~600 ms,
+    // then run for 900 ms on a new worker: within its limit. The time limit armed when it was first
+    // sent used to stay armed, and rejected it at ~1300 ms, mid-run.
+    const task = pool.run(() => new Promise((r) => setTimeout(() => r('done'), 900)), { timeoutMs: 1200 });
+    expect(await watchdog(task)).toBe('done');
+  });
+});
