@@ -154,15 +154,34 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     const workers = this.#workers;
     while (this.#queue.size > 0) {
       const solo = this.#queue.peek()!.solo;
-      const worker =
-        workers.idle.pop() ??
-        (workers.all.size < this.#size ? workers.spawn() : solo ? undefined : pipelineTarget(workers.all));
+      let worker = workers.idle.pop();
+      if (worker === undefined && workers.all.size < this.#size) worker = this.#spawn();
+      if (worker === undefined && !solo) worker = pipelineTarget(workers.all);
       if (worker === undefined) return;
       const batch = takeBatch(this.#queue, worker, this.#size);
       const last = batch[batch.length - 1]!;
       if (last.solo && last.timeoutMs !== Infinity) startTaskTimer(last, worker, this);
       this.#inflightCount += batch.length;
       this.#send(worker, batch);
+    }
+  }
+
+  /**
+   * Starts a worker, if the runtime can: `new Worker()` throws when it cannot create a thread (none
+   * left, a stack it cannot give: ERR_WORKER_INIT_FAILED). With no worker at all, nothing would ever
+   * run the queued tasks: they fail with that error, as `Thread.start()` throws it. With other
+   * workers, the tasks wait for them.
+   */
+  #spawn(): PoolWorker | undefined {
+    try {
+      return this.#workers.spawn();
+    } catch (err) {
+      if (this.#workers.all.size === 0) {
+        for (const task of this.#queue.clear()) failTask(task, err);
+        this.#wakeRoomWaiters();
+        this.#checkDrained();
+      }
+      return undefined;
     }
   }
 
