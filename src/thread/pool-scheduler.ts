@@ -18,6 +18,10 @@ import { TaskQueue } from './task-queue.js';
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
+/** Why a task not started fails, instead of going to another worker, when its worker stops. */
+const LOST_TRANSFER =
+  'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
+
 /** `n thing` or `n things`. */
 function plural(n: number, thing: string): string {
   return `${n} ${thing}${n === 1 ? '' : 's'}`;
@@ -284,7 +288,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     for (const task of w.inflight.values()) {
       this.#inflightCount--;
       if (task.id === running) seenRunning = true;
-      else if (seenRunning && !task.settled && !neverRan) {
+      const notStarted = seenRunning && task.id !== running;
+      // A task that transferred objects cannot go again: they were moved to this worker, and a new
+      // one would get them detached (an ArrayBuffer of length 0), not the data.
+      if (notStarted && !task.settled && !neverRan && task.transfer.length === 0) {
         task.holder = undefined;
         // Not started: its time limit counts from when it starts on the worker it goes to next.
         clearTimeout(task.timer);
@@ -296,9 +303,11 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       const why =
         task.id === running
           ? 'while running this task'
-          : neverRan
-            ? 'before starting this task'
-            : 'before reporting this finished task';
+          : !notStarted
+            ? 'before reporting this finished task'
+            : neverRan
+              ? 'before starting this task'
+              : LOST_TRANSFER;
       const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }

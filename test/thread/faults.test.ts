@@ -109,4 +109,21 @@ describe('ThreadPool tasks queued again after their worker died', () => {
     const task = pool.run(() => new Promise((r) => setTimeout(() => r('done'), 900)), { timeoutMs: 1200 });
     expect(await watchdog(task)).toBe('done');
   });
+
+  it('except a task that transferred objects: those went with the dead worker, so it fails', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const buffer = new ArrayBuffer(8);
+    // One batch: the first task kills the worker before the second starts.
+    const crash = pool.run(() => process.exit(2)).catch((e: unknown) => e);
+    const moved = pool
+      .run((b: ArrayBuffer) => b.byteLength, { args: [buffer], transfer: [buffer] })
+      .catch((e: unknown) => e);
+    const plain = pool.run((n: number) => n, { args: [5] });
+    expect(await watchdog(crash)).toBeInstanceOf(ThreadExitError);
+    // It used to be queued again and run on the next worker with the buffer detached: byteLength 0.
+    const err = (await watchdog(moved)) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.message).toMatch(/^Pool worker exited with code 2 before starting this task, .*transferred/);
+    expect(await watchdog(plain)).toBe(5);
+  });
 });
