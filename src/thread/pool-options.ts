@@ -55,7 +55,11 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
   readonly args?: Readonly<A>;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
-  /** Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. */
+  /**
+   * Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. They
+   * move when the task is sent to its worker: if that worker dies before the task starts, the task
+   * fails with {@link ThreadExitError} rather than going to another worker (other tasks do).
+   */
   readonly transfer?: readonly object[];
   /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
   readonly signal?: AbortSignal;

@@ -18,6 +18,10 @@ import { TaskQueue } from './task-queue.js';
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
+/** Why a task not started fails, instead of going to another worker, when its worker stops. */
+const LOST_TRANSFER =
+  'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
+
 /** `n thing` or `n things`. */
 function plural(n: number, thing: string): string {
   return `${n} ${thing}${n === 1 ? '' : 's'}`;
@@ -34,7 +38,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /** Captures the stack of the code that called `run()`. */
   readonly #captureStack: () => StackHolder;
   #dispatchScheduled = false;
-  #drained: (() => void) | undefined;
+  /** What {@link drained} returned while busy, shared by every caller (close() may be called twice). */
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
   #inflightCount = 0;
   /** Submitters that keep the pool busy between their tasks (a `map()` with items left): see {@link hold}. */
@@ -70,9 +75,14 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#checkDrained();
   }
 
-  /** Resolves once no task is queued or running (call only while {@link busy}). */
+  /** Resolves once no task is queued or running (call only while {@link busy}); the same promise for every caller. */
   drained(): Promise<void> {
-    return new Promise<void>((resolve) => (this.#drained = resolve));
+    if (this.#drained === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((res) => (resolve = res));
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
   }
 
   /** Workers that could take a task now: the idle ones and those not started yet. */
@@ -148,15 +158,34 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     const workers = this.#workers;
     while (this.#queue.size > 0) {
       const solo = this.#queue.peek()!.solo;
-      const worker =
-        workers.idle.pop() ??
-        (workers.all.size < this.#size ? workers.spawn() : solo ? undefined : pipelineTarget(workers.all));
+      let worker = workers.idle.pop();
+      if (worker === undefined && workers.all.size < this.#size) worker = this.#spawn();
+      if (worker === undefined && !solo) worker = pipelineTarget(workers.all);
       if (worker === undefined) return;
       const batch = takeBatch(this.#queue, worker, this.#size);
       const last = batch[batch.length - 1]!;
       if (last.solo && last.timeoutMs !== Infinity) startTaskTimer(last, worker, this);
       this.#inflightCount += batch.length;
       this.#send(worker, batch);
+    }
+  }
+
+  /**
+   * Starts a worker, if the runtime can: `new Worker()` throws when it cannot create a thread (none
+   * left, a stack it cannot give: ERR_WORKER_INIT_FAILED). With no worker at all, nothing would ever
+   * run the queued tasks: they fail with that error, as `Thread.start()` throws it. With other
+   * workers, the tasks wait for them.
+   */
+  #spawn(): PoolWorker | undefined {
+    try {
+      return this.#workers.spawn();
+    } catch (err) {
+      if (this.#workers.all.size === 0) {
+        for (const task of this.#queue.clear()) failTask(task, err);
+        this.#wakeRoomWaiters();
+        this.#checkDrained();
+      }
+      return undefined;
     }
   }
 
@@ -214,9 +243,9 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   #checkDrained(): void {
     if (this.#drained && !this.busy) {
-      const done = this.#drained;
+      const { resolve } = this.#drained;
       this.#drained = undefined;
-      done();
+      resolve();
     }
   }
 
@@ -241,7 +270,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /**
    * A worker stopped. Tasks it held: the one it was running fails with ThreadExitError; those it
    * finished but had not reported fail too (their results are lost); those not started are queued
-   * again at the front. A replacement is started if work is waiting.
+   * again at the front, unless the worker never ran a task at all. A replacement is started if work
+   * is waiting.
    */
   onExit(w: PoolWorker, code: number): void {
     const wasRetired = w.retired;
@@ -250,18 +280,34 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     const cause = (w as { lastError?: unknown }).lastError;
     // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
     const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
+    // Died before it ran anything (it could not start: resourceLimits too small to boot, say): its
+    // tasks fail. Queued again, they would start another worker that dies the same way, for ever.
+    const neverRan = running === 0 && w.lastResultAt === 0;
     const requeue: Task[] = [];
     let seenRunning = running === 0;
     for (const task of w.inflight.values()) {
       this.#inflightCount--;
       if (task.id === running) seenRunning = true;
-      else if (seenRunning && !task.settled) {
+      const notStarted = seenRunning && task.id !== running;
+      // A task that transferred objects cannot go again: they were moved to this worker, and a new
+      // one would get them detached (an ArrayBuffer of length 0), not the data.
+      if (notStarted && !task.settled && !neverRan && task.transfer.length === 0) {
         task.holder = undefined;
+        // Not started: its time limit counts from when it starts on the worker it goes to next.
+        clearTimeout(task.timer);
+        task.timer = undefined;
         requeue.push(task);
         continue;
       }
       if (task.settled) continue;
-      const why = task.id === running ? 'while running this task' : 'before reporting this finished task';
+      const why =
+        task.id === running
+          ? 'while running this task'
+          : !notStarted
+            ? 'before reporting this finished task'
+            : neverRan
+              ? 'before starting this task'
+              : LOST_TRANSFER;
       const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
@@ -277,6 +323,8 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     for (const task of this.#queue.clear()) failTask(task, error);
     for (const w of this.#workers.all) for (const task of w.inflight.values()) failTask(task, error);
     this.#wakeRoomWaiters();
+    // With nothing sent to a worker (the tasks were all still queued) no exit will tell close().
+    this.#checkDrained();
   }
 
   /** Stops every worker; resolves once all have exited. */

@@ -99,7 +99,8 @@ export class ThreadPool implements AsyncDisposable {
    * @returns the target's result
    * @throws (rejects) the task's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
-   *   {@link QueueFullError}; {@link PoolClosedError}
+   *   {@link QueueFullError}; {@link PoolClosedError}; the runtime's error (`ERR_WORKER_INIT_FAILED`)
+   *   if the pool has no worker and cannot start one, as `Thread.start()` throws it
    * @example
    * ```ts
    * import { ThreadPool } from 'threadkit/thread';

@@ -3,8 +3,9 @@
 // `npm test` runs a slice; `npm run test:stress` (THREADKIT_STRESS=1) runs the big versions. The memory
 // soak is in soak.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ThreadPool } from 'threadkit/thread';
+import { ThreadExitError, ThreadPool } from 'threadkit/thread';
 import { STRESS } from '../helpers/workers.js';
+import { watchdog } from './helpers.js';
 
 type Fault = 'ok' | 'throw' | 'reject' | 'exit' | 'timeout';
 
@@ -64,4 +65,65 @@ describe('ThreadPool under injected faults', () => {
     expect(counts.exit).toBeGreaterThan(0);
     expect(counts.timeout).toBeGreaterThan(0);
   }, 280_000);
+});
+
+describe('ThreadPool workers that cannot start', () => {
+  it('a worker that dies before running anything fails the tasks it held, instead of restarting for ever', async () => {
+    // Too little heap for the worker to boot: every worker dies at start. The tasks used to be queued
+    // again and again for a new worker, which died the same way: a busy loop that never settled them.
+    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 1 } });
+    try {
+      const outcomes = await watchdog(
+        Promise.all([pool.run(() => 1), pool.run(() => 2)].map((p) => p.catch((e: unknown) => e))),
+        5000,
+      );
+      for (const err of outcomes) {
+        expect(err).toBeInstanceOf(ThreadExitError);
+        expect((err as Error).message).toMatch(/^Pool worker exited with code \d+ before starting this task/);
+        expect(((err as Error).cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+      }
+    } finally {
+      await watchdog(pool.destroy(), 5000);
+    }
+  });
+});
+
+describe('ThreadPool tasks queued again after their worker died', () => {
+  it('count their timeoutMs from when they start on the new worker', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    // A task returns, leaving a callback that blocks its worker for 600 ms and then kills it.
+    await watchdog(
+      pool.run(() => {
+        setTimeout(() => {
+          const end = Date.now() + 600;
+          while (Date.now() < end);
+          throw new Error('late');
+        }, 0);
+        return 'returned';
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100)); // the worker is in that callback now
+    // Sent to the blocked worker (idle, for the pool), queued again unstarted when it dies at ~600 ms,
+    // then run for 900 ms on a new worker: within its limit. The time limit armed when it was first
+    // sent used to stay armed, and rejected it at ~1300 ms, mid-run.
+    const task = pool.run(() => new Promise((r) => setTimeout(() => r('done'), 900)), { timeoutMs: 1200 });
+    expect(await watchdog(task)).toBe('done');
+  });
+
+  it('except a task that transferred objects: those went with the dead worker, so it fails', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const buffer = new ArrayBuffer(8);
+    // One batch: the first task kills the worker before the second starts.
+    const crash = pool.run(() => process.exit(2)).catch((e: unknown) => e);
+    const moved = pool
+      .run((b: ArrayBuffer) => b.byteLength, { args: [buffer], transfer: [buffer] })
+      .catch((e: unknown) => e);
+    const plain = pool.run((n: number) => n, { args: [5] });
+    expect(await watchdog(crash)).toBeInstanceOf(ThreadExitError);
+    // It used to be queued again and run on the next worker with the buffer detached: byteLength 0.
+    const err = (await watchdog(moved)) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.message).toMatch(/^Pool worker exited with code 2 before starting this task, .*transferred/);
+    expect(await watchdog(plain)).toBe(5);
+  });
 });

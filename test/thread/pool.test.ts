@@ -1,6 +1,13 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { PoolClosedError, QueueFullError, ThreadExitError, ThreadPool, TimeoutError } from 'threadkit/thread';
+import {
+  PoolClosedError,
+  QueueFullError,
+  Thread,
+  ThreadExitError,
+  ThreadPool,
+  TimeoutError,
+} from 'threadkit/thread';
 import { STRESS } from '../helpers/workers.js';
 import { runFixture, watchdog } from './helpers.js';
 
@@ -212,6 +219,46 @@ describe('ThreadPool', () => {
     const [spun, waited] = await outcomes;
     expect(spun).toBeInstanceOf(PoolClosedError);
     expect(waited).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('every close() and destroy() call resolves, however they overlap', async () => {
+    const slow = () => new Promise((r) => setTimeout(() => r('slow'), 50));
+    // Two close() calls (an explicit close() inside `await using`, say): the first used to wait forever.
+    const twice = new ThreadPool({ size: 1 });
+    const task = twice.run(slow);
+    expect(await watchdog(Promise.all([twice.close(), twice.close(), task]), 3000)).toEqual([
+      undefined,
+      undefined,
+      'slow',
+    ]);
+    // destroy() while close() waits for a task not yet dispatched: close() used to wait forever.
+    const overlapped = new ThreadPool({ size: 1 });
+    const dropped = overlapped.run(slow).catch((e: unknown) => e);
+    const closing = overlapped.close();
+    await watchdog(Promise.all([overlapped.destroy(), closing]), 3000);
+    expect(await dropped).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('a worker the runtime cannot create fails the waiting tasks, as Thread.start() throws (no crash)', async () => {
+    // A stack the OS cannot give a thread: `new Worker()` throws ERR_WORKER_INIT_FAILED (EAGAIN). The
+    // pool created its workers in a microtask or a message handler, so this was an uncaught exception.
+    const resourceLimits = { stackSizeMb: 1e9 };
+    let launchError: unknown;
+    try {
+      new Thread(() => 1, { resourceLimits }).start();
+    } catch (err) {
+      launchError = err;
+    }
+    expect((launchError as { code?: string })?.code).toBe('ERR_WORKER_INIT_FAILED');
+    const pool = new ThreadPool({ size: 2, resourceLimits });
+    const outcomes = await watchdog(
+      Promise.all(
+        [pool.run(() => 1), pool.map((n: number) => n, [1, 2, 3])].map((p) => p.catch((e: unknown) => e)),
+      ),
+      3000,
+    );
+    for (const err of outcomes) expect(err).toMatchObject({ code: 'ERR_WORKER_INIT_FAILED' });
+    await watchdog(pool.close(), 3000);
   });
 
   it('checks its arguments', async () => {
