@@ -114,8 +114,9 @@ export class SemaphoreOverflowError extends ThreadkitError {
 }
 
 /**
- * Thrown (or rejected with) by `Barrier.wait()` when the barrier is broken: it was aborted, reset, or
- * another party timed out or was aborted while waiting, so this generation can never complete.
+ * Thrown (or rejected with) by `Barrier.wait()` when the barrier is broken: `abort()` was called, or
+ * a party timed out or was aborted while waiting, so this generation can never complete. A broken
+ * barrier stays broken (there is no reset): create a new one.
  *
  * @example
  * ```ts

@@ -64,7 +64,7 @@ export function currentThread(): ThreadInfo {
 }
 
 /**
- * The running pool task or Thread target, as returned by {@link currentTask}.
+ * The running pool task, as returned by {@link currentTask}.
  *
  * @example
  * ```ts
@@ -82,8 +82,10 @@ export function currentThread(): ThreadInfo {
 export interface TaskInfo {
   /**
    * Aborted when the task's `signal` aborts or its `timeoutMs` passes, with the same reason. Check it
-   * (or listen to it) to stop early; a task that has not settled shortly after is stopped by
-   * terminating its worker.
+   * (or listen to it) to stop early; a task that has not settled 100 ms after is stopped by
+   * terminating its worker. The abort arrives through the worker's event loop: a synchronous loop
+   * never sees it, so CPU-bound work must yield (`await` a timer, such as `setImmediate`) between
+   * slices to notice it.
    */
   readonly signal: AbortSignal;
 }
