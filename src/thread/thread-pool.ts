@@ -200,7 +200,8 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks, lets queued and running ones finish, then stops the workers.
+   * Stops accepting tasks, lets queued and running ones finish, then stops the workers. Resolves once
+   * every worker has exited, for every call (also after {@link destroy}).
    *
    * @example
    * ```ts
@@ -218,7 +219,9 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}.
+   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}. Resolves once
+   * every worker has exited, for every call: a worker inside a native call that cannot be interrupted
+   * (a `spawnSync`, say) exits when the call returns.
    *
    * @example
    * ```ts

@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from 'threadkit/thread';
 import { STRESS } from '../helpers/workers.js';
-import { runFixture, watchdog } from './helpers.js';
+import { runFixture, uninterruptible, watchdog } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -237,6 +237,39 @@ describe('ThreadPool', () => {
     const closing = overlapped.close();
     await watchdog(Promise.all([overlapped.destroy(), closing]), 3000);
     expect(await dropped).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('every destroy() and close() call resolves only once the workers have exited', async () => {
+    /** Whether each of `calls` has resolved after `ms` (they may not before the worker exits). */
+    const resolvedAfter = async (calls: Promise<void>[], ms: number) => {
+      const done = calls.map(() => false);
+      calls.forEach((call, i) => void call.then(() => (done[i] = true)));
+      await sleep(ms);
+      return done;
+    };
+    // A worker that cannot exit until released (it is inside a native call terminate() waits for).
+    const held = uninterruptible();
+    const pool = new ThreadPool({ size: 1 });
+    const task = pool.run(held.task, { args: held.args }).catch((e: unknown) => e);
+    await watchdog(held.started);
+    const calls = [pool.destroy(), pool.destroy(), pool.close()];
+    // The second destroy() and the close() used to resolve at once: the first call had emptied the
+    // list of workers to wait for.
+    expect(await resolvedAfter(calls, 50)).toEqual([false, false, false]);
+    held.release();
+    await watchdog(Promise.all(calls));
+    expect(await task).toBeInstanceOf(PoolClosedError);
+
+    // A worker the pool already let go of (its task timed out and would not stop) is waited for too.
+    const stuck = uninterruptible();
+    const timed = new ThreadPool({ size: 1 });
+    const late = timed.run(stuck.task, { args: stuck.args, timeoutMs: 1 }).catch((e: unknown) => e);
+    await watchdog(stuck.started);
+    expect(await watchdog(late)).toBeInstanceOf(TimeoutError);
+    await sleep(150); // past the grace a cancelled task has to stop: the worker is being terminated
+    expect(await resolvedAfter([timed.destroy(), timed.close()], 50)).toEqual([false, false]);
+    stuck.release();
+    await watchdog(Promise.all([timed.destroy(), timed.close()]));
   });
 
   it('a worker the runtime cannot create fails the waiting tasks, as Thread.start() throws (no crash)', async () => {
