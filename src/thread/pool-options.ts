@@ -24,7 +24,11 @@ export interface ThreadPoolOptions {
    * `map()` waits for room. @default Infinity
    */
   readonly maxQueue?: number;
-  /** Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. */
+  /**
+   * Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. With
+   * them, each result is sent back as soon as its task ends instead of in batches, so that a worker
+   * killed for running out of memory takes no finished task's result with it (tiny tasks run slower).
+   */
   readonly resourceLimits?: ResourceLimits;
 }
 

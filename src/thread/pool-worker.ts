@@ -67,6 +67,7 @@ export class PoolWorker {
       mode: 'pool',
       name,
       progress: this.progress.buffer,
+      reportEach: resourceLimits !== undefined,
       ...processShared(),
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });

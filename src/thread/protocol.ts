@@ -63,6 +63,11 @@ export interface PoolWorkerData extends ProcessShared {
   readonly mode: 'pool';
   readonly name: string;
   readonly progress: SharedArrayBuffer;
+  /**
+   * Send each result as soon as its task ends, instead of in batches: set when the pool has
+   * `resourceLimits`, whose out-of-memory kill leaves no chance to send results held back.
+   */
+  readonly reportEach: boolean;
 }
 
 /** A Thread's single result message: `[ok, value]`, value encoded or a serialized error. */

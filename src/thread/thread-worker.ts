@@ -122,6 +122,9 @@ function runPool(data: PoolWorkerData): void {
   const port = parentPort;
   const progress = new Int32Array(data.progress);
   const storage = taskStorage();
+  // Running out of memory kills the worker with no chance to run code (onThreadExit below does not
+  // run): results held back for the next batch would be lost with it.
+  const reportEach = data.reportEach;
   const queue: unknown[] = [];
   let head = 0;
   let results: unknown[] = [];
@@ -181,6 +184,7 @@ function runPool(data: PoolWorkerData): void {
         }
         current = undefined;
         if (
+          reportEach ||
           results.length >= FLUSH_AFTER_RESULTS * RESULT_STRIDE ||
           performance.now() - lastFlush > FLUSH_AFTER_MS
         ) {
