@@ -20,8 +20,10 @@ export interface ThreadPoolOptions {
   /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
   readonly idleTimeoutMs?: number;
   /**
-   * Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}, and
-   * `map()` waits for room. @default Infinity
+   * Most tasks accepted and waiting to start: queued, or sent ahead to a busy worker (workers are sent
+   * tiny tasks several at a time). Past it `run()` rejects with {@link QueueFullError}, and `map()`
+   * waits for room. A task that a free worker takes at once does not wait. So at most
+   * `size + maxQueue` tasks are accepted and unfinished. @default Infinity
    */
   readonly maxQueue?: number;
   /**

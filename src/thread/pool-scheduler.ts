@@ -22,6 +22,11 @@ const CANCEL_GRACE_MS = 100;
 const LOST_TRANSFER =
   'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
 
+/** Tasks a worker holds beyond the one it runs first: sent ahead of time, not started (as far as the pool knows). */
+function aheadOn(w: PoolWorker): number {
+  return w.inflight.size > 1 ? w.inflight.size - 1 : 0;
+}
+
 /** `n thing` or `n things`. */
 function plural(n: number, thing: string): string {
   return `${n} ${thing}${n === 1 ? '' : 's'}`;
@@ -42,6 +47,11 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   #drained: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
   #inflightCount = 0;
+  /**
+   * Of those, the tasks sent ahead (see {@link aheadOn}): all but the first of each worker. They wait
+   * to start as the queued tasks do, and count toward `maxQueue` with them.
+   */
+  #sentAhead = 0;
   /** Submitters that keep the pool busy between their tasks (a `map()` with items left): see {@link hold}. */
   #holds = 0;
   /** Called once when room in the queue may have freed (see {@link whenRoom}). */
@@ -90,21 +100,27 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     return this.#workers.idle.length + this.#size - this.#workers.all.size;
   }
 
-  /** Whether one more task can be submitted without waiting past `maxQueue`. */
+  /**
+   * Whether one more task can be submitted without more than `maxQueue` tasks waiting to start: queued,
+   * or sent ahead to a busy worker. Queued tasks that a free worker takes at the next dispatch start
+   * there; as many as there are free workers are not waiting.
+   */
   hasRoom(): boolean {
-    return this.#queue.size < this.#maxQueue + this.#freeWorkers();
+    const queued = this.#queue.size;
+    const free = this.#freeWorkers();
+    return queued < free || queued - free + this.#sentAhead < this.#maxQueue;
   }
 
   /** @throws QueueFullError if another task would wait past `maxQueue` */
   checkRoom(): void {
     if (this.hasRoom()) return;
-    // Queued tasks that a free worker takes at the next dispatch are not waiting; the rest are.
     const starting = Math.min(this.#queue.size, this.#freeWorkers());
-    const held = this.#inflightCount + starting;
-    const waiting = this.#queue.size - starting;
+    const waiting = this.#queue.size - starting + this.#sentAhead;
+    // One running task per busy worker (those it holds past the first were sent ahead), and the starting.
+    const running = this.#inflightCount - this.#sentAhead + starting;
     throw new QueueFullError(
-      `${this.#name} is full: ${plural(held, 'task')} running or sent to its ${plural(this.#size, 'worker')}, ` +
-        `${waiting} waiting (maxQueue: ${this.#maxQueue})`,
+      `${this.#name} is full: ${plural(running, 'task')} running on its ${plural(this.#size, 'worker')}, ` +
+        `${waiting} waiting to start (maxQueue: ${this.#maxQueue})`,
     );
   }
 
@@ -191,11 +207,15 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   /** Posts a batch; a task whose args or transfer list cannot be posted fails alone, as if it threw. */
   #send(worker: PoolWorker, batch: Task[]): void {
+    const ahead = aheadOn(worker);
     try {
       worker.send(batch);
       return;
     } catch {
       // Find the culprits: send the tasks one by one.
+    } finally {
+      // Registered in `inflight` even when posting failed (the failed tasks are reported below).
+      this.#sentAhead += aheadOn(worker) - ahead;
     }
     const failed: unknown[] = [];
     for (const task of batch) {
@@ -211,6 +231,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /** A worker reported results (id, ok, value triples): settles those tasks and gives it more work. */
   onResults(w: PoolWorker, results: unknown[]): void {
     w.lastResultAt = performance.now();
+    const ahead = aheadOn(w);
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const task = w.inflight.get(results[i] as number);
       if (!task) continue;
@@ -223,6 +244,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       if (outcome.ok) task.resolve(outcome.value);
       else task.reject(outcome.error);
     }
+    this.#sentAhead += aheadOn(w) - ahead;
     if (!w.retired) {
       if (w.inflight.size === 0) this.#becomeIdle(w);
       else if (this.#queue.size > 0) this.#dispatch();
@@ -311,6 +333,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
       failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
     }
+    this.#sentAhead -= aheadOn(w);
     w.inflight.clear();
     this.#queue.unshift(requeue);
     if (this.#queue.size > 0) this.#dispatch();

@@ -113,21 +113,47 @@ describe('ThreadPool', () => {
     await using two = new ThreadPool({ size: 2, maxQueue: 0 });
     const pair = [two.run(() => 1), two.run(() => 2)];
     expect(await full(two)).toMatch(
-      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 2 workers, 0 waiting \(maxQueue: 0\)$/,
+      /^ThreadPool-\d+ is full: 2 tasks running on its 2 workers, 0 waiting to start \(maxQueue: 0\)$/,
     );
     await using one = new ThreadPool({ size: 1, maxQueue: 1 });
     const slow = one.run(() => new Promise((r) => setTimeout(r, 300)));
     const next = one.run(() => 3);
     // Before the first dispatch (was "2 tasks queued (maxQueue: 1)").
     expect(await full(one)).toMatch(
-      /^ThreadPool-\d+ is full: 1 task running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+      /^ThreadPool-\d+ is full: 1 task running on its 1 worker, 1 waiting to start \(maxQueue: 1\)$/,
     );
-    await sleep(20); // both went to the worker, in one batch
-    const third = one.run(() => 4);
+    await sleep(20); // both went to the worker, in one batch: `next` still waits there, behind `slow`
     expect(await full(one)).toMatch(
-      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+      /^ThreadPool-\d+ is full: 1 task running on its 1 worker, 1 waiting to start \(maxQueue: 1\)$/,
     );
-    await watchdog(Promise.all([...pair, slow, next, third]));
+    await watchdog(Promise.all([...pair, slow, next]));
+  });
+
+  it('maxQueue counts the tasks sent to a worker ahead of time as waiting, until they start', async () => {
+    // The worker's first task blocks it until released; nothing finishes meanwhile.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const open = () => (Atomics.store(gate, 0, 1), Atomics.notify(gate, 0));
+    await using pool = new ThreadPool({ size: 1, maxQueue: 10 });
+    try {
+      const accepted: Promise<unknown>[] = [
+        pool.run((g: Int32Array) => void Atomics.wait(g, 0, 0, 10_000), { args: [gate] }),
+      ];
+      for (let i = 0; i < 10; i++) accepted.push(pool.run((n: number) => n, { args: [i] }));
+      await expect(pool.run(() => 0)).rejects.toBeInstanceOf(QueueFullError);
+      await sleep(20);
+      // All 11 went to the worker in one batch and left the queue: 10 more used to be accepted (and
+      // more batches after them, up to the worker's pipeline), although all waited behind the first.
+      const outcomes = Array.from({ length: 10 }, () => pool.run(() => 0).catch((e: unknown) => e));
+      const settled = await Promise.race([Promise.all(outcomes), sleep(50).then(() => 'some accepted')]);
+      expect(settled).toHaveLength(10);
+      for (const outcome of settled) expect(outcome).toBeInstanceOf(QueueFullError);
+      open();
+      expect(await watchdog(Promise.all(accepted))).toEqual([undefined, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // Once they ran, there is room again.
+      expect(await watchdog(pool.run(() => 'room'))).toBe('room');
+    } finally {
+      open();
+    }
   });
 
   it('any number of tasks may share a signal: one listener, no warning, removed when they settle', async () => {
