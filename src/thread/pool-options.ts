@@ -69,7 +69,11 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
   readonly transfer?: readonly object[];
   /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
   readonly signal?: AbortSignal;
-  /** Time limit counted from when the task starts running; rejects with {@link TimeoutError}. */
+  /**
+   * Time limit counted from when the task starts running on its worker: not while it waits in the
+   * queue, nor while its worker is still busy with code an earlier task left running (a timer's
+   * callback). Past it, rejects with {@link TimeoutError} and stops the task (see {@link ThreadPool}).
+   */
   readonly timeoutMs?: number;
 }
 

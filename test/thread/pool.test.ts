@@ -66,6 +66,31 @@ describe('ThreadPool', () => {
     expect(await watchdog(pool.run(() => 'next'))).toBe('next');
   });
 
+  it('timeoutMs does not count while the worker is still busy with what an earlier task left running', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    // A task returns, leaving a callback that blocks its worker for 600 ms.
+    const leftover = () => {
+      setTimeout(() => {
+        const end = Date.now() + 600;
+        while (Date.now() < end);
+      }, 0);
+      return 'returned';
+    };
+    expect(await watchdog(pool.run(leftover))).toBe('returned');
+    await sleep(100); // the worker is in that callback now
+    // Sent to the worker (idle, for the pool) at once, but it starts only when the callback ends. Its
+    // limit used to count from the send, and rejected it at ~200 ms with a TimeoutError: it never ran.
+    expect(await watchdog(pool.run(() => 'ran', { timeoutMs: 200 }))).toBe('ran');
+    // A task that does run too long is still stopped.
+    const stuck = pool.run(
+      () => {
+        for (;;);
+      },
+      { timeoutMs: 50 },
+    );
+    await expect(watchdog(stuck)).rejects.toBeInstanceOf(TimeoutError);
+  });
+
   it('abort removes a queued task and stops a running one; the task sees the signal', async () => {
     await using pool = new ThreadPool({ size: 1 });
     const ac = new AbortController();
