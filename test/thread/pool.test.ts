@@ -349,6 +349,14 @@ describe('ThreadPool', () => {
     expect(() => new ThreadPool({ size: 0 })).toThrow(/Expected `size` to be an integer >= 1, got 0/);
     expect(() => new ThreadPool({ maxQueue: -1 })).toThrow(RangeError);
     expect(() => new ThreadPool({ idleTimeoutMs: 'x' as never })).toThrow(TypeError);
+    // A stack under ~0.24 MB crashed the whole process once a worker started (a Node bug): refused.
+    expect(() => new ThreadPool({ resourceLimits: { stackSizeMb: 0.2 } })).toThrow(
+      new RangeError(
+        'Expected `resourceLimits.stackSizeMb` to be at least 0.5 (MB; a smaller stack crashes Node), got 0.2',
+      ),
+    );
+    await using small = new ThreadPool({ size: 1, resourceLimits: { stackSizeMb: 0.5 } });
+    expect(await watchdog(small.run(() => 'runs'))).toBe('runs');
     await using pool = new ThreadPool({ size: 1 });
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
