@@ -1,6 +1,7 @@
 // The public ThreadPool: its API and documentation, the checks of each run's options, and the
 // making of a task. Where the tasks go from there is in pool-scheduler.ts; the workers' lifecycle is
-// in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts.
+// in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts, and
+// what becomes of the tasks of a worker that dies (or cannot start) in pool-worker-failure.ts.
 import { onAbort } from '../internal/abort-listeners.js';
 import { encode } from '../internal/codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
