@@ -294,8 +294,8 @@ export class ThreadStateError extends ThreadkitError {
 }
 
 /**
- * Rejection reason of `ThreadPool.run()` when the pool's queue already holds `maxQueue` tasks waiting
- * for a worker.
+ * Rejection reason of `ThreadPool.run()` when `maxQueue` tasks already wait to start (queued, or sent
+ * ahead to a busy worker).
  *
  * @example
  * ```ts

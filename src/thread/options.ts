@@ -23,13 +23,24 @@ export interface ResourceLimits {
   maxYoungGenerationSizeMb?: number | undefined;
   /** Size of a pre-allocated memory range used for generated code, in MB. */
   codeRangeSizeMb?: number | undefined;
-  /** Default maximum stack size of the thread, in MB. @default 4 */
+  /**
+   * Default maximum stack size of the thread, in MB; at least 0.5 (a `RangeError` otherwise): Node
+   * crashes the whole process when a worker's stack is too small for it to start. @default 4
+   */
   stackSizeMb?: number | undefined;
 }
 
+/**
+ * The smallest `resourceLimits.stackSizeMb` accepted. Below about 0.24 MB, starting the worker crashes
+ * the whole process (Node 20: abort, 22 and 24: segmentation fault, 26: the process exits with code 7;
+ * measured on linux-x64, with a bare `Worker` too), and up to about 0.25 MB the worker cannot start; this is
+ * twice that, for platforms and versions whose start needs more stack.
+ */
+export const MIN_STACK_SIZE_MB = 0.5;
+
 const LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
-/** Validates `resourceLimits`: an object of positive numbers under Node's keys. */
+/** Validates `resourceLimits`: an object of positive numbers under Node's keys, and a stack Node survives. */
 export function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object') {
@@ -44,6 +55,11 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
     if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
       throw new RangeError(
         `Expected \`resourceLimits.${key}\` to be a positive number, got ${describe(limit)}`,
+      );
+    }
+    if (key === 'stackSizeMb' && (limit as number) < MIN_STACK_SIZE_MB) {
+      throw new RangeError(
+        `Expected \`resourceLimits.stackSizeMb\` to be at least ${MIN_STACK_SIZE_MB} (MB; a smaller stack crashes Node), got ${limit as number}`,
       );
     }
   }

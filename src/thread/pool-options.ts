@@ -20,11 +20,17 @@ export interface ThreadPoolOptions {
   /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
   readonly idleTimeoutMs?: number;
   /**
-   * Most tasks waiting for a worker; past it `run()` rejects with {@link QueueFullError}, and
-   * `map()` waits for room. @default Infinity
+   * Most tasks accepted and waiting to start: queued, or sent ahead to a busy worker (workers are sent
+   * tiny tasks several at a time). Past it `run()` rejects with {@link QueueFullError}, and `map()`
+   * waits for room. A task that a free worker takes at once does not wait. So at most
+   * `size + maxQueue` tasks are accepted and unfinished. @default Infinity
    */
   readonly maxQueue?: number;
-  /** Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. */
+  /**
+   * Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. With
+   * them, each result is sent back as soon as its task ends instead of in batches, so that a worker
+   * killed for running out of memory takes no finished task's result with it (tiny tasks run slower).
+   */
   readonly resourceLimits?: ResourceLimits;
 }
 
@@ -63,7 +69,11 @@ export interface RunOptions<A extends unknown[] = unknown[]> {
   readonly transfer?: readonly object[];
   /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
   readonly signal?: AbortSignal;
-  /** Time limit counted from when the task starts running; rejects with {@link TimeoutError}. */
+  /**
+   * Time limit counted from when the task starts running on its worker: not while it waits in the
+   * queue, nor while its worker is still busy with code an earlier task left running (a timer's
+   * callback). Past it, rejects with {@link TimeoutError} and stops the task (see {@link ThreadPool}).
+   */
   readonly timeoutMs?: number;
 }
 

@@ -1,8 +1,9 @@
 // The way of a ThreadPool's tasks once submitted: queued, handed to workers in batches (the policy is
 // in pool-batching.ts), settled by the results the workers send back, cancelled (abort, time limit),
-// and failed or queued again when their worker exits. It also tells close() when all work is done.
+// and failed or queued again when their worker exits (which of the two: pool-worker-failure.ts). It
+// also tells close() when all work is done.
 import { unrefTimer } from '../internal/runtime.js';
-import { QueueFullError, ThreadExitError } from '../errors.js';
+import { QueueFullError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
 import { serializeError } from '../internal/error-codec.js';
 import { reviveOutcome } from './outcome.js';
@@ -10,6 +11,7 @@ import { pipelineTarget, takeBatch } from './pool-batching.js';
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
+import { spawnOrFail, tasksToRequeue } from './pool-worker-failure.js';
 import { PoolWorkers, type WorkerEvents } from './pool-workers.js';
 import { RESULT_STRIDE } from './protocol.js';
 import type { TargetDef } from './target.js';
@@ -18,9 +20,10 @@ import { TaskQueue } from './task-queue.js';
 /** How long a cancelled running task may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 100;
 
-/** Why a task not started fails, instead of going to another worker, when its worker stops. */
-const LOST_TRANSFER =
-  'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
+/** Tasks a worker holds beyond the one it runs first: sent ahead of time, not started (as far as the pool knows). */
+function aheadOn(w: PoolWorker): number {
+  return w.inflight.size > 1 ? w.inflight.size - 1 : 0;
+}
 
 /** `n thing` or `n things`. */
 function plural(n: number, thing: string): string {
@@ -42,6 +45,11 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   #drained: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Tasks sent to workers and not yet reported or failed by their worker's exit. */
   #inflightCount = 0;
+  /**
+   * Of those, the tasks sent ahead (see {@link aheadOn}): all but the first of each worker. They wait
+   * to start as the queued tasks do, and count toward `maxQueue` with them.
+   */
+  #sentAhead = 0;
   /** Submitters that keep the pool busy between their tasks (a `map()` with items left): see {@link hold}. */
   #holds = 0;
   /** Called once when room in the queue may have freed (see {@link whenRoom}). */
@@ -90,21 +98,27 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     return this.#workers.idle.length + this.#size - this.#workers.all.size;
   }
 
-  /** Whether one more task can be submitted without waiting past `maxQueue`. */
+  /**
+   * Whether one more task can be submitted without more than `maxQueue` tasks waiting to start: queued,
+   * or sent ahead to a busy worker. Queued tasks that a free worker takes at the next dispatch start
+   * there; as many as there are free workers are not waiting.
+   */
   hasRoom(): boolean {
-    return this.#queue.size < this.#maxQueue + this.#freeWorkers();
+    const queued = this.#queue.size;
+    const free = this.#freeWorkers();
+    return queued < free || queued - free + this.#sentAhead < this.#maxQueue;
   }
 
   /** @throws QueueFullError if another task would wait past `maxQueue` */
   checkRoom(): void {
     if (this.hasRoom()) return;
-    // Queued tasks that a free worker takes at the next dispatch are not waiting; the rest are.
     const starting = Math.min(this.#queue.size, this.#freeWorkers());
-    const held = this.#inflightCount + starting;
-    const waiting = this.#queue.size - starting;
+    const waiting = this.#queue.size - starting + this.#sentAhead;
+    // One running task per busy worker (those it holds past the first were sent ahead), and the starting.
+    const running = this.#inflightCount - this.#sentAhead + starting;
     throw new QueueFullError(
-      `${this.#name} is full: ${plural(held, 'task')} running or sent to its ${plural(this.#size, 'worker')}, ` +
-        `${waiting} waiting (maxQueue: ${this.#maxQueue})`,
+      `${this.#name} is full: ${plural(running, 'task')} running on its ${plural(this.#size, 'worker')}, ` +
+        `${waiting} waiting to start (maxQueue: ${this.#maxQueue})`,
     );
   }
 
@@ -170,32 +184,28 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     }
   }
 
-  /**
-   * Starts a worker, if the runtime can: `new Worker()` throws when it cannot create a thread (none
-   * left, a stack it cannot give: ERR_WORKER_INIT_FAILED). With no worker at all, nothing would ever
-   * run the queued tasks: they fail with that error, as `Thread.start()` throws it. With other
-   * workers, the tasks wait for them.
-   */
+  /** Starts a worker if the runtime can; if none can run the queued tasks, they failed (see spawnOrFail). */
   #spawn(): PoolWorker | undefined {
-    try {
-      return this.#workers.spawn();
-    } catch (err) {
-      if (this.#workers.all.size === 0) {
-        for (const task of this.#queue.clear()) failTask(task, err);
-        this.#wakeRoomWaiters();
-        this.#checkDrained();
-      }
-      return undefined;
+    const worker = spawnOrFail(this.#workers, this.#queue);
+    // Called with tasks queued: an empty queue now means that they failed.
+    if (worker === undefined && this.#queue.size === 0) {
+      this.#wakeRoomWaiters();
+      this.#checkDrained();
     }
+    return worker;
   }
 
   /** Posts a batch; a task whose args or transfer list cannot be posted fails alone, as if it threw. */
   #send(worker: PoolWorker, batch: Task[]): void {
+    const ahead = aheadOn(worker);
     try {
       worker.send(batch);
       return;
     } catch {
       // Find the culprits: send the tasks one by one.
+    } finally {
+      // Registered in `inflight` even when posting failed (the failed tasks are reported below).
+      this.#sentAhead += aheadOn(worker) - ahead;
     }
     const failed: unknown[] = [];
     for (const task of batch) {
@@ -211,6 +221,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   /** A worker reported results (id, ok, value triples): settles those tasks and gives it more work. */
   onResults(w: PoolWorker, results: unknown[]): void {
     w.lastResultAt = performance.now();
+    const ahead = aheadOn(w);
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const task = w.inflight.get(results[i] as number);
       if (!task) continue;
@@ -223,6 +234,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       if (outcome.ok) task.resolve(outcome.value);
       else task.reject(outcome.error);
     }
+    this.#sentAhead += aheadOn(w) - ahead;
     if (!w.retired) {
       if (w.inflight.size === 0) this.#becomeIdle(w);
       else if (this.#queue.size > 0) this.#dispatch();
@@ -268,51 +280,15 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   }
 
   /**
-   * A worker stopped. Tasks it held: the one it was running fails with ThreadExitError; those it
-   * finished but had not reported fail too (their results are lost); those not started are queued
-   * again at the front, unless the worker never ran a task at all. A replacement is started if work
-   * is waiting.
+   * A worker stopped: the tasks it held fail, or are queued again at the front (see
+   * tasksToRequeue). A replacement is started if work is waiting.
    */
   onExit(w: PoolWorker, code: number): void {
     const wasRetired = w.retired;
     this.#workers.retire(w);
-    const running = w.running();
-    const cause = (w as { lastError?: unknown }).lastError;
-    // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
-    const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
-    // Died before it ran anything (it could not start: resourceLimits too small to boot, say): its
-    // tasks fail. Queued again, they would start another worker that dies the same way, for ever.
-    const neverRan = running === 0 && w.lastResultAt === 0;
-    const requeue: Task[] = [];
-    let seenRunning = running === 0;
-    for (const task of w.inflight.values()) {
-      this.#inflightCount--;
-      if (task.id === running) seenRunning = true;
-      const notStarted = seenRunning && task.id !== running;
-      // A task that transferred objects cannot go again: they were moved to this worker, and a new
-      // one would get them detached (an ArrayBuffer of length 0), not the data.
-      if (notStarted && !task.settled && !neverRan && task.transfer.length === 0) {
-        task.holder = undefined;
-        // Not started: its time limit counts from when it starts on the worker it goes to next.
-        clearTimeout(task.timer);
-        task.timer = undefined;
-        requeue.push(task);
-        continue;
-      }
-      if (task.settled) continue;
-      const why =
-        task.id === running
-          ? 'while running this task'
-          : !notStarted
-            ? 'before reporting this finished task'
-            : neverRan
-              ? 'before starting this task'
-              : LOST_TRANSFER;
-      const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
-      failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
-    }
-    w.inflight.clear();
-    this.#queue.unshift(requeue);
+    this.#inflightCount -= w.inflight.size;
+    this.#sentAhead -= aheadOn(w);
+    this.#queue.unshift(tasksToRequeue(w, code, wasRetired));
     if (this.#queue.size > 0) this.#dispatch();
     this.#wakeRoomWaiters();
     this.#checkDrained();

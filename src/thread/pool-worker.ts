@@ -5,8 +5,10 @@ import { Worker, type TransferListItem } from '../internal/worker-host.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import {
   DOORBELL,
+  POOL_BYTES,
   POOL_SLOTS,
   PROGRESS,
+  STARTED_AT,
   TASK_STRIDE,
   type PoolRequest,
   type PoolWorkerData,
@@ -44,13 +46,13 @@ export interface Task {
 export class PoolWorker {
   readonly worker: Worker;
   /** Shared words (see POOL_SLOTS): the running task's id, which tells a crash's culprit apart, and the doorbell. */
-  readonly progress = new Int32Array(new SharedArrayBuffer(POOL_SLOTS * 4));
+  readonly progress = new Int32Array(new SharedArrayBuffer(POOL_BYTES), 0, POOL_SLOTS);
+  /** When the worker started its running task, if that task has a time limit (see STARTED_AT). */
+  readonly #startedAt = new Float64Array(this.progress.buffer, 0, POOL_BYTES / 8);
   /** Tasks sent and not yet reported, in the order the worker runs them. */
   readonly inflight = new Map<number, Task>();
   /** Targets this worker has received the definition of. */
   readonly #known = new Set<number>();
-  /** Whether the worker has started (timeouts of a solo task count from then). */
-  online = false;
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
   /** Retires the worker once it has been idle long enough; kept across tasks (re-armed, not recreated). */
@@ -67,11 +69,11 @@ export class PoolWorker {
       mode: 'pool',
       name,
       progress: this.progress.buffer,
+      reportEach: resourceLimits !== undefined,
       ...processShared(),
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.threadId = this.worker.threadId;
-    this.worker.once('online', () => (this.online = true));
   }
 
   /**
@@ -90,7 +92,7 @@ export class PoolWorker {
         (defs ??= []).push(def);
       }
       if (task.transfer.length > 0) (transfer ??= []).push(...task.transfer);
-      tasks[i++] = task.id;
+      tasks[i++] = task.timeoutMs === Infinity ? task.id : -task.id; // negated: record its start
       tasks[i++] = def.id;
       tasks[i++] = task.args;
       tasks[i++] = task.inherited;
@@ -127,5 +129,13 @@ export class PoolWorker {
   /** The task the worker was running when it stopped, if any. */
   running(): number {
     return Atomics.load(this.progress, PROGRESS);
+  }
+
+  /**
+   * When the worker started task `id` (a task with a time limit), as `performance.timeOrigin +
+   * performance.now()`, if it is running it; undefined if it has not started yet, or has finished.
+   */
+  startedAt(id: number): number | undefined {
+    return Atomics.load(this.progress, PROGRESS) === id ? this.#startedAt[STARTED_AT] : undefined;
   }
 }

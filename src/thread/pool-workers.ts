@@ -25,6 +25,10 @@ export class PoolWorkers {
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #events: WorkerEvents;
   #count = 0;
+  /** Workers started and not yet exited: those in use, and retired ones still shutting down. */
+  readonly #alive = new Set<PoolWorker>();
+  /** What {@link stopAll} returned: every call waits for the same exits (the list empties on the first). */
+  #stopped: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     name: string,
@@ -42,11 +46,14 @@ export class PoolWorkers {
   spawn(): PoolWorker {
     const w = new PoolWorker(`${this.#name}-${++this.#count}`, this.#resourceLimits);
     this.all.add(w);
+    this.#alive.add(w);
     w.worker.on('message', (results: unknown[]) => this.#events.onResults(w, results));
     w.worker.on('error', (err) => ((w as { lastError?: unknown }).lastError ??= err));
     w.worker.on('exit', (code) => {
       markThreadDead(w.threadId); // locks it held can be taken over
       this.#events.onExit(w, code);
+      this.#alive.delete(w);
+      if (this.#alive.size === 0) this.#stopped?.resolve();
     });
     return w;
   }
@@ -83,12 +90,20 @@ export class PoolWorkers {
     void w.worker.terminate();
   }
 
-  /** Retires every worker and waits until all have exited. */
-  async stopAll(): Promise<void> {
-    const workers = [...this.all];
-    // Listen before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
-    const exited = workers.map((w) => new Promise((resolve) => w.worker.once('exit', resolve)));
-    for (const w of workers) this.retire(w);
-    await Promise.all(exited);
+  /**
+   * Retires every worker and resolves once all have exited, those retired earlier included (a worker
+   * terminated while inside a native call exits only when the call returns). Every call shares one
+   * promise: a second call must not find the list of workers already emptied and resolve at once.
+   */
+  stopAll(): Promise<void> {
+    if (this.#stopped === undefined) {
+      // Made before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
+      let resolve!: () => void;
+      const promise = new Promise<void>((res) => (resolve = res));
+      this.#stopped = { promise, resolve };
+    }
+    for (const w of [...this.all]) this.retire(w);
+    if (this.#alive.size === 0) this.#stopped.resolve();
+    return this.#stopped.promise;
   }
 }

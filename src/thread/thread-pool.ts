@@ -1,6 +1,7 @@
 // The public ThreadPool: its API and documentation, the checks of each run's options, and the
 // making of a task. Where the tasks go from there is in pool-scheduler.ts; the workers' lifecycle is
-// in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts.
+// in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts, and
+// what becomes of the tasks of a worker that dies (or cannot start) in pool-worker-failure.ts.
 import { onAbort } from '../internal/abort-listeners.js';
 import { encode } from '../internal/codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
@@ -200,7 +201,8 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks, lets queued and running ones finish, then stops the workers.
+   * Stops accepting tasks, lets queued and running ones finish, then stops the workers. Resolves once
+   * every worker has exited, for every call (also after {@link destroy}).
    *
    * @example
    * ```ts
@@ -218,7 +220,9 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}.
+   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}. Resolves once
+   * every worker has exited, for every call: a worker inside a native call that cannot be interrupted
+   * (a `spawnSync`, say) exits when the call returns.
    *
    * @example
    * ```ts

@@ -22,10 +22,12 @@ import { serializeError } from '../internal/error-codec.js';
 import {
   DOORBELL,
   EXIT_CODE,
+  POOL_SLOTS,
   EXITED,
   PROGRESS,
   RESULT_STRIDE,
   SETTLED,
+  STARTED_AT,
   STATE,
   TASK_STRIDE,
   type PoolRequest,
@@ -120,8 +122,12 @@ function runThread(data: ThreadWorkerData): void {
 function runPool(data: PoolWorkerData): void {
   setThreadName(data.name);
   const port = parentPort;
-  const progress = new Int32Array(data.progress);
+  const progress = new Int32Array(data.progress, 0, POOL_SLOTS);
+  const startedAt = new Float64Array(data.progress);
   const storage = taskStorage();
+  // Running out of memory kills the worker with no chance to run code (onThreadExit below does not
+  // run): results held back for the next batch would be lost with it.
+  const reportEach = data.reportEach;
   const queue: unknown[] = [];
   let head = 0;
   let results: unknown[] = [];
@@ -156,7 +162,7 @@ function runPool(data: PoolWorkerData): void {
     lastFlush = performance.now();
     do {
       while (head < queue.length) {
-        const id = queue[head] as number;
+        let id = queue[head] as number;
         const targetId = queue[head + 1] as number;
         const args = queue[head + 2];
         const inherited = queue[head + 3] as InheritedLocals | undefined;
@@ -164,6 +170,11 @@ function runPool(data: PoolWorkerData): void {
         if (head === queue.length) {
           queue.length = 0;
           head = 0;
+        }
+        if (id < 0) {
+          // A time limit counts from here: the pool reads this once it sees the id in PROGRESS.
+          id = -id;
+          startedAt[STARTED_AT] = performance.timeOrigin + performance.now();
         }
         Atomics.store(progress, PROGRESS, id);
         const state: TaskState = { id, controller: undefined };
@@ -181,6 +192,7 @@ function runPool(data: PoolWorkerData): void {
         }
         current = undefined;
         if (
+          reportEach ||
           results.length >= FLUSH_AFTER_RESULTS * RESULT_STRIDE ||
           performance.now() - lastFlush > FLUSH_AFTER_MS
         ) {

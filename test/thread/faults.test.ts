@@ -88,6 +88,28 @@ describe('ThreadPool workers that cannot start', () => {
   });
 });
 
+describe('ThreadPool workers killed for running out of memory', () => {
+  it('lose no result of a task that finished before, in the same batch', async () => {
+    await using pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    // One burst: one batch for the one worker. The finished tasks' results used to wait in the worker
+    // to be sent together, and died with it ("before reporting this finished task").
+    const before = [1, 2, 3, 4, 5].map((n) => pool.run((x: number) => x, { args: [n] }));
+    const hog = pool
+      .run(() => {
+        const hoard: number[][] = [];
+        for (;;) hoard.push(new Array<number>(100_000).fill(1));
+      })
+      .catch((e: unknown) => e);
+    const after = pool.run((x: number) => x, { args: [7] });
+    expect(await watchdog(Promise.all(before), 5000)).toEqual([1, 2, 3, 4, 5]);
+    const err = (await watchdog(hog, 5000)) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect(err.message).toMatch(/^Pool worker exited with code 1 while running this task/);
+    expect((err.cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+    expect(await watchdog(after, 5000)).toBe(7);
+  });
+});
+
 describe('ThreadPool tasks queued again after their worker died', () => {
   it('count their timeoutMs from when they start on the new worker', async () => {
     await using pool = new ThreadPool({ size: 1 });

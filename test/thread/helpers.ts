@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Runs a fixture script in a child process; resolves with its output and exit code. */
@@ -24,4 +27,35 @@ export function watchdog<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
     timer = setTimeout(() => reject(new Error(`watchdog: no result within ${ms} ms`)), ms);
   });
   return Promise.race([promise, dog]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A worker stuck where `terminate()` cannot stop it: `task` (run it with `args`) blocks its worker in
+ * `spawnSync` of a child process until `release()`, so the worker cannot exit before then. `started`
+ * resolves once the child runs (the worker is inside the native call).
+ */
+export function uninterruptible(): {
+  task: (script: string, dir: string) => Promise<void>;
+  args: [string, string];
+  started: Promise<void>;
+  release(): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'threadkit-hold-'));
+  const script = fileURLToPath(new URL('../fixtures/thread/hold-until-released.cjs', import.meta.url));
+  const started = (async () => {
+    const end = Date.now() + 10_000;
+    while (!existsSync(join(dir, 'started'))) {
+      if (Date.now() > end) throw new Error('the blocking child process did not start within 10 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    task: async (script: string, dir: string) => {
+      const { spawnSync } = await import('node:child_process');
+      spawnSync(process.execPath, [script, dir]);
+    },
+    args: [script, dir],
+    started,
+    release: () => writeFileSync(join(dir, 'release'), ''),
+  };
 }

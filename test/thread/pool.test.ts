@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from 'threadkit/thread';
 import { STRESS } from '../helpers/workers.js';
-import { runFixture, watchdog } from './helpers.js';
+import { runFixture, uninterruptible, watchdog } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,6 +66,31 @@ describe('ThreadPool', () => {
     expect(await watchdog(pool.run(() => 'next'))).toBe('next');
   });
 
+  it('timeoutMs does not count while the worker is still busy with what an earlier task left running', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    // A task returns, leaving a callback that blocks its worker for 600 ms.
+    const leftover = () => {
+      setTimeout(() => {
+        const end = Date.now() + 600;
+        while (Date.now() < end);
+      }, 0);
+      return 'returned';
+    };
+    expect(await watchdog(pool.run(leftover))).toBe('returned');
+    await sleep(100); // the worker is in that callback now
+    // Sent to the worker (idle, for the pool) at once, but it starts only when the callback ends. Its
+    // limit used to count from the send, and rejected it at ~200 ms with a TimeoutError: it never ran.
+    expect(await watchdog(pool.run(() => 'ran', { timeoutMs: 200 }))).toBe('ran');
+    // A task that does run too long is still stopped.
+    const stuck = pool.run(
+      () => {
+        for (;;);
+      },
+      { timeoutMs: 50 },
+    );
+    await expect(watchdog(stuck)).rejects.toBeInstanceOf(TimeoutError);
+  });
+
   it('abort removes a queued task and stops a running one; the task sees the signal', async () => {
     await using pool = new ThreadPool({ size: 1 });
     const ac = new AbortController();
@@ -113,21 +138,47 @@ describe('ThreadPool', () => {
     await using two = new ThreadPool({ size: 2, maxQueue: 0 });
     const pair = [two.run(() => 1), two.run(() => 2)];
     expect(await full(two)).toMatch(
-      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 2 workers, 0 waiting \(maxQueue: 0\)$/,
+      /^ThreadPool-\d+ is full: 2 tasks running on its 2 workers, 0 waiting to start \(maxQueue: 0\)$/,
     );
     await using one = new ThreadPool({ size: 1, maxQueue: 1 });
     const slow = one.run(() => new Promise((r) => setTimeout(r, 300)));
     const next = one.run(() => 3);
     // Before the first dispatch (was "2 tasks queued (maxQueue: 1)").
     expect(await full(one)).toMatch(
-      /^ThreadPool-\d+ is full: 1 task running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+      /^ThreadPool-\d+ is full: 1 task running on its 1 worker, 1 waiting to start \(maxQueue: 1\)$/,
     );
-    await sleep(20); // both went to the worker, in one batch
-    const third = one.run(() => 4);
+    await sleep(20); // both went to the worker, in one batch: `next` still waits there, behind `slow`
     expect(await full(one)).toMatch(
-      /^ThreadPool-\d+ is full: 2 tasks running or sent to its 1 worker, 1 waiting \(maxQueue: 1\)$/,
+      /^ThreadPool-\d+ is full: 1 task running on its 1 worker, 1 waiting to start \(maxQueue: 1\)$/,
     );
-    await watchdog(Promise.all([...pair, slow, next, third]));
+    await watchdog(Promise.all([...pair, slow, next]));
+  });
+
+  it('maxQueue counts the tasks sent to a worker ahead of time as waiting, until they start', async () => {
+    // The worker's first task blocks it until released; nothing finishes meanwhile.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const open = () => (Atomics.store(gate, 0, 1), Atomics.notify(gate, 0));
+    await using pool = new ThreadPool({ size: 1, maxQueue: 10 });
+    try {
+      const accepted: Promise<unknown>[] = [
+        pool.run((g: Int32Array) => void Atomics.wait(g, 0, 0, 10_000), { args: [gate] }),
+      ];
+      for (let i = 0; i < 10; i++) accepted.push(pool.run((n: number) => n, { args: [i] }));
+      await expect(pool.run(() => 0)).rejects.toBeInstanceOf(QueueFullError);
+      await sleep(20);
+      // All 11 went to the worker in one batch and left the queue: 10 more used to be accepted (and
+      // more batches after them, up to the worker's pipeline), although all waited behind the first.
+      const outcomes = Array.from({ length: 10 }, () => pool.run(() => 0).catch((e: unknown) => e));
+      const settled = await Promise.race([Promise.all(outcomes), sleep(50).then(() => 'some accepted')]);
+      expect(settled).toHaveLength(10);
+      for (const outcome of settled) expect(outcome).toBeInstanceOf(QueueFullError);
+      open();
+      expect(await watchdog(Promise.all(accepted))).toEqual([undefined, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // Once they ran, there is room again.
+      expect(await watchdog(pool.run(() => 'room'))).toBe('room');
+    } finally {
+      open();
+    }
   });
 
   it('any number of tasks may share a signal: one listener, no warning, removed when they settle', async () => {
@@ -239,6 +290,39 @@ describe('ThreadPool', () => {
     expect(await dropped).toBeInstanceOf(PoolClosedError);
   });
 
+  it('every destroy() and close() call resolves only once the workers have exited', async () => {
+    /** Whether each of `calls` has resolved after `ms` (they may not before the worker exits). */
+    const resolvedAfter = async (calls: Promise<void>[], ms: number) => {
+      const done = calls.map(() => false);
+      calls.forEach((call, i) => void call.then(() => (done[i] = true)));
+      await sleep(ms);
+      return done;
+    };
+    // A worker that cannot exit until released (it is inside a native call terminate() waits for).
+    const held = uninterruptible();
+    const pool = new ThreadPool({ size: 1 });
+    const task = pool.run(held.task, { args: held.args }).catch((e: unknown) => e);
+    await watchdog(held.started);
+    const calls = [pool.destroy(), pool.destroy(), pool.close()];
+    // The second destroy() and the close() used to resolve at once: the first call had emptied the
+    // list of workers to wait for.
+    expect(await resolvedAfter(calls, 50)).toEqual([false, false, false]);
+    held.release();
+    await watchdog(Promise.all(calls));
+    expect(await task).toBeInstanceOf(PoolClosedError);
+
+    // A worker the pool already let go of (its task timed out and would not stop) is waited for too.
+    const stuck = uninterruptible();
+    const timed = new ThreadPool({ size: 1 });
+    const late = timed.run(stuck.task, { args: stuck.args, timeoutMs: 1 }).catch((e: unknown) => e);
+    await watchdog(stuck.started);
+    expect(await watchdog(late)).toBeInstanceOf(TimeoutError);
+    await sleep(150); // past the grace a cancelled task has to stop: the worker is being terminated
+    expect(await resolvedAfter([timed.destroy(), timed.close()], 50)).toEqual([false, false]);
+    stuck.release();
+    await watchdog(Promise.all([timed.destroy(), timed.close()]));
+  });
+
   it('a worker the runtime cannot create fails the waiting tasks, as Thread.start() throws (no crash)', async () => {
     // A stack the OS cannot give a thread: `new Worker()` throws ERR_WORKER_INIT_FAILED (EAGAIN). The
     // pool created its workers in a microtask or a message handler, so this was an uncaught exception.
@@ -265,6 +349,14 @@ describe('ThreadPool', () => {
     expect(() => new ThreadPool({ size: 0 })).toThrow(/Expected `size` to be an integer >= 1, got 0/);
     expect(() => new ThreadPool({ maxQueue: -1 })).toThrow(RangeError);
     expect(() => new ThreadPool({ idleTimeoutMs: 'x' as never })).toThrow(TypeError);
+    // A stack under ~0.24 MB crashed the whole process once a worker started (a Node bug): refused.
+    expect(() => new ThreadPool({ resourceLimits: { stackSizeMb: 0.2 } })).toThrow(
+      new RangeError(
+        'Expected `resourceLimits.stackSizeMb` to be at least 0.5 (MB; a smaller stack crashes Node), got 0.2',
+      ),
+    );
+    await using small = new ThreadPool({ size: 1, resourceLimits: { stackSizeMb: 0.5 } });
+    expect(await watchdog(small.run(() => 'runs'))).toBe('runs');
     await using pool = new ThreadPool({ size: 1 });
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);

@@ -189,6 +189,14 @@ describe('Thread', () => {
     expect(() => new Thread(() => 1, { name: 5 as never })).toThrow(/Expected `name` to be a string/);
     expect(() => new Thread(Math.max)).toThrow(/native or bound/);
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
+    // A stack under ~0.24 MB crashed the whole process once the worker started (a Node bug): refused.
+    expect(() => new Thread(() => 1, { resourceLimits: { stackSizeMb: 0.1 } })).toThrow(
+      new RangeError(
+        'Expected `resourceLimits.stackSizeMb` to be at least 0.5 (MB; a smaller stack crashes Node), got 0.1',
+      ),
+    );
+    const small = new Thread(() => 'runs', { resourceLimits: { stackSizeMb: 0.5 } });
+    expect(await watchdog(small.start().join())).toBe('runs');
   });
 
   it('refuses an unknown option key with a TypeError naming it', async () => {
