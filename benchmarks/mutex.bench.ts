@@ -106,6 +106,8 @@ async function uncontended(
     pass: lockCost <= 1.5,
   });
   ratios.push({ label: `${U.GUARD} cost vs ${U.RAW}`, value: slowdown(U.GUARD) });
+  ratios.push({ label: `${U.USING} cost vs ${U.RAW}`, value: slowdown(U.USING) });
+  ratios.push({ label: `${U.WITH_LOCK} cost vs ${U.RAW}`, value: slowdown(U.WITH_LOCK) });
   ratios.push({ label: `${U.TRY_LOCK} cost vs ${U.RAW}`, value: slowdown(U.TRY_LOCK) });
   ratios.push({ label: `${U.LOCK_UNLOCK} cost vs ${U.NAIVE}`, value: get(U.NAIVE) / get(U.LOCK_UNLOCK) });
   ratios.push({

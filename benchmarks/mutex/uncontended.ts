@@ -8,6 +8,7 @@ import { NaiveFutexLock } from './naive-futex-lock.js';
 export const RAW = 'raw Atomics CAS + sub';
 export const LOCK_UNLOCK = 'threadkit lock() + unlock()';
 export const GUARD = 'threadkit lock().unlock() (guard)';
+export const USING = 'threadkit using guard = lock() (dispose)';
 export const TRY_LOCK = 'threadkit tryLock() + unlock()';
 export const WITH_LOCK = 'threadkit withLock(fn)';
 export const NAIVE = 'naive futex lock() + unlock()';
@@ -50,6 +51,15 @@ export function uncontendedCases(): MicroCase[] {
         const g = m.lock();
         n++;
         g.unlock();
+      },
+    },
+    {
+      name: USING,
+      fn: () => {
+        // What a `using` block does at its end (called directly: the benchmark runner need not compile `using`).
+        const g = m.lock();
+        n++;
+        g[Symbol.dispose]();
       },
     },
     {

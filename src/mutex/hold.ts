@@ -35,6 +35,11 @@ export function restoreHold(i32: Int32Array, base: number, hold: number): void {
   i32[base + HOLD] = hold;
 }
 
-/** Whether this thread holds the mutex at `base` in the hold `hold`. */
+/**
+ * Whether this thread holds the mutex at `base` in the hold `hold`. Plain reads suffice (an Atomics.load
+ * is a builtin call, on every guard release): the owner field names this thread only from this thread's
+ * own acquiring CAS to its own release, and no read of this thread can see a write older than its own
+ * later release; HOLD is written by the owner only.
+ */
 export const holds = (i32: Int32Array, base: number, hold: number): boolean =>
-  (Atomics.load(i32, base + STATE) & OWNER_MASK) === TID && i32[base + HOLD] === hold;
+  (i32[base + STATE]! & OWNER_MASK) === TID && i32[base + HOLD] === hold;

@@ -82,7 +82,9 @@ export class Guard implements MutexGuard {
 
   [Symbol.dispose](): void {
     // A hold that already ended (released explicitly, by this guard or through the mutex) is left alone.
-    if (this.#lock !== undefined && holds(this.#i32, this.#base, this.#hold)) this.unlock();
+    const lock = this.#lock;
+    if (lock === undefined) return;
     this.#lock = undefined;
+    if (holds(this.#i32, this.#base, this.#hold)) lock.unlock();
   }
 }

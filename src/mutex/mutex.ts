@@ -18,7 +18,7 @@ import {
 } from '../internal/validate.js';
 import { acquire, acquireAsync, guardFor, releaseIfOwnerDied, released } from './acquire.js';
 import { checkOrder } from './lock-order.js';
-import { TID, beginHold } from './hold.js';
+import { TID, beginHold, currentHold, holds } from './hold.js';
 import { Guard, type MutexGuard } from './mutex-guard.js';
 import type { LockAsyncOptions, MutexOptions } from './options.js';
 import {
@@ -327,8 +327,23 @@ export class Mutex {
   ): R {
     if (typeof fn !== 'function')
       throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
-    using _guard = released(() => this.lock());
-    return syncResult((fn as () => R)(), WITH_LOCK);
+    const i32 = this.#i32;
+    const base = this.#base;
+    // No guard (nor a `using`, which compiles to an array and a helper call): the hold id alone tells
+    // whether `fn` already ended this hold itself (mutex.unlock()), leaving nothing to release.
+    const hold =
+      diagnostics.fastLock && tryAcquireFast(i32, base, TID) ? beginHold(i32, base) : this.#lockedHold();
+    try {
+      return syncResult((fn as () => R)(), WITH_LOCK);
+    } finally {
+      if (holds(i32, base, hold)) this.unlock();
+    }
+  }
+
+  /** lock()'s general path for withLock(): the id of the hold acquired (a reentrant relock shares one). */
+  #lockedHold(): number {
+    released(() => this.lock());
+    return currentHold(this.#i32, this.#base);
   }
 
   /**

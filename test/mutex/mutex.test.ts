@@ -325,6 +325,30 @@ describe('a guard releases only its own hold', () => {
     expect(m.isLocked).toBe(false);
   });
 
+  it('withLock(fn) releases its own hold only: not one fn ended, nor a later one fn took', () => {
+    for (const reentrant of [false, true]) {
+      const m = new Mutex({ reentrant });
+      expect(m.withLock(() => (m.unlock(), 'ended'))).toBe('ended');
+      expect(m.isLocked).toBe(false);
+      m.withLock(() => {
+        m.unlock();
+        m.lock(); // a later hold: it outlives withLock
+      });
+      expect(m.isHeldByCurrentThread).toBe(true);
+      m.unlock();
+      expect(m.isLocked).toBe(false);
+    }
+    const r = new Mutex({ reentrant: true });
+    r.withLock(() => r.withLock(() => expect(r.isHeldByCurrentThread).toBe(true)));
+    expect(r.isLocked).toBe(false);
+    // Held outside: the nested withLock gives back only its own level.
+    const outer = r.lock();
+    r.withLock(() => {});
+    expect(r.isHeldByCurrentThread).toBe(true);
+    outer.unlock();
+    expect(r.isLocked).toBe(false);
+  });
+
   it('reentrant: guards of one hold release one level each; after the hold ends they release nothing', () => {
     const m = new Mutex({ reentrant: true });
     const g1 = m.lock();
