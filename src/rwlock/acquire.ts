@@ -36,6 +36,7 @@ import {
   takeOverDeadWriter,
   readUnlock,
   tryRead,
+  tryReadNested,
   tryWrite,
   tryWriteFast,
   writeUnlock,
@@ -69,7 +70,7 @@ export const rwMemory = (i32: Int32Array, base: number): RwMemory => ({ i32, bas
 /** Blocking or timed acquisition (0: fast path only). Returns null when `timeoutMs` passed. */
 export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
   const { i32, base } = mem;
-  if (fast(i32, base, mode)) return guard(mem, mode);
+  if (fast(i32, base, mode) || nestedRead(mem, mode)) return guard(mem, mode);
   // Past the fast path, which a thread whose own locks exclude it can never pass. As Mutex.tryLock(),
   // also with a zero timeout: such a call can never succeed, so it is a bug, not contention.
   checkSelfDeadlock(mem, mode);
@@ -80,6 +81,19 @@ export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGu
     return reclaimDeadReaders(i32, base) > 0 && fast(i32, base, mode) ? guard(mem, mode) : null;
   }
   return waitForLock(mem, mode, timeoutMs);
+}
+
+/**
+ * A read lock past a failed fast path, for a thread that holds a read lock of this RwLock already
+ * (found in the holder table, through any instance on this memory): it joins the readers even while a
+ * writer waits, as Java's ReentrantReadWriteLock lets it, instead of queueing behind a writer that
+ * waits for it. A thread that found the holder table full reads untracked, and queues.
+ */
+function nestedRead(mem: RwMemory, mode: Mode): boolean {
+  if (mode === 'write') return false;
+  const { i32, base } = mem;
+  const entry = mem.entry >= 0 ? mem.entry : findEntry(i32, base + HOLDERS);
+  return heldCount(i32, entry) > 0 && tryReadNested(i32, base);
 }
 
 /**
@@ -143,7 +157,7 @@ export async function lockAsync(
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<RwLockGuard> {
-  if (fast(mem.i32, mem.base, mode)) return guard(mem, mode);
+  if (fast(mem.i32, mem.base, mode) || nestedRead(mem, mode)) return guard(mem, mode);
   return waitForLockAsync(mem, mode, signal, timeoutMs);
 }
 

@@ -117,6 +117,21 @@ export function tryRead(i32: Int32Array, base: number): number | null {
   }
 }
 
+/**
+ * A read lock for a thread that already holds one: joins the readers also while writers wait (writer
+ * preference would queue it behind a writer that waits for this thread's own read lock: a deadlock).
+ * It adds a reader to a lock that is read-locked already, so no writer can be inside or get in; the
+ * writers' wait only grows by this read. Returns false if the lock is not read-locked, or is full.
+ */
+export function tryReadNested(i32: Int32Array, base: number): boolean {
+  for (;;) {
+    const s = Atomics.load(i32, base + STATE);
+    const readers = lockOf(s);
+    if (readers === 0 || readers >= MAX_READERS) return false;
+    if (Atomics.compareExchange(i32, base + STATE, s, s + 1) === s) return true;
+  }
+}
+
 /** One uncontended write-lock attempt. */
 export function tryWriteFast(i32: Int32Array, base: number): boolean {
   return Atomics.compareExchange(i32, base + STATE, 0, WRITE_LOCKED) === 0;
