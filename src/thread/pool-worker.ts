@@ -61,8 +61,14 @@ export class PoolWorker {
   idleSince = 0;
   /** `performance.now()` of the last result message (0: none yet). */
   lastResultAt = 0;
+  /** What killed the worker (an uncaught error, running out of memory), if something did. */
+  lastError: unknown;
+
+  /** The worker's thread name (`<pool name>-<k>`, what `currentThread().name` says in it). */
+  readonly name: string;
 
   constructor(name: string, resourceLimits: object | undefined) {
+    this.name = name;
     const workerData: PoolWorkerData = {
       mode: 'pool',
       name,

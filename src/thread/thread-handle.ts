@@ -18,6 +18,7 @@ import type { ResourceLimits } from './options.js';
 import {
   EXIT_CODE,
   RUNNING,
+  SETTLED,
   STATE,
   STATUS_SLOTS,
   type ThreadResult,
@@ -141,6 +142,17 @@ export class ThreadHandle {
   takeResult(): ThreadResult | undefined {
     const msg = this.#port && receiveMessageOnPort(this.#port);
     return msg === undefined ? undefined : (msg.message as ThreadResult);
+  }
+
+  /**
+   * What killed the worker after its target settled (a timer or a rejection the target left behind),
+   * if something did: no join() can carry it. Given once (then `undefined`).
+   */
+  takeLateError(): unknown {
+    if (this.state !== SETTLED) return undefined;
+    const error = this.#runtimeError;
+    this.#runtimeError = undefined;
+    return error;
   }
 
   /** The error of thread `name`, whose worker exited with `code` before its target settled. */

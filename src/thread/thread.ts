@@ -15,6 +15,7 @@ import { reviveOutcome, type Outcome } from './outcome.js';
 import { ThreadHandle, type ThreadLaunch } from './thread-handle.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 import { ThreadSettlement } from './thread-settlement.js';
+import { reportLateError } from './unhandled.js';
 
 export type { ThreadOptions } from './thread-options.js';
 
@@ -32,7 +33,9 @@ export type { ThreadOptions } from './thread-options.js';
  * `Exception in thread <name>:` and the error's stack, with the error as its `cause`
  * (`console.error` where there is no `process`). A `join()` after the report still rejects with the
  * error. A thread stopped by `terminate()` or its `signal` is not reported. Joining right away, as
- * below, never reports.
+ * below, never reports. An error that kills the worker after the target finished (a promise
+ * rejection it left unhandled) is reported at once, as `Exception in thread <name> (after its target
+ * finished):`, since no join can carry it.
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -331,12 +334,22 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   #onExit(code: number): void {
-    if (this.#settlement.outcome || this.#takeResult()) return;
+    if (this.#settlement.outcome || this.#takeResult()) return this.#reportLateError();
     const handle = this.#handle!;
     // SETTLED is stored only after the result was posted: where it cannot be taken off the port at
     // once (browsers), it is still on its way and settles the thread when it arrives.
-    if (!this.#terminated && handle.state === SETTLED) return;
+    if (!this.#terminated && handle.state === SETTLED) return this.#reportLateError();
     this.#settle({ ok: false, error: handle.exitError(this.#name, code, this.#terminated) }, true);
+  }
+
+  /**
+   * Reports the error that killed the worker after its target had finished (a throwing timer, a
+   * rejection nobody handled): the result was delivered, so no join() can carry it (unhandled.ts).
+   * terminate() does not raise one, so a report is never the program's own doing.
+   */
+  #reportLateError(): void {
+    const error = this.#handle?.takeLateError();
+    if (error !== undefined) reportLateError(this.#name, 'after its target finished', error);
   }
 
   /**
