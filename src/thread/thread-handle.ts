@@ -53,6 +53,9 @@ export interface ThreadEvents {
  */
 const EXIT_GRACE_MS = 500;
 
+/** The exit code of every terminated thread (see {@link ThreadHandle.exitError}). */
+const TERMINATED_EXIT_CODE = 1;
+
 /** One started thread's worker, from its creator's side. */
 export class ThreadHandle {
   /** `STATE` and `EXIT_CODE`, shared with the worker (see protocol.ts). */
@@ -155,7 +158,11 @@ export class ThreadHandle {
     return error;
   }
 
-  /** The error of thread `name`, whose worker exited with `code` before its target settled. */
+  /**
+   * The error of thread `name`, whose worker exited with `code` before its target settled. A
+   * terminated one always has exit code 1, as Node gives a running worker it terminates: one
+   * terminated before it was online exits with 0, which would read as a clean exit.
+   */
   exitError(name: string, code: number, terminated: boolean): ThreadExitError {
     const cause = this.#runtimeError;
     const why = terminated
@@ -163,7 +170,11 @@ export class ThreadHandle {
       : cause !== undefined
         ? `died: ${String((cause as Error)?.message ?? cause)}`
         : `exited with code ${code} before its target settled`;
-    return new ThreadExitError(code, `${name} ${why}`, cause === undefined ? undefined : { cause });
+    return new ThreadExitError(
+      terminated ? TERMINATED_EXIT_CODE : code,
+      `${name} ${why}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** Keeps the process alive while the worker runs (a pending join on a daemon thread). */

@@ -266,8 +266,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} (unless the thread
-   * had already finished). A thread terminated before it was started never runs: `start()` then
+   * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} whose `exitCode`
+   * is 1 (unless the thread had already finished). A thread terminated before it was started never runs: `start()` then
    * throws a {@link ThreadStateError}, `isAlive` stays `false` and `join()` rejects with a
    * {@link ThreadExitError} (exit code 1, as after any `terminate()`).
    *

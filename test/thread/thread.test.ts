@@ -226,6 +226,24 @@ describe('Thread', () => {
     expect(Atomics.load(ran, 0)).toBe(0);
   });
 
+  it('terminate() gives exit code 1 however early it comes: before the worker is online too', async () => {
+    const early = spawn(() => {
+      for (;;);
+    });
+    await watchdog(early.terminate()); // the worker has not started running yet
+    const running = spawn(() => {
+      for (;;);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await watchdog(running.terminate());
+    for (const t of [early, running]) {
+      const err = (await t.join().catch((e: unknown) => e)) as ThreadExitError;
+      expect(err).toBeInstanceOf(ThreadExitError);
+      expect(err.message).toBe(`${t.name} was terminated`);
+      expect(err.exitCode).toBe(1);
+    }
+  });
+
   it('a worker that cannot be launched (uncloneable argument): start() throws, the thread ends failed', async () => {
     const t = new Thread((_f: unknown) => 1, { args: [() => 2] });
     expect(() => t.start()).toThrow(expect.objectContaining({ name: 'DataCloneError' }) as Error);
