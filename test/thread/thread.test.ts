@@ -226,6 +226,11 @@ describe('Thread', () => {
     expect(Atomics.load(ran, 0)).toBe(0);
   });
 
+  it('currentTask() is undefined inside a Thread, which has no cooperative stop (see its TSDoc)', async () => {
+    const t = spawn(async () => typeof (await import('threadkit/thread')).currentTask());
+    expect(await watchdog(t.join())).toBe('undefined');
+  });
+
   it('terminate() gives exit code 1 however early it comes: before the worker is online too', async () => {
     const early = spawn(() => {
       for (;;);
