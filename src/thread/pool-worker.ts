@@ -14,6 +14,7 @@ import {
 import type { TargetDef } from './target.js';
 import type { StackHolder } from './callsite.js';
 import { transferFailed } from './options.js';
+import { cloneFailed } from './clone-failure.js';
 import { WORKER_URL } from './worker-url.js';
 
 /** A submitted task, from `run()` until it settles. */
@@ -21,6 +22,8 @@ export interface Task {
   readonly id: number;
   readonly def: TargetDef;
   readonly args: unknown;
+  /** How errors name its argument: `undefined` for `args[<i>]`, `items[<k>]` for an item of `map()`. */
+  readonly argsName: string | undefined;
   readonly transfer: readonly TransferListItem[];
   readonly inherited: InheritedLocals | undefined;
   readonly timeoutMs: number;
@@ -108,7 +111,10 @@ export class PoolWorker {
     } catch (err) {
       // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the defs.
       if (defs) for (const def of defs) this.#known.delete(def.id);
-      throw transferFailed(err);
+      // The culprit among the arguments is named once the tasks are posted one by one (the scheduler).
+      const only = batch.length === 1 ? batch[0] : undefined;
+      const named = only ? cloneFailed(err, only.args, only.transfer, only.argsName) : err;
+      throw named === err ? transferFailed(err) : named;
     }
     this.worker.ref(); // busy: pending results keep the process alive
     this.#ring();

@@ -22,7 +22,8 @@ export type { RunOptions, ThreadPoolOptions } from './pool-options.js';
 const CALLER_FRAMES = 6;
 
 /** What a task is built from; the rest of it is bookkeeping. */
-type TaskParts = 'def' | 'args' | 'transfer' | 'inherited' | 'signal' | 'timeoutMs' | 'resolve' | 'reject';
+type TaskParts =
+  'def' | 'args' | 'argsName' | 'transfer' | 'inherited' | 'signal' | 'timeoutMs' | 'resolve' | 'reject';
 
 /** Placeholder until a task's caller stack is captured (right after it is dispatched or queued). */
 const NO_STACK: StackHolder = {};
@@ -176,10 +177,11 @@ export class ThreadPool implements AsyncDisposable {
         items: items[Symbol.iterator](),
         signal,
         window: this.#size * MAP_AHEAD_PER_WORKER,
-        task: (item, resolve, reject) =>
+        task: (item, index, resolve, reject) =>
           this.#newTask({
             def,
             args: encode([item]),
+            argsName: `items[${index}]`,
             transfer: NO_TRANSFER,
             inherited,
             signal,
@@ -271,7 +273,17 @@ export class ThreadPool implements AsyncDisposable {
     let reject!: (error: unknown) => void;
     const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
     this.#start(
-      this.#newTask({ def, args, transfer, inherited, signal, timeoutMs, resolve, reject }),
+      this.#newTask({
+        def,
+        args,
+        argsName: undefined,
+        transfer,
+        inherited,
+        signal,
+        timeoutMs,
+        resolve,
+        reject,
+      }),
       undefined,
     );
     return promise;
@@ -284,6 +296,7 @@ export class ThreadPool implements AsyncDisposable {
       id: this.#nextTaskId++,
       def: parts.def,
       args: parts.args,
+      argsName: parts.argsName,
       transfer: parts.transfer,
       inherited: parts.inherited,
       timeoutMs: parts.timeoutMs,

@@ -8,6 +8,7 @@ import { checkTimeout } from '../internal/validate.js';
 import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { creatorStack, type StackHolder } from './callsite.js';
+import { cloneFailed } from './clone-failure.js';
 import { EXITED, SETTLED, type ThreadResult } from './protocol.js';
 import type { Target } from './target.js';
 import { nextThreadName } from './names.js';
@@ -99,8 +100,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @returns this thread, so that `new Thread(fn).start()` can be assigned
    * @throws {@link ThreadStateError} if the thread was already started, or was terminated before it
    *   was started
-   * @throws the runtime's error if the worker cannot be launched (`DataCloneError` for an argument that
-   *   cannot be cloned); the thread then counts as failed with it (`join()` rejects with it)
+   * @throws the runtime's error if the worker cannot be launched (a `DataCloneError` naming the
+   *   argument, `args[1]` say, for one that cannot be cloned); the thread then counts as failed with
+   *   it (`join()` rejects with it)
    * @example
    * ```ts
    * import { Thread } from 'threadkit/thread';
@@ -126,8 +128,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     } catch (err) {
       // Nothing runs (an uncloneable argument, a bad transfer list): the thread ends failed with the
       // error start() throws, so isAlive is false and join() rejects with it instead of waiting forever.
-      this.#settle({ ok: false, error: err });
-      throw err;
+      const error = cloneFailed(err, this.#launch.args, this.#launch.transfer);
+      this.#settle({ ok: false, error });
+      throw error;
     }
     // Through the signal's one shared listener: many threads may share a signal (abort-listeners.ts).
     if (this.#signal) this.#unlistenAbort = onAbort(this.#signal, this.#onAbort);
