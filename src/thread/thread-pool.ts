@@ -111,9 +111,7 @@ export class ThreadPool implements AsyncDisposable {
    */
   run<R, A extends unknown[]>(
     target: ((...args: A) => R | Promise<R>) | URL | string,
-    ...options: [] extends A
-      ? [options?: RunOptions<A>]
-      : [options: RunOptions<A> & { readonly args: Readonly<A> }]
+    ...options: [] extends A ? [options?: RunOptions<A>] : [options: RunOptions<A>]
   ): Promise<R> {
     try {
       return this.#submit(target as Target, options[0]) as Promise<R>;

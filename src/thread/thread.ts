@@ -73,9 +73,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   constructor(
     target: ((...args: A) => R | Promise<R>) | URL | string,
-    ...options: [] extends A
-      ? [options?: ThreadOptions<A>]
-      : [options: ThreadOptions<A> & { readonly args: Readonly<A> }]
+    ...options: [] extends A ? [options?: ThreadOptions<A>] : [options: ThreadOptions<A>]
   ) {
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
