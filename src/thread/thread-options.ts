@@ -37,7 +37,10 @@ interface ThreadOptionFields<A extends unknown[]> {
    * @default []
    */
   readonly args?: Readonly<A>;
-  /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
+  /**
+   * The thread's name, seen by `currentThread().name` inside it and in its error reports; not empty.
+   * @default 'Thread-<n>'
+   */
   readonly name?: string;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
@@ -93,6 +96,9 @@ export function checkThreadOptions<A extends unknown[]>(
   if (opts.name !== undefined && typeof opts.name !== 'string') {
     throw new TypeError(`Expected \`name\` to be a string, got ${describe(opts.name)}`);
   }
+  // Python takes any str, '' included; here a thread's name heads its error reports
+  // ("Exception in thread <name>:"), where an empty one reads as a broken message.
+  if (opts.name === '') throw new TypeError('Expected `name` to be a non-empty string, got ""');
   if (opts.daemon !== undefined && typeof opts.daemon !== 'boolean') {
     throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(opts.daemon)}`);
   }

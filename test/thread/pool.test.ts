@@ -269,6 +269,15 @@ describe('ThreadPool', () => {
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
     await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
+    const gen = function* (n: number) {
+      yield n;
+    };
+    await expect(pool.run(gen, { args: [1] })).rejects.toThrow(
+      /^Expected `target` to be a function that returns its result, got a generator function/,
+    );
+    await expect(pool.map(gen, [1])).rejects.toThrow(
+      /^Expected `fn` to be a function that returns its result, got a generator function/,
+    );
   });
 });
 

@@ -189,6 +189,33 @@ describe('Thread', () => {
     expect(() => new Thread(() => 1, { name: 5 as never })).toThrow(/Expected `name` to be a string/);
     expect(() => new Thread(Math.max)).toThrow(/native or bound/);
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
+    // An empty name would make its reports read "Exception in thread :".
+    expect(() => new Thread(() => 1, { name: '' })).toThrow(TypeError);
+    expect(() => new Thread(() => 1, { name: '' })).toThrow(
+      'Expected `name` to be a non-empty string, got ""',
+    );
+  });
+
+  it('refuses a generator function at once: its generator could not come back', () => {
+    const generators: (() => unknown)[] = [
+      function* () {
+        yield 1;
+      },
+      async function* () {
+        yield await Promise.resolve(1);
+      },
+      {
+        *method(this: void) {
+          yield 1;
+        },
+      }.method,
+    ];
+    for (const gen of generators) {
+      expect(() => new Thread(gen)).toThrow(TypeError);
+      expect(() => new Thread(gen)).toThrow(
+        /^Expected `target` to be a function that returns its result, got a generator function: the generator it returns cannot be sent back from the thread\. Collect what it yields/,
+      );
+    }
   });
 
   it('refuses an unknown option key with a TypeError naming it', async () => {
