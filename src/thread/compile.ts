@@ -3,7 +3,7 @@
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import { blameCaller, requireFrom, resolveSpecifier } from './resolve.js';
+import { blameCaller, hintRelative, requireFrom, resolveSpecifier } from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -49,7 +49,12 @@ function compileSource(def: TargetDef): TargetFn {
 }
 
 async function loadModule(def: TargetDef): Promise<TargetFn> {
-  const ns = (await importAs(def.code, def.callerUrl)) as Record<string, unknown>;
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await importAs(def.code, def.callerUrl)) as Record<string, unknown>;
+  } catch (err) {
+    throw hintRelative(err, def.code, def.callerUrl);
+  }
   const fn = ns[def.exportName];
   if (typeof fn === 'function') return fn as TargetFn;
   // A CommonJS module's `module.exports = fn` arrives as the default export.

@@ -122,6 +122,32 @@ export function blameCaller(err: unknown, importer: string, base: string | undef
   return err;
 }
 
+/** Resolution errors that a module path meant relative, but written bare, runs into. */
+const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+
+/**
+ * A module target written as a bare specifier (`'lib/w.mjs'`) is a package name, as in `import()`.
+ * Where it fails to resolve as one but names a file next to the caller's file (`base`), adds
+ * "did you mean './lib/w.mjs'?" to the error. Returns `err`, changed in place.
+ */
+export function hintRelative(err: unknown, spec: string, base: string | undefined): unknown {
+  if (!(err instanceof Error) || !NOT_FOUND.has((err as { code?: string }).code ?? '')) return err;
+  if (!base?.startsWith('file:') || /^[.\\/]|^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return err;
+  let exists = false;
+  try {
+    exists = existsSync(fileURLToPath(new URL(spec, base)));
+  } catch {
+    // not a path this file system has
+  }
+  if (!exists) return err;
+  const message =
+    `${err.message}; did you mean './${spec}'? A module path is resolved as \`import()\` resolves it: ` +
+    `relative to the file that created the thread only when it starts with ./ or ../, else as a package`;
+  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
+  err.message = message;
+  return err;
+}
+
 /**
  * The `require` of the caller's file (`base`), for shipped source that calls it: plain CommonJS, and
  * TypeScript's "module": "commonjs" output, which turns `await import(x)` into `require(x)`. Without a

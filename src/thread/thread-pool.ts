@@ -94,7 +94,10 @@ export class ThreadPool implements AsyncDisposable {
   /**
    * Runs `target(...args)` on a pool worker.
    *
-   * @param target - a self-contained function, or a module (URL or path, relative to the calling file)
+   * @param target - a self-contained function, or a module whose `export` is called: a `URL`
+   *   (`new URL('./worker.js', import.meta.url)`), or a string as `import()` in the file that calls
+   *   `run()` takes it: a path relative to that file starting with `./` or `../`, an absolute path,
+   *   a URL (`file:...`), else a package specifier (`'pkg/worker'`; `'lib/w.js'` names package `lib`)
    * @param options - see {@link RunOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @returns the target's result

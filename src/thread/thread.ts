@@ -65,8 +65,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #unlistenAbort: (() => void) | undefined;
 
   /**
-   * @param target - a self-contained function, or a module (URL or path, relative to the calling
-   *   file) whose `export` is called
+   * @param target - a self-contained function, or a module whose `export` is called: a `URL`
+   *   (`new URL('./worker.js', import.meta.url)`), or a string as `import()` in the file that created
+   *   the thread takes it: a path relative to that file starting with `./` or `../`, an absolute path,
+   *   a URL (`file:...`), else a package specifier (`'pkg/worker'`; `'lib/w.js'` names package `lib`)
    * @param options - see {@link ThreadOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter

@@ -272,6 +272,24 @@ describe('a module target that does not load', () => {
     expect(error.stack).toContain(`imported from ${here}`);
   });
 
+  it('a path written without ./ is a package name, as in import(); a file of that name gets a hint', async () => {
+    const joined = (target: string) =>
+      new Thread(target)
+        .start()
+        .join()
+        .catch((e: unknown) => e) as Promise<Error & { code?: string }>;
+    // helpers.ts sits next to this file: './helpers.ts' would find it.
+    const near = await joined('helpers.ts');
+    expect(near.code).toBe('ERR_MODULE_NOT_FOUND');
+    expect(near.message).toBe(
+      `Cannot find package 'helpers.ts' imported from ${here}; did you mean './helpers.ts'? ` +
+        'A module path is resolved as `import()` resolves it: relative to the file that created the ' +
+        'thread only when it starts with ./ or ../, else as a package',
+    );
+    const nowhere = await joined('no-such-dir/w.mjs');
+    expect(nowhere.message).toBe(`Cannot find package 'no-such-dir' imported from ${here}`);
+  });
+
   it('a module whose own import fails: the error still names that module', async () => {
     const broken = join(root, 'broken.mjs');
     writeFileSync(broken, "import './missing-dep.mjs';\nexport default () => 1;\n");
