@@ -221,15 +221,17 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}.
+   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}, before
+   * `destroy()` resolves: handle their rejections first, or they are unhandled while it waits.
    *
    * @example
    * ```ts
    * import { ThreadPool } from 'threadkit/thread';
    * const pool = new ThreadPool();
    * const task = pool.run(() => { for (;;); });
+   * const failed = task.catch((err: Error) => err.name); // handled before destroy() rejects it
    * await pool.destroy();
-   * await task.catch((err: Error) => console.log(err.name)); // 'PoolClosedError'
+   * console.log(await failed); // 'PoolClosedError'
    * ```
    */
   async destroy(): Promise<void> {

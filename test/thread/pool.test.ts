@@ -221,6 +221,13 @@ describe('ThreadPool', () => {
     expect(waited).toBeInstanceOf(PoolClosedError);
   });
 
+  it("destroy()'s documented use: a running task's rejection, handled first, is not unhandled", async () => {
+    const { stdout, stderr, code } = await runFixture('destroy-running.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('PoolClosedError\n');
+  });
+
   it('every close() and destroy() call resolves, however they overlap', async () => {
     const slow = () => new Promise((r) => setTimeout(() => r('slow'), 50));
     // Two close() calls (an explicit close() inside `await using`, say): the first used to wait forever.
