@@ -377,15 +377,21 @@ registerErrorClasses({
 // Fallbacks for the global types that threadkit's public typings name but ES2022 does not declare,
 // so they compile without @types/node (which TypeScript 7 no longer includes on its own) and without
 // the DOM lib. Each merges into the real declaration where there is one and changes nothing:
-//   - AbortSignal, URL (DOM lib, @types/node): empty;
+//   - AbortSignal, URL (DOM lib, @types/node): one member each, as both declare it, so that alone they
+//     still refuse what is not one (an empty interface would take `signal: 42`);
 //   - Disposable, AsyncDisposable, Symbol.dispose/asyncDispose (lib esnext.disposable): as @types/node
 //     declares them (compatibility/disposable.d.ts), which is known to merge with the lib's;
 //   - ErrorOptions (lib es2022.error): as the lib declares it.
 // Here because every entry point's typings import this module's. Types only: no runtime code.
-/* eslint-disable @typescript-eslint/no-empty-object-type -- empty on purpose: merged, never alone */
 declare global {
-  interface AbortSignal {}
-  interface URL {}
+  interface AbortSignal {
+    /** Whether the signal has aborted. */
+    readonly aborted: boolean;
+  }
+  interface URL {
+    /** The whole URL, as a string. */
+    href: string;
+  }
   interface SymbolConstructor {
     readonly dispose: unique symbol;
     readonly asyncDispose: unique symbol;

@@ -3,7 +3,7 @@
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import { requireFrom, resolveSpecifier } from './resolve.js';
+import { blameCaller, hintRelative, requireFrom, resolveSpecifier } from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -12,11 +12,23 @@ export type TargetFn = (...args: unknown[]) => unknown;
 /** Marks frames of shipped source, so a ReferenceError can be traced to the shipped function. */
 const SOURCE_TAG = 'threadkit-thread-fn';
 
+/**
+ * `import()` of `spec` as the caller's file (`base`) would: resolved against it, and an error naming
+ * the file that ran the `import()` (threadkit's) names the caller's file instead.
+ */
+async function importAs(spec: string, base: string | undefined): Promise<unknown> {
+  try {
+    return (await import(resolveSpecifier(spec, base))) as unknown;
+  } catch (err) {
+    throw blameCaller(err, import.meta.url, base);
+  }
+}
+
 /** The `import()` replacement handed to shipped source. */
 function importerFor(base: string | undefined): (spec: unknown) => Promise<unknown> {
   // async: a resolution error rejects, as import() does, instead of throwing.
   return async (spec) =>
-    (await import(typeof spec === 'string' ? resolveSpecifier(spec, base) : (spec as string))) as unknown;
+    typeof spec === 'string' ? importAs(spec, base) : ((await import(spec as string)) as unknown);
 }
 
 function compileSource(def: TargetDef): TargetFn {
@@ -37,7 +49,12 @@ function compileSource(def: TargetDef): TargetFn {
 }
 
 async function loadModule(def: TargetDef): Promise<TargetFn> {
-  const ns = (await import(resolveSpecifier(def.code, def.callerUrl))) as Record<string, unknown>;
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await importAs(def.code, def.callerUrl)) as Record<string, unknown>;
+  } catch (err) {
+    throw hintRelative(err, def.code, def.callerUrl);
+  }
   const fn = ns[def.exportName];
   if (typeof fn === 'function') return fn as TargetFn;
   // A CommonJS module's `module.exports = fn` arrives as the default export.

@@ -64,7 +64,7 @@ export function currentThread(): ThreadInfo {
 }
 
 /**
- * The running pool task, as returned by {@link currentTask}.
+ * The running {@link ThreadPool} task, as returned by {@link currentTask}.
  *
  * @example
  * ```ts
@@ -94,6 +94,10 @@ export interface TaskInfo {
  * Returns the pool task running on the calling thread, or `undefined` outside one. This is how a task
  * cooperates with cancellation: its {@link TaskInfo.signal} aborts when the caller's `signal` aborts or
  * the task's `timeoutMs` passes.
+ *
+ * Inside a {@link Thread} it returns `undefined` too: a thread has no cooperative stop to signal, as
+ * `terminate()` and the thread's own `signal` stop it at once. A thread that should stop by itself
+ * takes what tells it to in its `args` (an `Event` from `threadkit/event`, a shared flag) and checks it.
  *
  * @example
  * ```ts

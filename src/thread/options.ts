@@ -66,6 +66,13 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
   return value;
 }
 
+/**
+ * `args` made required where the target's argument list `A` has required elements (the types only):
+ * nothing for `[]`, `[n?: number]` or `number[]`, `{ readonly args: Readonly<A> }` for `[n: number]`.
+ * Options typed ahead of time (`const o: RunOptions<[string]> = { args: ['x'] }`) then fit the call.
+ */
+export type ArgsRequiredBy<A extends unknown[]> = [] extends A ? unknown : { readonly args: Readonly<A> };
+
 /** The transfer list of a task that transfers nothing (shared: transfer lists are only read). */
 export const NO_TRANSFER: readonly TransferListItem[] = [];
 

@@ -17,8 +17,8 @@ export interface MapFeed<T> {
   readonly signal: AbortSignal | undefined;
   /** Most tasks submitted and not yet settled. */
   readonly window: number;
-  /** Builds the task of one item, which reports its outcome to the two callbacks. */
-  task(item: T, resolve: (value: unknown) => void, reject: (error: unknown) => void): Task;
+  /** Builds the task of item number `index`, which reports its outcome to the two callbacks. */
+  task(item: T, index: number, resolve: (value: unknown) => void, reject: (error: unknown) => void): Task;
   /** Submits a built task; throws if the pool can take no more (destroyed). */
   submit(task: Task): void;
 }
@@ -69,6 +69,7 @@ export async function feedMap<T>(feed: MapFeed<T>): Promise<unknown[]> {
       iterating = true;
       const task = feed.task(
         next.value,
+        index,
         (value) => {
           pending.delete(task);
           results[index] = value;

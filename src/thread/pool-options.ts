@@ -2,7 +2,7 @@
 // (a run's options are checked per call, in ThreadPool.run, where the task is built).
 import { cpuCount } from '../internal/worker-host.js';
 import { checkOptions, checkTimeout, type OptionKeys } from '../internal/validate.js';
-import { checkCount, checkResourceLimits, type ResourceLimits } from './options.js';
+import { checkCount, checkResourceLimits, type ArgsRequiredBy, type ResourceLimits } from './options.js';
 
 /**
  * Options of {@link ThreadPool}.
@@ -35,22 +35,30 @@ export interface ThreadPoolOptions {
 }
 
 /**
- * Options of {@link ThreadPool.run}.
+ * Options of {@link ThreadPool.run}, for a target taking the arguments `A`. `args` is required (in
+ * the types) when `A` has required elements, so options typed ahead of time as `RunOptions<[string]>`
+ * fit `pool.run((s: string) => ..., options)`.
  *
+ * @typeParam A - the target's argument list
+ * @interface
  * @example
  * ```ts
- * import { ThreadPool } from 'threadkit/thread';
+ * import { ThreadPool, type RunOptions } from 'threadkit/thread';
  * await using pool = new ThreadPool();
  * const controller = new AbortController();
- * const sum = await pool.run((a: number, b: number) => a + b, {
+ * const options: RunOptions<[number, number]> = {
  *   args: [2, 3],
  *   signal: controller.signal,
  *   timeoutMs: 5000,
- * });
+ * };
+ * const sum = await pool.run((a: number, b: number) => a + b, options);
  * console.log(sum); // 5
  * ```
  */
-export interface RunOptions<A extends unknown[] = unknown[]> {
+export type RunOptions<A extends unknown[] = unknown[]> = RunOptionFields<A> & ArgsRequiredBy<A>;
+
+/** The fields of {@link RunOptions}. */
+interface RunOptionFields<A extends unknown[]> {
   /**
    * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
    * array or tuple (`as const`) is accepted. Required (in the types) when the target function has

@@ -16,6 +16,7 @@ import {
 import type { TargetDef } from './target.js';
 import type { StackHolder } from './callsite.js';
 import { transferFailed } from './options.js';
+import { cloneFailed } from './clone-failure.js';
 import { WORKER_URL } from './worker-url.js';
 
 /** A submitted task, from `run()` until it settles. */
@@ -23,6 +24,8 @@ export interface Task {
   readonly id: number;
   readonly def: TargetDef;
   readonly args: unknown;
+  /** How errors name its argument: `undefined` for `args[<i>]`, `items[<k>]` for an item of `map()`. */
+  readonly argsName: string | undefined;
   readonly transfer: readonly TransferListItem[];
   readonly inherited: InheritedLocals | undefined;
   readonly timeoutMs: number;
@@ -63,8 +66,14 @@ export class PoolWorker {
   idleSince = 0;
   /** `performance.now()` of the last result message (0: none yet). */
   lastResultAt = 0;
+  /** What killed the worker (an uncaught error, running out of memory), if something did. */
+  lastError: unknown;
+
+  /** The worker's thread name (`<pool name>-<k>`, what `currentThread().name` says in it). */
+  readonly name: string;
 
   constructor(name: string, resourceLimits: object | undefined) {
+    this.name = name;
     const workerData: PoolWorkerData = {
       mode: 'pool',
       name,
@@ -104,7 +113,10 @@ export class PoolWorker {
     } catch (err) {
       // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the defs.
       if (defs) for (const def of defs) this.#known.delete(def.id);
-      throw transferFailed(err);
+      // The culprit among the arguments is named once the tasks are posted one by one (the scheduler).
+      const only = batch.length === 1 ? batch[0] : undefined;
+      const named = only ? cloneFailed(err, only.args, only.transfer, only.argsName) : err;
+      throw named === err ? transferFailed(err) : named;
     }
     this.worker.ref(); // busy: pending results keep the process alive
     this.#ring();

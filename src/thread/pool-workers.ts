@@ -6,11 +6,24 @@ import { unrefTimer } from '../internal/runtime.js';
 import { markThreadDead } from '../internal/dead-threads.js';
 import type { ResourceLimits } from './options.js';
 import { PoolWorker } from './pool-worker.js';
+import { reportLateError } from './unhandled.js';
 
 /** Where a worker's result messages and its exit are handled (the pool's scheduler). */
 export interface WorkerEvents {
   onResults(w: PoolWorker, results: unknown[]): void;
   onExit(w: PoolWorker, code: number): void;
+}
+
+/**
+ * A worker killed by an error while it ran no task (a timer or a rejection an earlier task left
+ * behind): no task fails with that error (the scheduler queues again the ones it held), so it is
+ * reported like a thread's error that nobody sees (unhandled.ts). One that died running a task, or
+ * before it ran any, fails those tasks with the error instead (see `PoolScheduler.onExit`).
+ */
+function reportIdleDeath(w: PoolWorker): void {
+  const error = w.lastError;
+  if (error === undefined || w.running() !== 0 || w.lastResultAt === 0) return;
+  reportLateError(w.name, 'a pool worker, after its tasks finished', error);
 }
 
 /** The workers of one pool. */
@@ -48,9 +61,10 @@ export class PoolWorkers {
     this.all.add(w);
     this.#alive.add(w);
     w.worker.on('message', (results: unknown[]) => this.#events.onResults(w, results));
-    w.worker.on('error', (err) => ((w as { lastError?: unknown }).lastError ??= err));
+    w.worker.on('error', (err) => (w.lastError ??= err));
     w.worker.on('exit', (code) => {
       markThreadDead(w.threadId); // locks it held can be taken over
+      reportIdleDeath(w);
       this.#events.onExit(w, code);
       this.#alive.delete(w);
       if (this.#alive.size === 0) this.#stopped?.resolve();

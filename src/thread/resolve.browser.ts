@@ -26,3 +26,13 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
 export function requireFrom(_base: string | undefined): ((id: string) => unknown) | undefined {
   return undefined;
 }
+
+/** Node's version hints at './' for a bare module target naming a file; a browser has no files to look at. */
+export function hintRelative(err: unknown, _spec: string, _base: string | undefined): unknown {
+  return err;
+}
+
+/** Node's version names the caller's file in an import error; a browser's error names no file. */
+export function blameCaller(err: unknown, _importer: string, _base: string | undefined): unknown {
+  return err;
+}

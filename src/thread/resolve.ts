@@ -105,6 +105,50 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
 }
 
 /**
+ * Names the file that created the thread (`base`) in an error of an `import()` that threadkit ran for
+ * it: Node names the file that ran the `import()` ("Cannot find module '/app/x.mjs' imported from
+ * …/threadkit/dist/thread-worker.js"), which means nothing to the user. `importer` is the URL of the
+ * module that ran it; any file in its folder counts as threadkit's own (the build shares one
+ * `import.meta.url` among its CommonJS chunks). Errors from deeper down (a module the import loaded
+ * names its own file) are left alone. Returns `err`, changed in place.
+ */
+export function blameCaller(err: unknown, importer: string, base: string | undefined): unknown {
+  if (!base?.startsWith('file:') || !importer.startsWith('file:') || !(err instanceof Error)) return err;
+  const from = / imported from (.+)$/.exec(err.message);
+  if (!from || dirname(from[1]!) !== dirname(fileURLToPath(importer))) return err;
+  const message = `${err.message.slice(0, from.index)} imported from ${fileURLToPath(base)}`;
+  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
+  err.message = message;
+  return err;
+}
+
+/** Resolution errors that a module path meant relative, but written bare, runs into. */
+const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+
+/**
+ * A module target written as a bare specifier (`'lib/w.mjs'`) is a package name, as in `import()`.
+ * Where it fails to resolve as one but names a file next to the caller's file (`base`), adds
+ * "did you mean './lib/w.mjs'?" to the error. Returns `err`, changed in place.
+ */
+export function hintRelative(err: unknown, spec: string, base: string | undefined): unknown {
+  if (!(err instanceof Error) || !NOT_FOUND.has((err as { code?: string }).code ?? '')) return err;
+  if (!base?.startsWith('file:') || /^[.\\/]|^[a-z][a-z\d+.-]*:/i.test(spec) || isBuiltin(spec)) return err;
+  let exists = false;
+  try {
+    exists = existsSync(fileURLToPath(new URL(spec, base)));
+  } catch {
+    // not a path this file system has
+  }
+  if (!exists) return err;
+  const message =
+    `${err.message}; did you mean './${spec}'? A module path is resolved as \`import()\` resolves it: ` +
+    `relative to the file that created the thread only when it starts with ./ or ../, else as a package`;
+  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
+  err.message = message;
+  return err;
+}
+
+/**
  * The `require` of the caller's file (`base`), for shipped source that calls it: plain CommonJS, and
  * TypeScript's "module": "commonjs" output, which turns `await import(x)` into `require(x)`. Without a
  * caller file (a REPL), `require` resolves from the working directory, as the REPL's does.

@@ -45,6 +45,12 @@ function toExpression(source: string): string | undefined {
   return undefined;
 }
 
+/** Whether `fn` is a `function*` or an `async function*` (also as a method: `*gen() {}`). */
+function isGeneratorFunction(fn: object): boolean {
+  const tag = Object.prototype.toString.call(fn);
+  return tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]';
+}
+
 function fnDef(fn: (...args: never[]) => unknown, param: string): TargetDef {
   const cached = byFunction.get(fn);
   if (cached) return cached;
@@ -56,6 +62,13 @@ function fnDef(fn: (...args: never[]) => unknown, param: string): TargetDef {
   }
   if (/^class\b/.test(source)) {
     throw new TypeError(`Expected \`${param}\` to be a function, got a class`);
+  }
+  if (isGeneratorFunction(fn)) {
+    throw new TypeError(
+      `Expected \`${param}\` to be a function that returns its result, got a generator function: the ` +
+        `generator it returns cannot be sent back from the thread. Collect what it yields (\`[...gen()]\`, ` +
+        `or \`for await\` into an array) inside a plain or async function, and return that`,
+    );
   }
   // The caller's file only matters to code that imports; skip the stack walk otherwise.
   const base = loadsModules(source) ? callerUrl() : undefined;

@@ -18,6 +18,7 @@ import type { ResourceLimits } from './options.js';
 import {
   EXIT_CODE,
   RUNNING,
+  SETTLED,
   STATE,
   STATUS_SLOTS,
   type ThreadResult,
@@ -51,6 +52,9 @@ export interface ThreadEvents {
  * its target settles (the bootstrap calls `process.exit`), so this only caps a worker that does not.
  */
 const EXIT_GRACE_MS = 500;
+
+/** The exit code of every terminated thread (see {@link ThreadHandle.exitError}). */
+const TERMINATED_EXIT_CODE = 1;
 
 /** One started thread's worker, from its creator's side. */
 export class ThreadHandle {
@@ -143,7 +147,22 @@ export class ThreadHandle {
     return msg === undefined ? undefined : (msg.message as ThreadResult);
   }
 
-  /** The error of thread `name`, whose worker exited with `code` before its target settled. */
+  /**
+   * What killed the worker after its target settled (a timer or a rejection the target left behind),
+   * if something did: no join() can carry it. Given once (then `undefined`).
+   */
+  takeLateError(): unknown {
+    if (this.state !== SETTLED) return undefined;
+    const error = this.#runtimeError;
+    this.#runtimeError = undefined;
+    return error;
+  }
+
+  /**
+   * The error of thread `name`, whose worker exited with `code` before its target settled. A
+   * terminated one always has exit code 1, as Node gives a running worker it terminates: one
+   * terminated before it was online exits with 0, which would read as a clean exit.
+   */
   exitError(name: string, code: number, terminated: boolean): ThreadExitError {
     const cause = this.#runtimeError;
     const why = terminated
@@ -151,7 +170,11 @@ export class ThreadHandle {
       : cause !== undefined
         ? `died: ${String((cause as Error)?.message ?? cause)}`
         : `exited with code ${code} before its target settled`;
-    return new ThreadExitError(code, `${name} ${why}`, cause === undefined ? undefined : { cause });
+    return new ThreadExitError(
+      terminated ? TERMINATED_EXIT_CODE : code,
+      `${name} ${why}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** Keeps the process alive while the worker runs (a pending join on a daemon thread). */

@@ -1,26 +1,34 @@
 // The options of Thread, and their check when a thread is created.
 import type { TransferListItem } from '../internal/worker-host.js';
 import { checkOptions, checkSignal, describe, type OptionKeys } from '../internal/validate.js';
-import { checkResourceLimits, checkTransfer, type ResourceLimits } from './options.js';
+import { checkResourceLimits, checkTransfer, type ArgsRequiredBy, type ResourceLimits } from './options.js';
 import { targetDef, type Target, type TargetDef } from './target.js';
 
 /**
- * Options of {@link Thread}.
+ * Options of {@link Thread}, for a target taking the arguments `A`. `args` is required (in the types)
+ * when `A` has required elements, so options typed ahead of time as `ThreadOptions<[string]>` fit
+ * `new Thread((s: string) => ..., options)`.
  *
+ * @typeParam A - the target's argument list
+ * @interface
  * @example
  * ```ts
- * import { Thread } from 'threadkit/thread';
+ * import { Thread, type ThreadOptions } from 'threadkit/thread';
  * const controller = new AbortController();
- * const t = new Thread((a: number, b: number) => a + b, {
+ * const options: ThreadOptions<[number, number]> = {
  *   args: [2, 3],
  *   name: 'adder',
  *   daemon: true,
  *   signal: controller.signal,
- * }).start();
+ * };
+ * const t = new Thread((a: number, b: number) => a + b, options).start();
  * console.log(await t.join()); // 5
  * ```
  */
-export interface ThreadOptions<A extends unknown[] = unknown[]> {
+export type ThreadOptions<A extends unknown[] = unknown[]> = ThreadOptionFields<A> & ArgsRequiredBy<A>;
+
+/** The fields of {@link ThreadOptions}. */
+interface ThreadOptionFields<A extends unknown[]> {
   /**
    * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
    * array or tuple (`as const`) is accepted. Required (in the types) when the target function has
@@ -29,7 +37,10 @@ export interface ThreadOptions<A extends unknown[] = unknown[]> {
    * @default []
    */
   readonly args?: Readonly<A>;
-  /** The thread's name, seen by `currentThread().name` inside it. @default 'Thread-<n>' */
+  /**
+   * The thread's name, seen by `currentThread().name` inside it and in its error reports; not empty.
+   * @default 'Thread-<n>'
+   */
   readonly name?: string;
   /** For a module target: the export to call. @default 'default' */
   readonly export?: string;
@@ -77,7 +88,7 @@ export function checkThreadOptions<A extends unknown[]>(
   target: Target,
   options: ThreadOptions<A> | undefined,
 ): ThreadConfig<A> {
-  const opts = checkOptions<ThreadOptions<A>>(options, THREAD_KEYS, 'new Thread()');
+  const opts = checkOptions<ThreadOptionFields<A>>(options, THREAD_KEYS, 'new Thread()');
   const def = targetDef(target, opts.export);
   if (opts.args !== undefined && !Array.isArray(opts.args)) {
     throw new TypeError(`Expected \`args\` to be an array, got ${describe(opts.args)}`);
@@ -85,6 +96,9 @@ export function checkThreadOptions<A extends unknown[]>(
   if (opts.name !== undefined && typeof opts.name !== 'string') {
     throw new TypeError(`Expected \`name\` to be a string, got ${describe(opts.name)}`);
   }
+  // Python takes any str, '' included; here a thread's name heads its error reports
+  // ("Exception in thread <name>:"), where an empty one reads as a broken message.
+  if (opts.name === '') throw new TypeError('Expected `name` to be a non-empty string, got ""');
   if (opts.daemon !== undefined && typeof opts.daemon !== 'boolean') {
     throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(opts.daemon)}`);
   }

@@ -23,7 +23,8 @@ export type { RunOptions, ThreadPoolOptions } from './pool-options.js';
 const CALLER_FRAMES = 6;
 
 /** What a task is built from; the rest of it is bookkeeping. */
-type TaskParts = 'def' | 'args' | 'transfer' | 'inherited' | 'signal' | 'timeoutMs' | 'resolve' | 'reject';
+type TaskParts =
+  'def' | 'args' | 'argsName' | 'transfer' | 'inherited' | 'signal' | 'timeoutMs' | 'resolve' | 'reject';
 
 /** Placeholder until a task's caller stack is captured (right after it is dispatched or queued). */
 const NO_STACK: StackHolder = {};
@@ -94,7 +95,10 @@ export class ThreadPool implements AsyncDisposable {
   /**
    * Runs `target(...args)` on a pool worker.
    *
-   * @param target - a self-contained function, or a module (URL or path, relative to the calling file)
+   * @param target - a self-contained function, or a module whose `export` is called: a `URL`
+   *   (`new URL('./worker.js', import.meta.url)`), or a string as `import()` in the file that calls
+   *   `run()` takes it: a path relative to that file starting with `./` or `../`, an absolute path,
+   *   a URL (`file:...`), else a package specifier (`'pkg/worker'`; `'lib/w.js'` names package `lib`)
    * @param options - see {@link RunOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @returns the target's result
@@ -111,9 +115,7 @@ export class ThreadPool implements AsyncDisposable {
    */
   run<R, A extends unknown[]>(
     target: ((...args: A) => R | Promise<R>) | URL | string,
-    ...options: [] extends A
-      ? [options?: RunOptions<A>]
-      : [options: RunOptions<A> & { readonly args: Readonly<A> }]
+    ...options: [] extends A ? [options?: RunOptions<A>] : [options: RunOptions<A>]
   ): Promise<R> {
     try {
       return this.#submit(target as Target, options[0]) as Promise<R>;
@@ -177,10 +179,11 @@ export class ThreadPool implements AsyncDisposable {
         items: items[Symbol.iterator](),
         signal,
         window: this.#size * MAP_AHEAD_PER_WORKER,
-        task: (item, resolve, reject) =>
+        task: (item, index, resolve, reject) =>
           this.#newTask({
             def,
             args: encode([item]),
+            argsName: `items[${index}]`,
             transfer: NO_TRANSFER,
             inherited,
             signal,
@@ -220,17 +223,19 @@ export class ThreadPool implements AsyncDisposable {
   }
 
   /**
-   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}. Resolves once
-   * every worker has exited, for every call: a worker inside a native call that cannot be interrupted
-   * (a `spawnSync`, say) exits when the call returns.
+   * Stops every worker now; queued and running tasks reject with {@link PoolClosedError}, before
+   * `destroy()` resolves: handle their rejections first, or they are unhandled while it waits. Resolves
+   * once every worker has exited, for every call: a worker inside a native call that cannot be
+   * interrupted (a `spawnSync`, say) exits when the call returns.
    *
    * @example
    * ```ts
    * import { ThreadPool } from 'threadkit/thread';
    * const pool = new ThreadPool();
    * const task = pool.run(() => { for (;;); });
+   * const failed = task.catch((err: Error) => err.name); // handled before destroy() rejects it
    * await pool.destroy();
-   * await task.catch((err: Error) => console.log(err.name)); // 'PoolClosedError'
+   * console.log(await failed); // 'PoolClosedError'
    * ```
    */
   async destroy(): Promise<void> {
@@ -275,7 +280,17 @@ export class ThreadPool implements AsyncDisposable {
     let reject!: (error: unknown) => void;
     const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
     this.#start(
-      this.#newTask({ def, args, transfer, inherited, signal, timeoutMs, resolve, reject }),
+      this.#newTask({
+        def,
+        args,
+        argsName: undefined,
+        transfer,
+        inherited,
+        signal,
+        timeoutMs,
+        resolve,
+        reject,
+      }),
       undefined,
     );
     return promise;
@@ -288,6 +303,7 @@ export class ThreadPool implements AsyncDisposable {
       id: this.#nextTaskId++,
       def: parts.def,
       args: parts.args,
+      argsName: parts.argsName,
       transfer: parts.transfer,
       inherited: parts.inherited,
       timeoutMs: parts.timeoutMs,

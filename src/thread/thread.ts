@@ -8,6 +8,7 @@ import { checkTimeout } from '../internal/validate.js';
 import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { creatorStack, type StackHolder } from './callsite.js';
+import { cloneFailed } from './clone-failure.js';
 import { EXITED, SETTLED, type ThreadResult } from './protocol.js';
 import type { Target } from './target.js';
 import { nextThreadName } from './names.js';
@@ -15,6 +16,7 @@ import { reviveOutcome, type Outcome } from './outcome.js';
 import { ThreadHandle, type ThreadLaunch } from './thread-handle.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 import { ThreadSettlement } from './thread-settlement.js';
+import { reportLateError } from './unhandled.js';
 
 export type { ThreadOptions } from './thread-options.js';
 
@@ -32,7 +34,9 @@ export type { ThreadOptions } from './thread-options.js';
  * `Exception in thread <name>:` and the error's stack, with the error as its `cause`
  * (`console.error` where there is no `process`). A `join()` after the report still rejects with the
  * error. A thread stopped by `terminate()` or its `signal` is not reported. Joining right away, as
- * below, never reports.
+ * below, never reports. An error that kills the worker after the target finished (a promise
+ * rejection it left unhandled) is reported at once, as `Exception in thread <name> (after its target
+ * finished):`, since no join can carry it.
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -61,17 +65,17 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #unlistenAbort: (() => void) | undefined;
 
   /**
-   * @param target - a self-contained function, or a module (URL or path, relative to the calling
-   *   file) whose `export` is called
+   * @param target - a self-contained function, or a module whose `export` is called: a `URL`
+   *   (`new URL('./worker.js', import.meta.url)`), or a string as `import()` in the file that created
+   *   the thread takes it: a path relative to that file starting with `./` or `../`, an absolute path,
+   *   a URL (`file:...`), else a package specifier (`'pkg/worker'`; `'lib/w.js'` names package `lib`)
    * @param options - see {@link ThreadOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter
    */
   constructor(
     target: ((...args: A) => R | Promise<R>) | URL | string,
-    ...options: [] extends A
-      ? [options?: ThreadOptions<A>]
-      : [options: ThreadOptions<A> & { readonly args: Readonly<A> }]
+    ...options: [] extends A ? [options?: ThreadOptions<A>] : [options: ThreadOptions<A>]
   ) {
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
@@ -96,8 +100,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @returns this thread, so that `new Thread(fn).start()` can be assigned
    * @throws {@link ThreadStateError} if the thread was already started, or was terminated before it
    *   was started
-   * @throws the runtime's error if the worker cannot be launched (`DataCloneError` for an argument that
-   *   cannot be cloned); the thread then counts as failed with it (`join()` rejects with it)
+   * @throws the runtime's error if the worker cannot be launched (a `DataCloneError` naming the
+   *   argument, `args[1]` say, for one that cannot be cloned); the thread then counts as failed with
+   *   it (`join()` rejects with it)
    * @example
    * ```ts
    * import { Thread } from 'threadkit/thread';
@@ -123,8 +128,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     } catch (err) {
       // Nothing runs (an uncloneable argument, a bad transfer list): the thread ends failed with the
       // error start() throws, so isAlive is false and join() rejects with it instead of waiting forever.
-      this.#settle({ ok: false, error: err });
-      throw err;
+      const error = cloneFailed(err, this.#launch.args, this.#launch.transfer);
+      this.#settle({ ok: false, error });
+      throw error;
     }
     // Through the signal's one shared listener: many threads may share a signal (abort-listeners.ts).
     if (this.#signal) this.#unlistenAbort = onAbort(this.#signal, this.#onAbort);
@@ -263,8 +269,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} (unless the thread
-   * had already finished). A thread terminated before it was started never runs: `start()` then
+   * Stops the thread at once. `join()` then rejects with a {@link ThreadExitError} whose `exitCode`
+   * is 1 (unless the thread had already finished). A thread terminated before it was started never runs: `start()` then
    * throws a {@link ThreadStateError}, `isAlive` stays `false` and `join()` rejects with a
    * {@link ThreadExitError} (exit code 1, as after any `terminate()`).
    *
@@ -331,12 +337,22 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   #onExit(code: number): void {
-    if (this.#settlement.outcome || this.#takeResult()) return;
+    if (this.#settlement.outcome || this.#takeResult()) return this.#reportLateError();
     const handle = this.#handle!;
     // SETTLED is stored only after the result was posted: where it cannot be taken off the port at
     // once (browsers), it is still on its way and settles the thread when it arrives.
-    if (!this.#terminated && handle.state === SETTLED) return;
+    if (!this.#terminated && handle.state === SETTLED) return this.#reportLateError();
     this.#settle({ ok: false, error: handle.exitError(this.#name, code, this.#terminated) }, true);
+  }
+
+  /**
+   * Reports the error that killed the worker after its target had finished (a throwing timer, a
+   * rejection nobody handled): the result was delivered, so no join() can carry it (unhandled.ts).
+   * terminate() does not raise one, so a report is never the program's own doing.
+   */
+  #reportLateError(): void {
+    const error = this.#handle?.takeLateError();
+    if (error !== undefined) reportLateError(this.#name, 'after its target finished', error);
   }
 
   /**

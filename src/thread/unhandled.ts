@@ -12,6 +12,10 @@
 //
 // Never reported: terminate(), an abort through the thread's signal (both are the program's own
 // doing), and an error start() threw (it was thrown to the caller).
+//
+// Late errors: a timer or an unhandled rejection that a target left behind can kill its worker after
+// the target settled (a Thread's result already delivered, a pool worker between tasks). No join()
+// or task promise can ever carry that error, so it is reported at once, through the same warning.
 import { emitWarning } from '../internal/runtime.js';
 
 /** The `name` of the warning a report emits (`process.on('warning', w => ...)` sees it). */
@@ -35,20 +39,30 @@ function afterThisTurn(fn: () => void): void {
  */
 export function checkUnhandled(threadName: string, error: unknown, quiet: () => boolean): void {
   afterThisTurn(() => {
-    try {
-      if (quiet()) return;
-      const warning = new Error(`Exception in thread ${threadName}:\n${describeError(error)}`, {
-        cause: error,
-      });
-      warning.name = UNHANDLED_THREAD_ERROR;
-      // The warning's own stack would show this check, not the thread: its message carries that.
-      warning.stack = `${warning.name}: ${warning.message}`;
-      emitWarning(warning);
-    } catch {
-      // A report must never become an error of its own (a throwing 'warning' listener, a hostile
-      // error object): there is nowhere to report it to.
-    }
+    if (!quiet()) report(`Exception in thread ${threadName}:`, error);
   });
+}
+
+/**
+ * Reports `error`, which killed thread `threadName` after its work was done (see "Late errors" above):
+ * `when` says when, e.g. `after its target returned`. Never throws.
+ */
+export function reportLateError(threadName: string, when: string, error: unknown): void {
+  report(`Exception in thread ${threadName} (${when}):`, error);
+}
+
+/** Emits the warning: `title`, then the error's stack. Never throws. */
+function report(title: string, error: unknown): void {
+  try {
+    const warning = new Error(`${title}\n${describeError(error)}`, { cause: error });
+    warning.name = UNHANDLED_THREAD_ERROR;
+    // The warning's own stack would show this check, not the thread: its message carries that.
+    warning.stack = `${warning.name}: ${warning.message}`;
+    emitWarning(warning);
+  } catch {
+    // A report must never become an error of its own (a throwing 'warning' listener, a hostile
+    // error object): there is nowhere to report it to.
+  }
 }
 
 /** The error's stack when it has one (it starts with its name and message), else its text. */

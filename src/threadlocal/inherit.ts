@@ -39,7 +39,7 @@ export function captureInheritable(): InheritedLocals | undefined {
       copy = structuredClone(unbox(stored));
     } catch (error) {
       throw new TypeError(
-        `Cannot pass inheritable thread-local "${name}" to a new thread: its value cannot be ` +
+        `Cannot pass inheritable thread-local "${name}" to a new Thread or ThreadPool task: its value cannot be ` +
           `structured-cloned (${error instanceof Error ? error.message : String(error)})`,
         { cause: error },
       );

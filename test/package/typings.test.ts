@@ -53,6 +53,13 @@ export async function run(): Promise<number> {
   return pool.run((x: number) => x, { args: [1], transfer: [new ArrayBuffer(1)], signal });
 }
 export const error = new TimeoutError('late');
+// The fallback declarations of AbortSignal and URL must not accept just anything.
+// @ts-expect-error a number is not an AbortSignal
+export const notSignal: Promise<unknown> = m.lockAsync({ signal: 42 });
+// @ts-expect-error a string is not an AbortSignal
+export const notSignal2: Promise<unknown> = new ThreadPool().run(() => 1, { signal: 'not a signal' });
+// @ts-expect-error a plain object is not a URL (nor a function or a module path)
+export const notUrl: Promise<unknown> = new ThreadPool().run({ path: './task.js' });
 `;
 }
 

@@ -272,6 +272,13 @@ describe('ThreadPool', () => {
     expect(waited).toBeInstanceOf(PoolClosedError);
   });
 
+  it("destroy()'s documented use: a running task's rejection, handled first, is not unhandled", async () => {
+    const { stdout, stderr, code } = await runFixture('destroy-running.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('PoolClosedError\n');
+  });
+
   it('every close() and destroy() call resolves, however they overlap', async () => {
     const slow = () => new Promise((r) => setTimeout(() => r('slow'), 50));
     // Two close() calls (an explicit close() inside `await using`, say): the first used to wait forever.
@@ -361,6 +368,15 @@ describe('ThreadPool', () => {
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
     await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
+    const gen = function* (n: number) {
+      yield n;
+    };
+    await expect(pool.run(gen, { args: [1] })).rejects.toThrow(
+      /^Expected `target` to be a function that returns its result, got a generator function/,
+    );
+    await expect(pool.map(gen, [1])).rejects.toThrow(
+      /^Expected `fn` to be a function that returns its result, got a generator function/,
+    );
   });
 });
 

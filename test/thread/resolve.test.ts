@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Thread } from 'threadkit/thread';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROBES = ['resolve-probe.mjs', 'resolve-probe.cjs'];
@@ -238,14 +239,66 @@ describe('import() in a thread function', () => {
   });
 
   it.each(PROBES)('fails as import() in the creating file does, naming that file (%s)', async (script) => {
-    const { plain, thread, pooled } = await probe(script, ['nopkg', 'patterns/utils/private/x', '#nothing']);
+    const { plain, thread, pooled } = await probe(script, [
+      'nopkg',
+      'patterns/utils/private/x',
+      '#nothing',
+      './nothing-here.mjs',
+    ]);
     expect(plain.map((p) => p.code)).toEqual([
       'ERR_MODULE_NOT_FOUND',
       'ERR_PACKAGE_PATH_NOT_EXPORTED',
       'ERR_PACKAGE_IMPORT_NOT_DEFINED',
+      'ERR_MODULE_NOT_FOUND',
     ]);
     for (const p of plain) expect(p.message).toContain(join(app, script));
     expect(thread).toEqual(plain);
     expect(pooled).toEqual(plain);
+  });
+});
+
+describe('a module target that does not load', () => {
+  const here = fileURLToPath(import.meta.url);
+
+  it('a relative path that names no file: the error names the creating file', async () => {
+    const error = (await new Thread('./no-such-module.mjs')
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe('ERR_MODULE_NOT_FOUND');
+    expect(error.message).toBe(
+      `Cannot find module '${join(dirname(here), 'no-such-module.mjs')}' imported from ${here}`,
+    );
+    expect(error.stack).toContain(`imported from ${here}`);
+  });
+
+  it('a path written without ./ is a package name, as in import(); a file of that name gets a hint', async () => {
+    const joined = (target: string) =>
+      new Thread(target)
+        .start()
+        .join()
+        .catch((e: unknown) => e) as Promise<Error & { code?: string }>;
+    // helpers.ts sits next to this file: './helpers.ts' would find it.
+    const near = await joined('helpers.ts');
+    expect(near.code).toBe('ERR_MODULE_NOT_FOUND');
+    expect(near.message).toBe(
+      `Cannot find package 'helpers.ts' imported from ${here}; did you mean './helpers.ts'? ` +
+        'A module path is resolved as `import()` resolves it: relative to the file that created the ' +
+        'thread only when it starts with ./ or ../, else as a package',
+    );
+    const nowhere = await joined('no-such-dir/w.mjs');
+    expect(nowhere.message).toBe(`Cannot find package 'no-such-dir' imported from ${here}`);
+  });
+
+  it('a module whose own import fails: the error still names that module', async () => {
+    const broken = join(root, 'broken.mjs');
+    writeFileSync(broken, "import './missing-dep.mjs';\nexport default () => 1;\n");
+    const error = (await new Thread(pathToFileURL(broken))
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `Cannot find module '${join(root, 'missing-dep.mjs')}' imported from ${broken}`,
+    );
   });
 });

@@ -197,6 +197,33 @@ describe('Thread', () => {
     );
     const small = new Thread(() => 'runs', { resourceLimits: { stackSizeMb: 0.5 } });
     expect(await watchdog(small.start().join())).toBe('runs');
+    // An empty name would make its reports read "Exception in thread :".
+    expect(() => new Thread(() => 1, { name: '' })).toThrow(TypeError);
+    expect(() => new Thread(() => 1, { name: '' })).toThrow(
+      'Expected `name` to be a non-empty string, got ""',
+    );
+  });
+
+  it('refuses a generator function at once: its generator could not come back', () => {
+    const generators: (() => unknown)[] = [
+      function* () {
+        yield 1;
+      },
+      async function* () {
+        yield await Promise.resolve(1);
+      },
+      {
+        *method(this: void) {
+          yield 1;
+        },
+      }.method,
+    ];
+    for (const gen of generators) {
+      expect(() => new Thread(gen)).toThrow(TypeError);
+      expect(() => new Thread(gen)).toThrow(
+        /^Expected `target` to be a function that returns its result, got a generator function: the generator it returns cannot be sent back from the thread\. Collect what it yields/,
+      );
+    }
   });
 
   it('refuses an unknown option key with a TypeError naming it', async () => {
@@ -232,6 +259,29 @@ describe('Thread', () => {
     expect(t.threadId).toBe(-1);
     await t.terminate(); // again: nothing to do
     expect(Atomics.load(ran, 0)).toBe(0);
+  });
+
+  it('currentTask() is undefined inside a Thread, which has no cooperative stop (see its TSDoc)', async () => {
+    const t = spawn(async () => typeof (await import('threadkit/thread')).currentTask());
+    expect(await watchdog(t.join())).toBe('undefined');
+  });
+
+  it('terminate() gives exit code 1 however early it comes: before the worker is online too', async () => {
+    const early = spawn(() => {
+      for (;;);
+    });
+    await watchdog(early.terminate()); // the worker has not started running yet
+    const running = spawn(() => {
+      for (;;);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await watchdog(running.terminate());
+    for (const t of [early, running]) {
+      const err = (await t.join().catch((e: unknown) => e)) as ThreadExitError;
+      expect(err).toBeInstanceOf(ThreadExitError);
+      expect(err.message).toBe(`${t.name} was terminated`);
+      expect(err.exitCode).toBe(1);
+    }
   });
 
   it('a worker that cannot be launched (uncloneable argument): start() throws, the thread ends failed', async () => {

@@ -118,9 +118,37 @@ function poolCalls(pool: ThreadPool): void {
   void pool.map((s: string) => s.length, numbers);
 }
 
+/** Options typed ahead of time with the exported types fit the calls, `args` required as there. */
+function reusedOptions(pool: ThreadPool): void {
+  const threadOptions: ThreadOptions<[string]> = { args: ['x'], name: 'n' };
+  expectTypeOf(new Thread((s: string) => s.length, threadOptions)).toEqualTypeOf<
+    Thread<number, [s: string]>
+  >();
+  const runOptions: RunOptions<[number]> = { args: [1], timeoutMs: 100 };
+  expectTypeOf(pool.run((n: number) => n, runOptions)).toEqualTypeOf<Promise<number>>();
+  // Targets without required parameters: args may be left out, as in the calls.
+  const optional: ThreadOptions<[n?: number]> = { name: 'n' };
+  expectTypeOf(new Thread((n?: number) => n ?? 0, optional)).toEqualTypeOf<Thread<number, [n?: number]>>();
+  const none: RunOptions<[]> = { timeoutMs: 5 };
+  expectTypeOf(pool.run(() => 1, none)).toEqualTypeOf<Promise<number>>();
+  const untyped: ThreadOptions = { name: 'module' };
+  expectTypeOf(new Thread('./task.js', untyped)).toEqualTypeOf<Thread>();
+
+  // @ts-expect-error args missing: ThreadOptions<[string]> requires them, as new Thread() does
+  const missing: ThreadOptions<[string]> = { name: 'n' };
+  // @ts-expect-error args missing: RunOptions<[number]> requires them, as run() does
+  const missingRun: RunOptions<[number]> = { timeoutMs: 5 };
+  // @ts-expect-error options for other arguments: the target takes a number
+  new Thread((n: number) => n, threadOptions);
+  // @ts-expect-error options for other arguments: the target takes a string
+  void pool.run((s: string) => s, runOptions);
+  void [missing, missingRun];
+}
+
 describe('thread call types', () => {
   it('are checked by tsc', () => {
     expectTypeOf(threadCalls).toBeFunction();
     expectTypeOf(poolCalls).toBeFunction();
+    expectTypeOf(reusedOptions).toBeFunction();
   });
 });

@@ -2,7 +2,7 @@
 // threading.excepthook prints it; one the program sees (join, joinSync, result, error) or caused itself
 // (terminate, its signal) is not.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Thread, ThreadExitError, spawn } from 'threadkit/thread';
+import { Thread, ThreadExitError, ThreadPool, spawn } from 'threadkit/thread';
 import { runFixture, watchdog } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,5 +201,75 @@ describe('an unjoined failing thread in a script', () => {
       'UnhandledThreadError: Exception in thread forgotten:\nRangeError: lost in the thread',
       'UnhandledThreadError: Exception in thread Thread-1:\nError: failed after main was done',
     ]);
+  });
+});
+
+describe('an error that kills a worker after its work is done', () => {
+  /** The reports of late errors (see unhandled.ts) about the thread named `name`. */
+  const lateReports = (name: string) =>
+    warnings.filter((w) => w.message.startsWith(`Exception in thread ${name} (`));
+  /** Waits until `name` has a late report (the worker exits a little after the result arrives). */
+  const reported = (name: string) =>
+    watchdog(
+      (async () => {
+        while (lateReports(name).length === 0) await sleep(5);
+      })(),
+      5000,
+    );
+
+  it('is reported for a Thread whose result was already delivered', async () => {
+    const thread = new Thread(
+      () => {
+        void Promise.reject(new RangeError('rejected after returning'));
+        return 'returned';
+      },
+      { name: 'late-rejection' },
+    ).start();
+    expect(await watchdog(thread.join())).toBe('returned');
+    await reported('late-rejection');
+    const [report, ...more] = lateReports('late-rejection');
+    expect(more).toEqual([]);
+    expect(report!.message).toMatch(
+      /^Exception in thread late-rejection \(after its target finished\):\nRangeError: rejected after returning\n/,
+    );
+    expect(report!.cause).toBeInstanceOf(Error);
+    expect(thread.result).toBe('returned');
+  });
+
+  it('is reported for a pool worker that dies between tasks; the pool carries on', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const leavesTimer = () => {
+      setTimeout(() => {
+        throw new Error('thrown by a leftover timer');
+      }, 20);
+      return 'returned';
+    };
+    expect(await watchdog(pool.run(leavesTimer))).toBe('returned');
+    const poolWorker = /^Exception in thread \S+ \(a pool worker/;
+    await watchdog(
+      (async () => {
+        while (!warnings.some((w) => poolWorker.test(w.message))) await sleep(5);
+      })(),
+      5000,
+    );
+    const late = warnings.filter((w) => poolWorker.test(w.message));
+    expect(late).toHaveLength(1);
+    expect(late[0]!.message).toMatch(
+      /^Exception in thread ThreadPool-\d+-1 \(a pool worker, after its tasks finished\):\nError: thrown by a leftover timer\n/,
+    );
+    expect(await watchdog(pool.run(() => 2))).toBe(2);
+  });
+
+  it('is not reported when it fails the task it happened in', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const dies = () =>
+      new Promise(() => {
+        setTimeout(() => {
+          throw new Error('thrown while the task runs');
+        }, 1);
+      });
+    await expect(watchdog(pool.run(dies))).rejects.toThrow('thrown while the task runs');
+    await afterCheck();
+    expect(warnings.filter((w) => w.message.includes('thrown while the task runs'))).toEqual([]);
   });
 });

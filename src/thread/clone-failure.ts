@@ -1,0 +1,122 @@
+// The error for arguments of a Thread or pool task that the runtime cannot structured-clone. Its own
+// DataCloneError ("() => 1 could not be cloned.") says neither which argument nor where inside it; this
+// finds the culprit and says both, as a Queue's error says where shared memory sat in its value
+// (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
+import { describe, isPlainObject } from '../internal/validate.js';
+
+/** The most objects looked at for the culprit: a huge argument list that failed is not walked whole. */
+const MAX_VISITS = 10_000;
+
+/**
+ * Node's words for an object that can only be moved (a MessagePort) found outside the transfer list:
+ * a DataCloneError on recent Nodes, a TypeError on Node 20.
+ */
+const NEEDS_TRANSFER = /needs transfer/i;
+
+/** What was found: its description (`'a function'`) and its path (`args[1].onDone`). */
+interface Found {
+  readonly what: string;
+  readonly path: string;
+}
+
+/** Whether the runtime's structured clone copies `value` (its own check, with nothing transferred). */
+function clones(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first value in `roots` that structured clone refuses, depth first, in the order a serializer
+ * meets them: a function or a symbol, or an object it refuses whose own properties are all fine (a
+ * WeakMap, a Promise, a MessagePort not in `transfer`). Objects in `transfer` are moved, not cloned.
+ */
+function findUnclonable(
+  roots: readonly (readonly [value: unknown, path: string])[],
+  transfer: readonly unknown[],
+): Found | undefined {
+  const seen = new Set<unknown>(transfer);
+  const visit = (v: unknown, path: string): Found | undefined => {
+    if (typeof v === 'function') return { what: 'a function', path };
+    if (typeof v === 'symbol') return { what: `a symbol (${v.toString()})`, path };
+    if (v === null || typeof v !== 'object' || seen.has(v) || seen.size >= MAX_VISITS) return undefined;
+    seen.add(v);
+    if (v instanceof Map) {
+      let i = 0;
+      for (const [k, item] of v) {
+        const found = visit(k, `${path} (a Map key)`) ?? visit(item, `${path} (Map entry ${i})`);
+        if (found) return found;
+        i++;
+      }
+      return undefined;
+    }
+    if (v instanceof Set) {
+      for (const item of v) {
+        const found = visit(item, `${path} (a Set member)`);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined;
+    // Structured clone copies the own enumerable properties of arrays, plain objects and class
+    // instances alike: a culprit among them is named by its path.
+    for (const [key, item] of Object.entries(v)) {
+      const step = Array.isArray(v)
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(key)
+          ? `.${key}`
+          : `[${JSON.stringify(key)}]`;
+      const found = visit(item, path + step);
+      if (found) return found;
+    }
+    if (Array.isArray(v) || isPlainObject(v) || clones(v)) return undefined;
+    return { what: describe(v), path };
+  };
+  for (const [value, path] of roots) {
+    const found = visit(value, path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * What a post of arguments that failed to clone throws: for the runtime's DataCloneError, a
+ * DataCloneError (as a Queue throws, and structured clone itself) whose message names the argument
+ * and the path inside it (`args[1]`, `args[0].onDone`), what it is and what to do; the same as a
+ * TypeError where the runtime threw one (Node 20, for an object that needs transferring). Anything
+ * else, or a failure whose culprit is not found in the arguments, passes unchanged.
+ *
+ * @param err - what the post threw
+ * @param args - the arguments as posted (encoded by the codec: the same shape)
+ * @param transfer - the objects moved rather than cloned
+ * @param name - the name of the arguments' root in messages: `args[<i>]` for each argument, or
+ *   (when given) this one name for the single argument (`items[3]` for a `map()` item)
+ */
+export function cloneFailed(
+  err: unknown,
+  args: unknown,
+  transfer: readonly unknown[],
+  name?: string,
+): unknown {
+  const kind = (err as { name?: unknown } | null)?.name;
+  const runtime = String((err as { message?: unknown } | null)?.message);
+  const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
+  if (!cloneError || !Array.isArray(args)) return err;
+  const roots: (readonly [unknown, string])[] =
+    name === undefined ? args.map((arg, i) => [arg, `args[${i}]`] as const) : [[args[0], name]];
+  const found = findUnclonable(roots, transfer);
+  if (found === undefined) return err;
+  const hint =
+    found.what === 'a function'
+      ? 'A function cannot be sent to another thread: define it inside the thread function, or export it from a module that the thread function imports'
+      : NEEDS_TRANSFER.test(runtime)
+        ? 'Put it in `transfer` to move it to the thread'
+        : 'Arguments are copied to the thread with structured clone, which cannot copy it';
+  const message = `Expected \`${found.path}\` to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
+  return err instanceof TypeError
+    ? new TypeError(message, { cause: err })
+    : new DOMException(message, 'DataCloneError');
+}
