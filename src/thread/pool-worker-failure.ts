@@ -37,7 +37,7 @@ export function spawnOrFail(workers: PoolWorkers, queue: TaskQueue): PoolWorker 
  */
 export function tasksToRequeue(w: PoolWorker, code: number, wasRetired: boolean): Task[] {
   const running = w.running();
-  const cause = (w as { lastError?: unknown }).lastError;
+  const cause = w.lastError;
   // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
   const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
   // Died before it ran anything (it could not start: resourceLimits too small to boot, say): its
