@@ -197,8 +197,8 @@ function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: Share
  * copy on the common path); otherwise a copy of its containers, the input left untouched.
  *
  * `errors`: a codec that carries every error, not only threadkit's (whose own codec carries them
- * anyway). A Queue passes error-codec.ts's: structured clone keeps no own properties of any error,
- * and a Queue's values, unlike a thread's result, have no other place where an error is carried whole.
+ * anyway). Values crossing a thread boundary pass error-codec.ts's (through its `encodeErrors`):
+ * structured clone keeps no own properties of any error, nor a user's subclass name.
  */
 export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
   const all = errors as ShareableCodec<object> | undefined;

@@ -2,12 +2,12 @@
 // Node 20, no own properties, no subclass name), so the worker turns what it throws into a plain
 // record and the caller rebuilds an error of the same built-in class from it, with the worker's stack
 // followed by the caller's. threadkit's own errors (NotOwnerError, TimeoutError, ...) are rebuilt as
-// instances of their class, of the build that revives them (see src/internal/error-classes.ts),
-// whether thrown or sitting in a value (a result, args): the codec hands them to this module.
+// instances of their class, of the build that revives them (see src/internal/error-classes.ts).
+// An error sitting in a value (a thread's result or args, a pool task's, a Queue's item) travels the
+// same way, whoever's class it is: {@link encodeErrors} hands every error in it to this module.
 //
 // Here in src/internal/ rather than in src/thread/ because a Queue carries errors this way too
-// (serialize.ts, see encodeErrors): importing 'threadkit/queue' registers this codec without loading
-// the thread module.
+// (serialize.ts): importing 'threadkit/queue' registers this codec without loading the thread module.
 import { ThreadkitError } from '../errors.js';
 import { encode, decode, registerShareable, type ShareableCodec } from './codec.js';
 import { errorClassNamed, threadkitClassName } from './error-classes.js';
@@ -82,7 +82,7 @@ const serializing = new Set<Error>();
 /** Turns a thrown value into something `postMessage` can carry. */
 export function serializeError(thrown: unknown, depth = 0): unknown {
   if (!(thrown instanceof Error)) {
-    const enc = encode(thrown);
+    const enc = encodeErrors(thrown);
     return cloneable(enc) ? enc : String(thrown);
   }
   if (depth > MAX_DEPTH || serializing.has(thrown)) return String(thrown);
@@ -99,7 +99,7 @@ function serializeErrorObject(thrown: Error, depth: number): SerializedError {
   for (const key of Object.keys(thrown)) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
-    const enc = value instanceof Error ? serializeError(value, depth + 1) : encode(value);
+    const enc = value instanceof Error ? serializeError(value, depth + 1) : encodeErrors(value);
     if (cloneable(enc)) props[key] = enc;
   }
   if (isSuppressedError(thrown)) {
@@ -267,11 +267,13 @@ const errorCodec: ShareableCodec<Error> = {
 registerShareable(errorCodec);
 
 /**
- * {@link encode} for a Queue's values: every error inside `value` (at the top, or in its arrays, plain
- * objects, Maps and Sets), not only threadkit's, becomes a record of its class, name, message, stack,
- * cause and own properties, which {@link decode} revives, as a thrown error crosses from a thread.
- * Returns `value` itself when it holds no error, primitive or lookalike record: then there is nothing
- * to decode.
+ * {@link encode} for every value that crosses a thread boundary (a thread's or a pool task's args and
+ * result, a Queue's values; a thrown non-error, and an error's own properties): every error inside
+ * `value` (at the top, or in its arrays, plain objects, Maps and Sets), not only threadkit's, becomes a
+ * record of its class, name, message, stack, cause and own properties, which {@link decode} revives,
+ * as a thrown error crosses from a thread. Structured clone alone would keep only the class of a
+ * built-in and its message. Returns `value` itself when it holds no error, primitive or lookalike
+ * record: then there is nothing to decode.
  */
 export function encodeErrors(value: unknown): unknown {
   return encode(value, errorCodec);

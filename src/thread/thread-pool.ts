@@ -2,7 +2,7 @@
 // making of a task. Where the tasks go from there is in pool-scheduler.ts; the workers' lifecycle is
 // in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encode } from '../internal/codec.js';
+import { encodeErrors } from '../internal/error-codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { PoolClosedError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -178,7 +178,7 @@ export class ThreadPool implements AsyncDisposable {
         task: (item, resolve, reject) =>
           this.#newTask({
             def,
-            args: encode([item]),
+            args: encodeErrors([item]),
             transfer: NO_TRANSFER,
             inherited,
             signal,
@@ -264,7 +264,7 @@ export class ThreadPool implements AsyncDisposable {
     if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
     this.#scheduler.checkRoom();
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const args = encode(opts.args ?? []);
+    const args = encodeErrors(opts.args ?? []);
     const inherited = captureInheritable();
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;

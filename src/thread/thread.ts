@@ -3,7 +3,7 @@
 // thread-options.ts; its worker (launching it, the status word, the port) in thread-handle.ts and
 // thread-launch.ts; its outcome and the delivery of it in thread-settlement.ts; spawn() in spawn.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encode } from '../internal/codec.js';
+import { encodeErrors } from '../internal/error-codec.js';
 import { checkTimeout } from '../internal/validate.js';
 import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -75,7 +75,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   ) {
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
-    const args = encode(opts.args ?? []);
+    const args = encodeErrors(opts.args ?? []);
     this.#name = opts.name ?? nextThreadName();
     this.#launch = {
       name: this.#name,
