@@ -18,6 +18,7 @@
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 import { isPlainObject } from './validate.js';
+import { appendOwn, defineOwn, defineOwnInObject } from './own-property.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -95,11 +96,6 @@ export function shareableName(value: object): string | undefined {
   return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
 }
 
-/** Whether `value` is a plain object that a decode would take for a tagged record: it must be escaped. */
-function looksTagged(value: object): boolean {
-  return isPlainObject(value) && Object.hasOwn(value, KEY);
-}
-
 /**
  * The codec that carries `value`, if any. `errors`: the codec to carry every error with, not only
  * threadkit's (a Queue's values: see {@link encode}).
@@ -145,50 +141,137 @@ function holdsShareable(value: unknown, visited: Set<object>, errors?: Shareable
   return false;
 }
 
+/** The state of one {@link copyTagged} walk. */
+interface CopyWalk {
+  /** Each object met, with what replaces it in the copy (itself, for what is not copied). */
+  readonly copies: Map<object, unknown>;
+  /** The codec for every error, where not only threadkit's are carried (see {@link encode}). */
+  readonly errors: ShareableCodec<object> | undefined;
+  /** Reads made before the walk, replayed in the order made (see {@link encodeForSerializer}). */
+  readonly recorded: readonly unknown[];
+  /** How many of `recorded` have been replayed. */
+  at: number;
+  /** Objects to take as they are, unread (Proxies, which structured clone refuses). */
+  readonly isProxy: ((value: object) => boolean) | undefined;
+  /** Whether a primitive or an error was tagged, or a lookalike escaped: then the copy needs decode. */
+  tagged: boolean;
+}
+
+const NOTHING: readonly unknown[] = [];
+
 /**
  * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
  * by a tagged record, and every plain object that looks like one wrapped in an escaped record.
- * `copies` maps each original to its copy, registered before its children are copied, so a shared
- * reference stays shared (one primitive becomes one tagged record, one lookalike one escaped record)
- * and a cycle leads back to the copy rather than to the original, which still holds the primitives.
+ * `walk.copies` maps each original to its copy, registered before its children are copied, so a
+ * shared reference stays shared (one primitive becomes one tagged record, one lookalike one escaped
+ * record) and a cycle leads back to the copy rather than to the original, which still holds the
+ * primitives. Reads each property once, in structured clone's order (depth first, keys in order),
+ * taking each read from `walk.recorded` while it lasts; what the copy keeps, it keeps as structured
+ * clone does: own enumerable string keys as own data properties, an array's length, holes and extra
+ * properties. Everything else (Dates, typed arrays, class instances, ...) is structured clone's job.
  */
-function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: ShareableCodec<object>): unknown {
+function copyTagged(value: unknown, walk: CopyWalk): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (copies.has(value)) return copies.get(value);
-  const codec = codecFor(value, errors);
+  const { copies } = walk;
+  const known = copies.get(value); // never undefined for an object met: what replaces it is an object
+  if (known !== undefined) return known;
+  if (walk.isProxy?.(value)) {
+    copies.set(value, value);
+    return value;
+  }
+  // The common case first, and cheaply: a plain object or an array is an instance of no registered
+  // class (nor an Error), so the registry is not asked about it.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return copyObject(value as Record<string, unknown>, walk);
+  if (proto === Array.prototype && Array.isArray(value)) return copyArray(value, walk);
+  const codec = codecFor(value, walk.errors);
   if (codec) {
+    walk.tagged = true;
     const tagged: { [KEY]: string; data: unknown } = { [KEY]: codec.name, data: undefined };
     copies.set(value, tagged);
     tagged.data = codec.encode ? codec.encode(value) : { ...value };
     return tagged;
   }
-  if (Array.isArray(value)) {
-    const out = value.slice(); // keeps holes
-    copies.set(value, out);
-    value.forEach((item: unknown, i) => (out[i] = copyTagged(item, copies, errors)));
-    return out;
-  }
+  if (Array.isArray(value)) return copyArray(value, walk);
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
     copies.set(value, out);
-    for (const [k, v] of value) out.set(copyTagged(k, copies, errors), copyTagged(v, copies, errors));
+    for (const [k, v] of value) out.set(copyTagged(k, walk), copyTagged(v, walk));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
     copies.set(value, out);
-    for (const item of value) out.add(copyTagged(item, copies, errors));
+    for (const item of value) out.add(copyTagged(item, walk));
     return out;
   }
-  // Date, typed arrays, errors other than threadkit's, ...: structured clone's job.
-  if (!isPlainObject(value)) return value;
+  copies.set(value, value);
+  return value;
+}
+
+function copyObject(value: Record<string, unknown>, walk: CopyWalk): unknown {
+  const lookalike = Object.hasOwn(value, KEY);
+  if (lookalike) walk.tagged = true;
+  if (walk.at < walk.recorded.length) return replayObject(value, lookalike, walk);
+  // Spread reads each own enumerable property once (as structured clone does, skipping one a getter
+  // deleted meanwhile) into own data properties; the copy's children are then read from the copy.
   const out: Record<string, unknown> = { ...value };
-  copies.set(value, looksTagged(value) ? { [KEY]: ESCAPED, data: out } : out);
-  for (const [k, v] of Object.entries(value)) {
-    const enc = copyTagged(v, copies, errors);
-    if (enc !== v) out[k] = enc;
+  walk.copies.set(value, lookalike ? { [KEY]: ESCAPED, data: out } : out);
+  for (const key of Object.keys(out)) copyChild(out, key, walk);
+  return walk.copies.get(value);
+}
+
+function copyArray(value: unknown[], walk: CopyWalk): unknown[] {
+  const { recorded } = walk;
+  const n = value.length;
+  // Recorded reads reaching into this array mean that compact.ts read it: no holes, no other keys.
+  const keys = walk.at < recorded.length ? undefined : Object.keys(value);
+  if (keys === undefined || (keys.length === n && (n === 0 || keys[n - 1] === String(n - 1)))) {
+    // No holes: filled in order from empty, the copy stays a packed array, which v8 writes densely (a
+    // holey one it writes as a sparse array, several times slower to write and to read back).
+    const out: unknown[] = [];
+    walk.copies.set(value, out);
+    for (let i = 0; i < n; i++) {
+      appendOwn(out, copyTagged(walk.at < recorded.length ? recorded[walk.at++] : value[i], walk));
+    }
+    return out;
   }
-  return copies.get(value);
+  const out = new Array<unknown>(n); // holes kept
+  walk.copies.set(value, out);
+  const items = value as unknown as Record<string, unknown>;
+  for (const key of keys) {
+    const item = items[key];
+    if (item === undefined && !Object.hasOwn(items, key)) continue; // deleted by a getter meanwhile
+    defineOwn(out, key, copyTagged(item, walk));
+  }
+  return out;
+}
+
+/** Replaces the child `copy[key]` (an own data property, never a getter) with its copy. */
+function copyChild(copy: object, key: string | number, walk: CopyWalk): void {
+  const item = (copy as Record<string | number, unknown>)[key];
+  if (item === null || typeof item !== 'object') return;
+  const enc = copyTagged(item, walk);
+  if (enc !== item) (copy as Record<string | number, unknown>)[key] = enc;
+}
+
+/**
+ * {@link copyObject} of a plain object that compact.ts read (its key list and values are the next
+ * recorded reads, as far as they go): replayed, then read, key by key.
+ */
+function replayObject(value: Record<string, unknown>, lookalike: boolean, walk: CopyWalk): unknown {
+  const { recorded } = walk;
+  const out: Record<string, unknown> = {};
+  walk.copies.set(value, lookalike ? { [KEY]: ESCAPED, data: out } : out);
+  const keys = (walk.at < recorded.length ? recorded[walk.at++] : Object.keys(value)) as string[];
+  for (const key of keys) {
+    const item = walk.at < recorded.length ? recorded[walk.at++] : value[key];
+    // A key that a getter deleted meanwhile is skipped, as structured clone skips it (compact.ts
+    // recorded no read for it).
+    if (item === undefined && !Object.hasOwn(value, key)) continue;
+    defineOwnInObject(out, key, copyTagged(item, walk));
+  }
+  return walk.copies.get(value);
 }
 
 /**
@@ -202,7 +285,45 @@ function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: Share
  */
 export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
   const all = errors as ShareableCodec<object> | undefined;
-  return holdsShareable(value, new Set(), all) ? copyTagged(value, new Map(), all) : value;
+  if (!holdsShareable(value, new Set(), all)) return value;
+  return copyTagged(value, {
+    copies: new Map(),
+    errors: all,
+    recorded: NOTHING,
+    at: 0,
+    isProxy: undefined,
+    tagged: false,
+  });
+}
+
+/**
+ * {@link encode} for a value that a serializer walks next (a Queue's: serialize.ts): always a copy of
+ * its containers, made by reading each property once, so that neither this walk nor the serializer's
+ * runs a getter a second time, and the serializer reads the very values this walk saw. `tagged`:
+ * whether anything in it needs {@link decode}.
+ *
+ * @param recorded - reads already made of `value`, by an encoder that gave up on it (compact.ts):
+ *   each plain object's key list, then each value read (and an array's items), depth first, in the
+ *   order structured clone reads them. They are replayed instead of read again.
+ * @param isProxy - tells Proxies, which are taken as they are, unread (structured clone refuses them)
+ * @throws what a getter throws
+ */
+export function encodeForSerializer(
+  value: unknown,
+  errors: ShareableCodec<Error>,
+  recorded: readonly unknown[] = NOTHING,
+  isProxy?: (value: object) => boolean,
+): { readonly value: unknown; readonly tagged: boolean } {
+  const walk: CopyWalk = {
+    copies: new Map(),
+    errors: errors as ShareableCodec<object>,
+    recorded,
+    at: 0,
+    isProxy,
+    tagged: false,
+  };
+  const copy = copyTagged(value, walk);
+  return { value: copy, tagged: walk.tagged };
 }
 
 /**

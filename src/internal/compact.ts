@@ -7,17 +7,19 @@
 // the caller falls back to v8) everything else:
 //   - undefined, null, booleans, every number (-0 and NaN included), strings (lone surrogates kept);
 //   - plain objects (prototype Object.prototype): own enumerable string keys in the order
-//     Object.keys gives them, which is the order structured clone uses; a key `__proto__` is refused
-//     (assigning it while decoding would set the prototype);
+//     Object.keys gives them, which is the order structured clone uses (`__proto__` included);
 //   - arrays (prototype Array.prototype) of up to MAX_ARRAY items with no holes and no other own
 //     properties (structured clone keeps both, this format does not).
 // Refused, among others: Proxies (structured clone throws for them; v8 does the throwing), any other
 // prototype (class instances, Map, Date, typed arrays, errors: v8's job), bigints, functions, symbols,
 // an object met twice (a shared reference or a cycle, which structured clone keeps), nesting deeper
 // than MAX_DEPTH, and values over MAX_BYTES encoded. Getters run as structured clone runs them (once
-// per property, in key order); when the value is refused after some ran, v8 runs them again. Decoding
-// assigns properties, so a setter someone defined on Object.prototype for a key would run where
-// structured clone defines an own property (only `__proto__`, the one built-in, is refused).
+// per property, in key order). When the value is refused after some ran, the fallback must not run
+// them again: every read is recorded (`reads`: each plain object's key list, then each value read,
+// and each array item), and the fallback takes the record (takeReads) and reads only what comes
+// after it (codec.ts, encodeForSerializer).
+// Decoding defines own properties, as structured clone does (own-property.ts): a setter someone put on
+// Object.prototype for a key does not run, and a key `__proto__` stays an own key.
 //
 // Format: MARK, then one value. A value is a tag byte and its payload: I int32 (4 bytes), D float64
 // (8 bytes), A (Latin-1 string: length, one byte per char), W (string: length, two bytes per char,
@@ -26,6 +28,7 @@
 // in this machine's byte order: the bytes never leave the process.
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
+import { appendOwn, defineOwnInObject } from './own-property.js';
 
 /** First byte of a compact encoding. A v8 encoding starts with its version tag, 0xFF. */
 export const MARK = 0x00;
@@ -59,6 +62,12 @@ const FEW_OBJECTS = 16;
 const metFew: (object | undefined)[] = new Array<object | undefined>(FEW_OBJECTS).fill(undefined);
 const metMany = new Set<object>();
 let metCount = 0;
+// The reads of the encoding under way, in the order made (see the top of this file), and the value
+// whose refused encoding they belong to, kept until the fallback takes them or the next encoding
+// starts. Cleared after use: they must not keep the caller's objects alive.
+const reads: unknown[] = [];
+let readCount = 0;
+let readsOf: unknown = undefined;
 // A float64's bytes, both ways.
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -190,14 +199,15 @@ function writeObject(v: object, depth: number): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Object.prototype) {
     const keys = Object.keys(v);
+    reads[readCount++] = keys;
     if (!room(6)) return false;
     out[at++] = OBJECT;
     writeLength(keys.length);
     for (const key of keys) {
-      if (key === '__proto__') return false;
       const item: unknown = (v as Record<string, unknown>)[key];
       // A getter that deleted a later property: structured clone skips it; leave that to v8.
       if (item === undefined && !Object.hasOwn(v, key)) return false;
+      reads[readCount++] = item;
       if (!writeString(key) || !writeValue(item, depth + 1)) return false;
     }
     return true;
@@ -212,8 +222,32 @@ function writeObject(v: object, depth: number): boolean {
   if (!room(6)) return false;
   out[at++] = ARRAY;
   writeLength(n);
-  for (let i = 0; i < n; i++) if (!writeValue(v[i], depth + 1)) return false;
+  for (let i = 0; i < n; i++) {
+    const item: unknown = v[i];
+    reads[readCount++] = item;
+    if (!writeValue(item, depth + 1)) return false;
+  }
   return true;
+}
+
+/** Forgets the reads recorded (keeping no reference to what they read). */
+function forgetReads(): void {
+  for (let i = 0; i < readCount; i++) reads[i] = undefined;
+  readCount = 0;
+  readsOf = undefined;
+}
+
+/**
+ * The reads made by the last {@link encodeCompact} of `value`, which refused it: each plain object's
+ * key list and each value read, in the order made (depth first, as structured clone reads). The
+ * caller replays them instead of reading again (codec.ts, encodeForSerializer). Undefined when there are none for
+ * `value` (an encoding under way, from a getter, is not the one asked about). Forgets them.
+ */
+export function takeReads(value: unknown): unknown[] | undefined {
+  if (busy || readsOf !== value || readCount === 0) return undefined;
+  const taken = reads.slice(0, readCount);
+  forgetReads();
+  return taken;
 }
 
 /**
@@ -222,14 +256,21 @@ function writeObject(v: object, depth: number): boolean {
  */
 export function encodeCompact(value: unknown): Uint8Array | null {
   if (busy) return null;
+  if (readCount > 0) forgetReads(); // a refused value's, that nobody took
   busy = true;
   at = 0;
   out[at++] = MARK;
+  let refused = false;
   try {
-    return writeValue(value, 0) ? outBytes.subarray(0, at) : null;
+    if (writeValue(value, 0)) return outBytes.subarray(0, at);
+    refused = true;
+    return null;
   } finally {
     forgetMet();
     busy = false;
+    // Refused after reading: kept for takeReads. Encoded, or a getter threw: nothing will replay them.
+    if (refused && readCount > 0) readsOf = value;
+    else forgetReads();
   }
 }
 
@@ -323,14 +364,14 @@ function readValue(): unknown {
       const obj: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
         const key = src[pos++] === STR1 ? readNarrow() : readWide();
-        obj[key] = readValue();
+        defineOwnInObject(obj, key, readValue());
       }
       return obj;
     }
     case ARRAY: {
       const n = readLength();
       const arr: unknown[] = [];
-      for (let i = 0; i < n; i++) arr.push(readValue());
+      for (let i = 0; i < n; i++) appendOwn(arr, readValue());
       return arr;
     }
     default:

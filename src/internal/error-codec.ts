@@ -9,10 +9,11 @@
 // Here in src/internal/ rather than in src/thread/ because a Queue carries errors this way too
 // (serialize.ts): importing 'threadkit/queue' registers this codec without loading the thread module.
 import { ThreadkitError } from '../errors.js';
-import { encode, decode, registerShareable, type ShareableCodec } from './codec.js';
+import { encode, encodeForSerializer, decode, registerShareable, type ShareableCodec } from './codec.js';
 import { errorClassNamed, threadkitClassName } from './error-classes.js';
 import type { StackHolder } from '../thread/callsite.js';
 import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
+import { defineOwn } from './own-property.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
 const ERROR_TAG = '__threadkit_error__';
@@ -100,7 +101,7 @@ function serializeErrorObject(thrown: Error, depth: number): SerializedError {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
     const enc = value instanceof Error ? serializeError(value, depth + 1) : encodeErrors(value);
-    if (cloneable(enc)) props[key] = enc;
+    if (cloneable(enc)) defineOwn(props, key, enc);
   }
   if (isSuppressedError(thrown)) {
     const { error, suppressed } = thrown as Error & { error: unknown; suppressed: unknown };
@@ -229,9 +230,10 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
     const revived = rebuildError(prop, failures);
     if (revived === FAILED) continue;
     try {
-      (err as unknown as Record<string, unknown>)[key] = revived;
+      // Defined, not assigned: a setter that Object.prototype has for the key must not run.
+      defineOwn(err, key, revived);
     } catch {
-      // A read-only built-in property (DOMException.code): the rebuilt error already has it.
+      // A property the rebuilt error has and cannot redefine: it already has its value.
     }
   }
   const callerFrames = framesOf(callerStack?.stack);
@@ -277,4 +279,17 @@ registerShareable(errorCodec);
  */
 export function encodeErrors(value: unknown): unknown {
   return encode(value, errorCodec);
+}
+
+/**
+ * {@link encodeErrors} for a value that a serializer walks next (a Queue's), by the codec's
+ * `encodeForSerializer`: always a copy, each property read once; `recorded` reads are replayed
+ * rather than made again. `tagged`: whether the copy needs {@link decode}.
+ */
+export function encodeErrorsForSerializer(
+  value: unknown,
+  recorded?: readonly unknown[],
+  isProxy?: (value: object) => boolean,
+): { readonly value: unknown; readonly tagged: boolean } {
+  return encodeForSerializer(value, errorCodec, recorded, isProxy);
 }

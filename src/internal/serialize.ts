@@ -10,14 +10,17 @@
 // Errors: structured clone keeps the class of built-ins only, and no own properties (`code`), so a
 // value that holds an error goes through the codec first (error-codec.ts: the records a thrown error
 // crosses from a thread as) and its encoding starts with CODEC_MARK, which tells decodeValue to revive
-// them. Only that fallback path walks the value for errors (reading each property: a getter runs
-// once more); a value without any encodes and decodes as before.
+// them. Only that fallback path walks the value for errors. The walk copies the value's containers,
+// reading each property once and taking over the reads compact.ts made before it refused the value
+// (encodeErrorsForSerializer), and v8 serializes the copy: a getter runs once whichever path the value
+// takes. A value without any error encodes and decodes as it would by structured clone alone.
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
-import { MARK, decodeCompact, encodeCompact } from './compact.js';
+import { types } from 'node:util';
+import { MARK, decodeCompact, encodeCompact, takeReads } from './compact.js';
 import { sharedMemoryMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
-import { encodeErrors } from './error-codec.js';
+import { encodeErrorsForSerializer } from './error-codec.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
@@ -59,9 +62,10 @@ export function encodeValue(value: unknown): Uint8Array {
   const compact = COMPACT ? encodeCompact(value) : null;
   if (compact !== null) return compact;
   try {
-    const carried = walkable(value);
-    if (carried === value && !MARK_ALL) return v8.serialize(value);
-    const bytes = v8.serialize(carried);
+    // A getter's error goes to the caller as it is, as it would from v8.serialize.
+    const copy = encodeErrorsForSerializer(value, COMPACT ? takeReads(value) : undefined, types.isProxy);
+    if (!copy.tagged && !MARK_ALL) return v8.serialize(copy.value);
+    const bytes = v8.serialize(copy.value);
     const marked = new Uint8Array(bytes.length + 1);
     marked[0] = CODEC_MARK;
     marked.set(bytes, 1);
@@ -73,18 +77,6 @@ export function encodeValue(value: unknown): Uint8Array {
       throw new DOMException(shared ?? err.message, 'DataCloneError');
     }
     throw err;
-  }
-}
-
-/**
- * {@link encodeErrors}, or `value` itself where the walk cannot read it (a revoked Proxy, a getter that
- * throws): v8 then refuses it, or throws the getter's error, as it did before errors were carried.
- */
-function walkable(value: unknown): unknown {
-  try {
-    return encodeErrors(value);
-  } catch {
-    return value;
   }
 }
 

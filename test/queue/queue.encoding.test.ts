@@ -125,6 +125,101 @@ describe('Queue value encoding (node)', () => {
     expect(q.size).toBe(0);
   });
 
+  it('runs each getter once when a value is left to structured clone, wherever the getter sits', () => {
+    const q = new Queue<unknown>(1, { maxBytes: 1 << 16 });
+    let calls = 0;
+    /** An object whose `x` counts its reads and gives a new value each time. */
+    const counting = () => ({
+      get x() {
+        return ++calls;
+      },
+    });
+    const indexed = [0, 1];
+    Object.defineProperty(indexed, 1, { get: () => ++calls, enumerable: true });
+    const cases: [string, () => unknown, (back: unknown) => unknown][] = [
+      // Compact reads the getter, then meets what it cannot encode (a Date, a bigint, a Map).
+      ['before a Date', () => ({ a: counting(), d: new Date(0) }), (b) => (b as { a: { x: number } }).a.x],
+      ['before a bigint', () => [counting(), 1n], (b) => (b as [{ x: number }])[0].x],
+      ['an array item', () => ({ list: indexed, big: 1n }), (b) => (b as { list: number[] }).list[1]],
+      // Compact never reads it: inside a Map, after a shared reference, past the array limit.
+      [
+        'inside a Map',
+        () => new Map([['k', counting()]]),
+        (b) => (b as Map<string, { x: number }>).get('k')!.x,
+      ],
+      [
+        'after a shared reference',
+        () => {
+          const shared = {};
+          return [shared, shared, counting()];
+        },
+        (b) => (b as [object, object, { x: number }])[2].x,
+      ],
+      [
+        'in a long array',
+        () => [...Array<number>(300).fill(0), counting()],
+        (b) => (b as { x: number }[])[300]!.x,
+      ],
+      // With an error in the value: the codec walks it before structured clone does.
+      [
+        'beside an error',
+        () => ({ e: new Error('e'), a: counting() }),
+        (b) => (b as { a: { x: number } }).a.x,
+      ],
+    ];
+    for (const [what, make, read] of cases) {
+      calls = 0;
+      const back = roundTrip(q, make());
+      expect(calls, what).toBe(1);
+      expect(read(back), what).toBe(1);
+    }
+  });
+
+  it('decodes own properties, as structured clone does: no setter on Object.prototype runs', () => {
+    const q = new Queue<unknown>(1);
+    const set: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'x', {
+      set: (v: unknown) => set.push(v),
+      configurable: true,
+    });
+    Object.defineProperty(Object.prototype, 'y', { value: 'inherited', writable: false, configurable: true });
+    try {
+      const values = [
+        { x: 1, y: 2 }, // compact
+        { x: 1, y: 2, d: new Date(0) }, // structured clone
+        { e: Object.defineProperties(new Error('own'), Object.getOwnPropertyDescriptors({ x: 1, y: 2 })) },
+        [{ x: 1, y: 2 }],
+      ];
+      for (const v of values) {
+        const back = roundTrip(q, v) as Record<string, unknown>;
+        const rec = (Array.isArray(back) ? back[0] : 'e' in back ? back.e : back) as Record<string, unknown>;
+        expect(Object.getOwnPropertyDescriptor(rec, 'x')?.value).toBe(1);
+        expect(Object.getOwnPropertyDescriptor(rec, 'y')?.value).toBe(2);
+      }
+      expect(set).toEqual([]);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).x;
+      delete (Object.prototype as Record<string, unknown>).y;
+    }
+  });
+
+  it('keeps an own `__proto__` key as an own data property, leaving the prototype alone', () => {
+    const q = new Queue<unknown>(1);
+    const own = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    for (const v of [own, [own], { nested: own }, { own, d: new Date(0) }, { own, e: new Error('e') }]) {
+      const back = roundTrip(q, v);
+      expect(shape(back)).toEqual(shape(structuredClone(v)));
+      const found = (
+        Array.isArray(back)
+          ? back[0]
+          : ((back as Record<string, unknown>).nested ?? (back as { own?: unknown }).own ?? back)
+      ) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(found)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(found, '__proto__')?.value).toEqual({ polluted: true });
+      expect((found as { polluted?: unknown }).polluted).toBeUndefined();
+    }
+  });
+
   it('a putAsync that waits for room puts its own value while other values are encoded', async () => {
     const q = new Queue<{ id: string }>(1);
     q.put({ id: 'first' });
