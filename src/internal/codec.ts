@@ -18,7 +18,7 @@
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 import { isPlainObject } from './validate.js';
-import { appendOwn, defineOwn, defineOwnInObject } from './own-property.js';
+import { appendOwn, defineOwn } from './own-property.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -109,33 +109,51 @@ function codecFor(value: object, errors?: ShareableCodec<object>): ShareableCode
 }
 
 /**
- * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
- * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles.
+ * Whether `value`, an object that is neither a plain object nor an array, is one the codec carries: a
+ * registered primitive, or any error (`errors`: see {@link encode}). A walk of its own over a value
+ * (compact.ts's) asks this of what it meets, as {@link encode}'s walk does.
  */
-function holdsShareable(value: unknown, visited: Set<object>, errors?: ShareableCodec<object>): boolean {
+export function carriedByCodec(value: object, errors?: ShareableCodec<Error>): boolean {
+  return codecFor(value, errors as ShareableCodec<object> | undefined) !== undefined;
+}
+
+/**
+ * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
+ * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles. `isProxy`:
+ * tells Proxies, which are not looked into (structured clone refuses them).
+ */
+function holdsShareable(
+  value: unknown,
+  visited: Set<object>,
+  errors?: ShareableCodec<object>,
+  isProxy?: (value: object) => boolean,
+): boolean {
   if (value === null || typeof value !== 'object' || visited.has(value)) return false;
   visited.add(value);
+  if (isProxy?.(value)) return false;
   // The common case first, and cheaply: a plain object or an array is an instance of no registered
   // class (nor an Error), so the registry is not asked about it; only a plain object can look tagged.
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     if (Object.hasOwn(value, KEY)) return true;
-    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors)) return true;
+    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors, isProxy)) return true;
     return false;
   }
   if (proto === Array.prototype && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], visited, errors)) return true;
+    for (let i = 0; i < value.length; i++)
+      if (holdsShareable(value[i], visited, errors, isProxy)) return true;
     return false;
   }
   if (codecFor(value, errors)) return true;
-  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors));
+  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors, isProxy));
   if (value instanceof Map) {
     for (const [k, v] of value)
-      if (holdsShareable(k, visited, errors) || holdsShareable(v, visited, errors)) return true;
+      if (holdsShareable(k, visited, errors, isProxy) || holdsShareable(v, visited, errors, isProxy))
+        return true;
     return false;
   }
   if (value instanceof Set) {
-    for (const item of value) if (holdsShareable(item, visited, errors)) return true;
+    for (const item of value) if (holdsShareable(item, visited, errors, isProxy)) return true;
     return false;
   }
   return false;
@@ -147,17 +165,11 @@ interface CopyWalk {
   readonly copies: Map<object, unknown>;
   /** The codec for every error, where not only threadkit's are carried (see {@link encode}). */
   readonly errors: ShareableCodec<object> | undefined;
-  /** Reads made before the walk, replayed in the order made (see {@link encodeForSerializer}). */
-  readonly recorded: readonly unknown[];
-  /** How many of `recorded` have been replayed. */
-  at: number;
   /** Objects to take as they are, unread (Proxies, which structured clone refuses). */
   readonly isProxy: ((value: object) => boolean) | undefined;
   /** Whether a primitive or an error was tagged, or a lookalike escaped: then the copy needs decode. */
   tagged: boolean;
 }
-
-const NOTHING: readonly unknown[] = [];
 
 /**
  * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
@@ -165,10 +177,10 @@ const NOTHING: readonly unknown[] = [];
  * `walk.copies` maps each original to its copy, registered before its children are copied, so a
  * shared reference stays shared (one primitive becomes one tagged record, one lookalike one escaped
  * record) and a cycle leads back to the copy rather than to the original, which still holds the
- * primitives. Reads each property once, in structured clone's order (depth first, keys in order),
- * taking each read from `walk.recorded` while it lasts; what the copy keeps, it keeps as structured
- * clone does: own enumerable string keys as own data properties, an array's length, holes and extra
- * properties. Everything else (Dates, typed arrays, class instances, ...) is structured clone's job.
+ * primitives. Reads each property once, in structured clone's order (depth first, keys in order);
+ * what the copy keeps, it keeps as structured clone does: own enumerable string keys as own data
+ * properties, an array's length, holes and extra properties. Everything else (Dates, typed arrays,
+ * class instances, ...) is structured clone's job.
  */
 function copyTagged(value: unknown, walk: CopyWalk): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -212,7 +224,6 @@ function copyTagged(value: unknown, walk: CopyWalk): unknown {
 function copyObject(value: Record<string, unknown>, walk: CopyWalk): unknown {
   const lookalike = Object.hasOwn(value, KEY);
   if (lookalike) walk.tagged = true;
-  if (walk.at < walk.recorded.length) return replayObject(value, lookalike, walk);
   // Spread reads each own enumerable property once (as structured clone does, skipping one a getter
   // deleted meanwhile) into own data properties; the copy's children are then read from the copy.
   const out: Record<string, unknown> = { ...value };
@@ -222,18 +233,14 @@ function copyObject(value: Record<string, unknown>, walk: CopyWalk): unknown {
 }
 
 function copyArray(value: unknown[], walk: CopyWalk): unknown[] {
-  const { recorded } = walk;
   const n = value.length;
-  // Recorded reads reaching into this array mean that compact.ts read it: no holes, no other keys.
-  const keys = walk.at < recorded.length ? undefined : Object.keys(value);
-  if (keys === undefined || (keys.length === n && (n === 0 || keys[n - 1] === String(n - 1)))) {
+  const keys = Object.keys(value);
+  if (keys.length === n && (n === 0 || keys[n - 1] === String(n - 1))) {
     // No holes: filled in order from empty, the copy stays a packed array, which v8 writes densely (a
     // holey one it writes as a sparse array, several times slower to write and to read back).
     const out: unknown[] = [];
     walk.copies.set(value, out);
-    for (let i = 0; i < n; i++) {
-      appendOwn(out, copyTagged(walk.at < recorded.length ? recorded[walk.at++] : value[i], walk));
-    }
+    for (let i = 0; i < n; i++) appendOwn(out, copyTagged(value[i], walk));
     return out;
   }
   const out = new Array<unknown>(n); // holes kept
@@ -256,25 +263,6 @@ function copyChild(copy: object, key: string | number, walk: CopyWalk): void {
 }
 
 /**
- * {@link copyObject} of a plain object that compact.ts read (its key list and values are the next
- * recorded reads, as far as they go): replayed, then read, key by key.
- */
-function replayObject(value: Record<string, unknown>, lookalike: boolean, walk: CopyWalk): unknown {
-  const { recorded } = walk;
-  const out: Record<string, unknown> = {};
-  walk.copies.set(value, lookalike ? { [KEY]: ESCAPED, data: out } : out);
-  const keys = (walk.at < recorded.length ? recorded[walk.at++] : Object.keys(value)) as string[];
-  for (const key of keys) {
-    const item = walk.at < recorded.length ? recorded[walk.at++] : value[key];
-    // A key that a getter deleted meanwhile is skipped, as structured clone skips it (compact.ts
-    // recorded no read for it).
-    if (item === undefined && !Object.hasOwn(value, key)) continue;
-    defineOwnInObject(out, key, copyTagged(item, walk));
-  }
-  return walk.copies.get(value);
-}
-
-/**
  * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records (and
  * escapes plain objects that look like one). Returns the input itself when it contains neither (no
  * copy on the common path); otherwise a copy of its containers, the input left untouched.
@@ -286,42 +274,30 @@ function replayObject(value: Record<string, unknown>, lookalike: boolean, walk: 
 export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
   const all = errors as ShareableCodec<object> | undefined;
   if (!holdsShareable(value, new Set(), all)) return value;
-  return copyTagged(value, {
-    copies: new Map(),
-    errors: all,
-    recorded: NOTHING,
-    at: 0,
-    isProxy: undefined,
-    tagged: false,
-  });
+  return copyTagged(value, { copies: new Map(), errors: all, isProxy: undefined, tagged: false });
 }
 
 /**
- * {@link encode} for a value that a serializer walks next (a Queue's: serialize.ts): always a copy of
- * its containers, made by reading each property once, so that neither this walk nor the serializer's
- * runs a getter a second time, and the serializer reads the very values this walk saw. `tagged`:
- * whether anything in it needs {@link decode}.
+ * {@link encode} for a value that a serializer walks next (a Queue's: serialize.ts), and that may
+ * have been walked already: `holds` says what that walk found (true: something to tag; a copy is made
+ * without looking first, each property read once), or is undefined (nobody looked: {@link encode}'s
+ * walk looks first, and copies only where needed). `tagged`: whether the result needs
+ * {@link decode} (it is then a copy of the containers, the input left untouched).
  *
- * @param recorded - reads already made of `value`, by an encoder that gave up on it (compact.ts):
- *   each plain object's key list, then each value read (and an array's items), depth first, in the
- *   order structured clone reads them. They are replayed instead of read again.
  * @param isProxy - tells Proxies, which are taken as they are, unread (structured clone refuses them)
  * @throws what a getter throws
  */
 export function encodeForSerializer(
   value: unknown,
   errors: ShareableCodec<Error>,
-  recorded: readonly unknown[] = NOTHING,
+  holds: boolean | undefined,
   isProxy?: (value: object) => boolean,
 ): { readonly value: unknown; readonly tagged: boolean } {
-  const walk: CopyWalk = {
-    copies: new Map(),
-    errors: errors as ShareableCodec<object>,
-    recorded,
-    at: 0,
-    isProxy,
-    tagged: false,
-  };
+  const all = errors as ShareableCodec<object>;
+  if (holds === false || (holds === undefined && !holdsShareable(value, new Set(), all, isProxy))) {
+    return { value, tagged: false };
+  }
+  const walk: CopyWalk = { copies: new Map(), errors: all, isProxy, tagged: false };
   const copy = copyTagged(value, walk);
   return { value: copy, tagged: walk.tagged };
 }

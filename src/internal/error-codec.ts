@@ -9,7 +9,14 @@
 // Here in src/internal/ rather than in src/thread/ because a Queue carries errors this way too
 // (serialize.ts): importing 'threadkit/queue' registers this codec without loading the thread module.
 import { ThreadkitError } from '../errors.js';
-import { encode, encodeForSerializer, decode, registerShareable, type ShareableCodec } from './codec.js';
+import {
+  carriedByCodec,
+  encode,
+  encodeForSerializer,
+  decode,
+  registerShareable,
+  type ShareableCodec,
+} from './codec.js';
 import { errorClassNamed, threadkitClassName } from './error-classes.js';
 import type { StackHolder } from '../thread/callsite.js';
 import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
@@ -283,13 +290,21 @@ export function encodeErrors(value: unknown): unknown {
 
 /**
  * {@link encodeErrors} for a value that a serializer walks next (a Queue's), by the codec's
- * `encodeForSerializer`: always a copy, each property read once; `recorded` reads are replayed
- * rather than made again. `tagged`: whether the copy needs {@link decode}.
+ * `encodeForSerializer`: `holds` is what a walk over it already found (see {@link carriedAsError}),
+ * or undefined where none did. `tagged`: whether the result needs {@link decode}.
  */
 export function encodeErrorsForSerializer(
   value: unknown,
-  recorded?: readonly unknown[],
+  holds: boolean | undefined,
   isProxy?: (value: object) => boolean,
 ): { readonly value: unknown; readonly tagged: boolean } {
-  return encodeForSerializer(value, errorCodec, recorded, isProxy);
+  return encodeForSerializer(value, errorCodec, holds, isProxy);
+}
+
+/**
+ * Whether {@link encodeErrors} carries `value`, an object that is neither a plain object nor an
+ * array, through the codec: any error, or a registered primitive.
+ */
+export function carriedAsError(value: object): boolean {
+  return carriedByCodec(value, errorCodec);
 }

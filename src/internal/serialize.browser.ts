@@ -6,8 +6,9 @@
 // RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, and errors: as serialize.ts carries them,
 // through the codec (error-codec.ts) with their class, name, message, stack, cause and own properties.
 // A value that held one is encoded with CODEC_MARK before its JSON, which tells decodeValue to revive them.
-// Each property is read once (the codec's walk makes a copy that toJson walks), and decoding defines own
-// properties (own-property.ts), so a key `__proto__` stays an own key, as under structured clone.
+// The codec's walk reads the value looking for errors, then toJson reads it (or the codec's copy, where
+// the walk found one): a getter runs at most twice. Decoding defines own properties (own-property.ts),
+// so a key `__proto__` stays an own key, as under structured clone.
 // Limitations: a cycle throws a TypeError, a shared reference arrives as two copies, array holes arrive
 // as undefined; functions, symbols and SharedArrayBuffers throw (structured clone refuses them too).
 
@@ -159,7 +160,7 @@ export function encodeValue(value: unknown): Uint8Array {
   let json: Json;
   let tagged = false;
   try {
-    const copy = encodeErrorsForSerializer(value);
+    const copy = encodeErrorsForSerializer(value, undefined);
     tagged = copy.tagged;
     json = toJson(copy.value, new Set());
   } catch (err) {
