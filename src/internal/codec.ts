@@ -18,6 +18,7 @@
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 import { isPlainObject } from './validate.js';
+import { appendOwn, defineOwn } from './own-property.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -95,11 +96,6 @@ export function shareableName(value: object): string | undefined {
   return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
 }
 
-/** Whether `value` is a plain object that a decode would take for a tagged record: it must be escaped. */
-function looksTagged(value: object): boolean {
-  return isPlainObject(value) && Object.hasOwn(value, KEY);
-}
-
 /**
  * The codec that carries `value`, if any. `errors`: the codec to carry every error with, not only
  * threadkit's (a Queue's values: see {@link encode}).
@@ -113,82 +109,157 @@ function codecFor(value: object, errors?: ShareableCodec<object>): ShareableCode
 }
 
 /**
- * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
- * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles.
+ * Whether `value`, an object that is neither a plain object nor an array, is one the codec carries: a
+ * registered primitive, or any error (`errors`: see {@link encode}). A walk of its own over a value
+ * (compact.ts's) asks this of what it meets, as {@link encode}'s walk does.
  */
-function holdsShareable(value: unknown, visited: Set<object>, errors?: ShareableCodec<object>): boolean {
+export function carriedByCodec(value: object, errors?: ShareableCodec<Error>): boolean {
+  return codecFor(value, errors as ShareableCodec<object> | undefined) !== undefined;
+}
+
+/**
+ * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
+ * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles. `isProxy`:
+ * tells Proxies, which are not looked into (structured clone refuses them).
+ */
+function holdsShareable(
+  value: unknown,
+  visited: Set<object>,
+  errors?: ShareableCodec<object>,
+  isProxy?: (value: object) => boolean,
+): boolean {
   if (value === null || typeof value !== 'object' || visited.has(value)) return false;
   visited.add(value);
+  if (isProxy?.(value)) return false;
   // The common case first, and cheaply: a plain object or an array is an instance of no registered
   // class (nor an Error), so the registry is not asked about it; only a plain object can look tagged.
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     if (Object.hasOwn(value, KEY)) return true;
-    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors)) return true;
+    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors, isProxy)) return true;
     return false;
   }
   if (proto === Array.prototype && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], visited, errors)) return true;
+    for (let i = 0; i < value.length; i++)
+      if (holdsShareable(value[i], visited, errors, isProxy)) return true;
     return false;
   }
   if (codecFor(value, errors)) return true;
-  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors));
+  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors, isProxy));
   if (value instanceof Map) {
     for (const [k, v] of value)
-      if (holdsShareable(k, visited, errors) || holdsShareable(v, visited, errors)) return true;
+      if (holdsShareable(k, visited, errors, isProxy) || holdsShareable(v, visited, errors, isProxy))
+        return true;
     return false;
   }
   if (value instanceof Set) {
-    for (const item of value) if (holdsShareable(item, visited, errors)) return true;
+    for (const item of value) if (holdsShareable(item, visited, errors, isProxy)) return true;
     return false;
   }
   return false;
 }
 
+/** The state of one {@link copyTagged} walk. */
+interface CopyWalk {
+  /** Each object met, with what replaces it in the copy (itself, for what is not copied). */
+  readonly copies: Map<object, unknown>;
+  /** The codec for every error, where not only threadkit's are carried (see {@link encode}). */
+  readonly errors: ShareableCodec<object> | undefined;
+  /** Objects to take as they are, unread (Proxies, which structured clone refuses). */
+  readonly isProxy: ((value: object) => boolean) | undefined;
+  /** Whether a primitive or an error was tagged, or a lookalike escaped: then the copy needs decode. */
+  tagged: boolean;
+}
+
 /**
  * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
  * by a tagged record, and every plain object that looks like one wrapped in an escaped record.
- * `copies` maps each original to its copy, registered before its children are copied, so a shared
- * reference stays shared (one primitive becomes one tagged record, one lookalike one escaped record)
- * and a cycle leads back to the copy rather than to the original, which still holds the primitives.
+ * `walk.copies` maps each original to its copy, registered before its children are copied, so a
+ * shared reference stays shared (one primitive becomes one tagged record, one lookalike one escaped
+ * record) and a cycle leads back to the copy rather than to the original, which still holds the
+ * primitives. Reads each property once, in structured clone's order (depth first, keys in order);
+ * what the copy keeps, it keeps as structured clone does: own enumerable string keys as own data
+ * properties, an array's length, holes and extra properties. Everything else (Dates, typed arrays,
+ * class instances, ...) is structured clone's job.
  */
-function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: ShareableCodec<object>): unknown {
+function copyTagged(value: unknown, walk: CopyWalk): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (copies.has(value)) return copies.get(value);
-  const codec = codecFor(value, errors);
+  const { copies } = walk;
+  const known = copies.get(value); // never undefined for an object met: what replaces it is an object
+  if (known !== undefined) return known;
+  if (walk.isProxy?.(value)) {
+    copies.set(value, value);
+    return value;
+  }
+  // The common case first, and cheaply: a plain object or an array is an instance of no registered
+  // class (nor an Error), so the registry is not asked about it.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return copyObject(value as Record<string, unknown>, walk);
+  if (proto === Array.prototype && Array.isArray(value)) return copyArray(value, walk);
+  const codec = codecFor(value, walk.errors);
   if (codec) {
+    walk.tagged = true;
     const tagged: { [KEY]: string; data: unknown } = { [KEY]: codec.name, data: undefined };
     copies.set(value, tagged);
     tagged.data = codec.encode ? codec.encode(value) : { ...value };
     return tagged;
   }
-  if (Array.isArray(value)) {
-    const out = value.slice(); // keeps holes
-    copies.set(value, out);
-    value.forEach((item: unknown, i) => (out[i] = copyTagged(item, copies, errors)));
-    return out;
-  }
+  if (Array.isArray(value)) return copyArray(value, walk);
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
     copies.set(value, out);
-    for (const [k, v] of value) out.set(copyTagged(k, copies, errors), copyTagged(v, copies, errors));
+    for (const [k, v] of value) out.set(copyTagged(k, walk), copyTagged(v, walk));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
     copies.set(value, out);
-    for (const item of value) out.add(copyTagged(item, copies, errors));
+    for (const item of value) out.add(copyTagged(item, walk));
     return out;
   }
-  // Date, typed arrays, errors other than threadkit's, ...: structured clone's job.
-  if (!isPlainObject(value)) return value;
+  copies.set(value, value);
+  return value;
+}
+
+function copyObject(value: Record<string, unknown>, walk: CopyWalk): unknown {
+  const lookalike = Object.hasOwn(value, KEY);
+  if (lookalike) walk.tagged = true;
+  // Spread reads each own enumerable property once (as structured clone does, skipping one a getter
+  // deleted meanwhile) into own data properties; the copy's children are then read from the copy.
   const out: Record<string, unknown> = { ...value };
-  copies.set(value, looksTagged(value) ? { [KEY]: ESCAPED, data: out } : out);
-  for (const [k, v] of Object.entries(value)) {
-    const enc = copyTagged(v, copies, errors);
-    if (enc !== v) out[k] = enc;
+  walk.copies.set(value, lookalike ? { [KEY]: ESCAPED, data: out } : out);
+  for (const key of Object.keys(out)) copyChild(out, key, walk);
+  return walk.copies.get(value);
+}
+
+function copyArray(value: unknown[], walk: CopyWalk): unknown[] {
+  const n = value.length;
+  const keys = Object.keys(value);
+  if (keys.length === n && (n === 0 || keys[n - 1] === String(n - 1))) {
+    // No holes: filled in order from empty, the copy stays a packed array, which v8 writes densely (a
+    // holey one it writes as a sparse array, several times slower to write and to read back).
+    const out: unknown[] = [];
+    walk.copies.set(value, out);
+    for (let i = 0; i < n; i++) appendOwn(out, copyTagged(value[i], walk));
+    return out;
   }
-  return copies.get(value);
+  const out = new Array<unknown>(n); // holes kept
+  walk.copies.set(value, out);
+  const items = value as unknown as Record<string, unknown>;
+  for (const key of keys) {
+    const item = items[key];
+    if (item === undefined && !Object.hasOwn(items, key)) continue; // deleted by a getter meanwhile
+    defineOwn(out, key, copyTagged(item, walk));
+  }
+  return out;
+}
+
+/** Replaces the child `copy[key]` (an own data property, never a getter) with its copy. */
+function copyChild(copy: object, key: string | number, walk: CopyWalk): void {
+  const item = (copy as Record<string | number, unknown>)[key];
+  if (item === null || typeof item !== 'object') return;
+  const enc = copyTagged(item, walk);
+  if (enc !== item) (copy as Record<string | number, unknown>)[key] = enc;
 }
 
 /**
@@ -197,12 +268,38 @@ function copyTagged(value: unknown, copies: Map<object, unknown>, errors?: Share
  * copy on the common path); otherwise a copy of its containers, the input left untouched.
  *
  * `errors`: a codec that carries every error, not only threadkit's (whose own codec carries them
- * anyway). A Queue passes error-codec.ts's: structured clone keeps no own properties of any error,
- * and a Queue's values, unlike a thread's result, have no other place where an error is carried whole.
+ * anyway). Values crossing a thread boundary pass error-codec.ts's (through its `encodeErrors`):
+ * structured clone keeps no own properties of any error, nor a user's subclass name.
  */
 export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
   const all = errors as ShareableCodec<object> | undefined;
-  return holdsShareable(value, new Set(), all) ? copyTagged(value, new Map(), all) : value;
+  if (!holdsShareable(value, new Set(), all)) return value;
+  return copyTagged(value, { copies: new Map(), errors: all, isProxy: undefined, tagged: false });
+}
+
+/**
+ * {@link encode} for a value that a serializer walks next (a Queue's: serialize.ts), and that may
+ * have been walked already: `holds` says what that walk found (true: something to tag; a copy is made
+ * without looking first, each property read once), or is undefined (nobody looked: {@link encode}'s
+ * walk looks first, and copies only where needed). `tagged`: whether the result needs
+ * {@link decode} (it is then a copy of the containers, the input left untouched).
+ *
+ * @param isProxy - tells Proxies, which are taken as they are, unread (structured clone refuses them)
+ * @throws what a getter throws
+ */
+export function encodeForSerializer(
+  value: unknown,
+  errors: ShareableCodec<Error>,
+  holds: boolean | undefined,
+  isProxy?: (value: object) => boolean,
+): { readonly value: unknown; readonly tagged: boolean } {
+  const all = errors as ShareableCodec<object>;
+  if (holds === false || (holds === undefined && !holdsShareable(value, new Set(), all, isProxy))) {
+    return { value, tagged: false };
+  }
+  const walk: CopyWalk = { copies: new Map(), errors: all, isProxy, tagged: false };
+  const copy = copyTagged(value, walk);
+  return { value: copy, tagged: walk.tagged };
 }
 
 /**

@@ -3,21 +3,26 @@
 // object per call, a Buffer, and the garbage both leave), about as much as the rest of a put; this
 // writes the same value in well under a µs, in plain JS, into one reused scratch buffer.
 //
-// It takes exactly the values whose structured clone it can reproduce, and refuses (returns null, so
-// the caller falls back to v8) everything else:
+// It takes exactly the values whose structured clone it can reproduce, and refuses everything else,
+// for the caller to fall back to v8:
 //   - undefined, null, booleans, every number (-0 and NaN included), strings (lone surrogates kept);
 //   - plain objects (prototype Object.prototype): own enumerable string keys in the order
-//     Object.keys gives them, which is the order structured clone uses; a key `__proto__` is refused
-//     (assigning it while decoding would set the prototype);
+//     Object.keys gives them, which is the order structured clone uses (`__proto__` included);
 //   - arrays (prototype Array.prototype) of up to MAX_ARRAY items with no holes and no other own
 //     properties (structured clone keeps both, this format does not).
 // Refused, among others: Proxies (structured clone throws for them; v8 does the throwing), any other
 // prototype (class instances, Map, Date, typed arrays, errors: v8's job), bigints, functions, symbols,
 // an object met twice (a shared reference or a cycle, which structured clone keeps), nesting deeper
 // than MAX_DEPTH, and values over MAX_BYTES encoded. Getters run as structured clone runs them (once
-// per property, in key order); when the value is refused after some ran, v8 runs them again. Decoding
-// assigns properties, so a setter someone defined on Object.prototype for a key would run where
-// structured clone defines an own property (only `__proto__`, the one built-in, is refused).
+// per property, in key order).
+// The fallback must know whether the value holds anything for the codec (an error, a registered
+// primitive: serialize.ts), which takes a walk over the whole value. Rather than leave that walk to
+// the fallback, which would run the getters read so far a second time before v8 runs them a third,
+// a refusal turns this walk into that one: from where it gave up, it goes on through the rest of the
+// value without writing, reading each property it has not read yet (scan), and tells the caller
+// whether it found any such thing. So a getter runs at most twice: once here, once in v8.
+// Decoding defines own properties, as structured clone does (own-property.ts): a setter someone put on
+// Object.prototype for a key does not run, and a key `__proto__` stays an own key.
 //
 // Format: MARK, then one value. A value is a tag byte and its payload: I int32 (4 bytes), D float64
 // (8 bytes), A (Latin-1 string: length, one byte per char), W (string: length, two bytes per char,
@@ -26,6 +31,7 @@
 // in this machine's byte order: the bytes never leave the process.
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
+import { appendOwn, defineOwnInObject } from './own-property.js';
 
 /** First byte of a compact encoding. A v8 encoding starts with its version tag, 0xFF. */
 export const MARK = 0x00;
@@ -59,6 +65,9 @@ const FEW_OBJECTS = 16;
 const metFew: (object | undefined)[] = new Array<object | undefined>(FEW_OBJECTS).fill(undefined);
 const metMany = new Set<object>();
 let metCount = 0;
+// After a refusal: what the caller says the codec carries, and whether the scan found one.
+let carried: (value: object) => boolean = () => false;
+let found = false;
 // A float64's bytes, both ways.
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -185,50 +194,122 @@ function forgetMet(): void {
   metCount = 0;
 }
 
+// Writing an object or an array: each refusal scans what it has not read of the object, and returns
+// false; the caller, its parent, then scans what it has not read of its own, and so on up. So when
+// writeValue returns false, every property of the value has been read once, or found needless to
+// read (something for the codec was found: the caller then walks the value itself).
 function writeObject(v: object, depth: number): boolean {
-  if (depth === MAX_DEPTH || metBefore(v) || types.isProxy(v)) return false;
+  if (depth === MAX_DEPTH) return scan(v);
+  // Met before (the scan has not begun: it begins at the first refusal, and all then unwind scanning):
+  // written already, so nothing for the codec in it, or under way, and scanned as it unwinds.
+  if (metBefore(v) || types.isProxy(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Object.prototype) {
+    const rec = v as Record<string, unknown>;
     const keys = Object.keys(v);
-    if (!room(6)) return false;
+    if (!room(6)) return scanKeys(rec, keys, 0);
     out[at++] = OBJECT;
     writeLength(keys.length);
-    for (const key of keys) {
-      if (key === '__proto__') return false;
-      const item: unknown = (v as Record<string, unknown>)[key];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const item: unknown = rec[key];
       // A getter that deleted a later property: structured clone skips it; leave that to v8.
-      if (item === undefined && !Object.hasOwn(v, key)) return false;
-      if (!writeString(key) || !writeValue(item, depth + 1)) return false;
+      if (item === undefined && !Object.hasOwn(v, key)) return scanKeys(rec, keys, i + 1);
+      if (!writeString(key)) {
+        scan(item);
+        return scanKeys(rec, keys, i + 1);
+      }
+      if (!writeValue(item, depth + 1)) return scanKeys(rec, keys, i + 1);
     }
     return true;
   }
-  if (proto !== Array.prototype || !Array.isArray(v)) return false;
+  if (proto !== Array.prototype || !Array.isArray(v)) return scanMet(v, proto);
   const n = v.length;
-  if (n > MAX_ARRAY) return false;
+  if (n > MAX_ARRAY) return scanItems(v, 0); // before reading any item
   // Own keys list the indices first, ascending: exactly n of them ending in n - 1 means no holes and
   // no other properties (a named key is never an index).
   const keys = Object.keys(v);
-  if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) return false;
-  if (!room(6)) return false;
+  if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) return scanItems(v, 0);
+  if (!room(6)) return scanItems(v, 0);
   out[at++] = ARRAY;
   writeLength(n);
-  for (let i = 0; i < n; i++) if (!writeValue(v[i], depth + 1)) return false;
+  for (let i = 0; i < n; i++) if (!writeValue(v[i], depth + 1)) return scanItems(v, i + 1);
   return true;
 }
 
+// The scan: what holdsShareable does in codec.ts, over what the writer has not read, with the objects
+// met as the objects visited (a Proxy is left unread: v8 refuses it). Each returns false, the refusal,
+// for the writer to return; once something is found, nothing more is read.
+
+/** Scans `v`, not read yet. */
+function scan(v: unknown): false {
+  if (found || v === null || typeof v !== 'object' || metBefore(v) || types.isProxy(v)) return false;
+  return scanMet(v, Object.getPrototypeOf(v));
+}
+
+/** Scans `v`, already recorded as met and not a Proxy; `proto` is its prototype. */
+function scanMet(v: object, proto: unknown): false {
+  if (proto === Object.prototype || proto === null) {
+    return scanKeys(v as Record<string, unknown>, Object.keys(v), 0);
+  }
+  if (proto === Array.prototype && Array.isArray(v)) return scanItems(v, 0);
+  if (carried(v)) found = true;
+  else if (Array.isArray(v)) scanItems(v, 0);
+  else if (v instanceof Map) {
+    for (const [k, x] of v) {
+      if (found) break;
+      scan(k);
+      scan(x);
+    }
+  } else if (v instanceof Set) {
+    for (const x of v) {
+      if (found) break;
+      scan(x);
+    }
+  }
+  return false;
+}
+
+/** Scans the properties of `v` under `keys[from ..]`. */
+function scanKeys(v: Record<string, unknown>, keys: readonly string[], from: number): false {
+  for (let i = from; i < keys.length && !found; i++) scan(v[keys[i]!]);
+  return false;
+}
+
+/** Scans the items of the array `v` from index `from` on. */
+function scanItems(v: readonly unknown[], from: number): false {
+  for (let i = from; i < v.length && !found; i++) scan(v[i]);
+  return false;
+}
+
 /**
- * Encodes `value` compactly, or returns null when it is not one of the values described above. The
- * bytes are a view on a scratch buffer that the next call overwrites: copy them to keep them.
+ * What {@link encodeCompact} says of a value it refused. `'plain'`: nothing in it is for the codec,
+ * and every property of it has been read once (v8 reads it once more). `'codec'`: something in it is
+ * (it may have stopped reading there). `'unread'`: another encoding was under way (a getter puts into
+ * a queue), so it read nothing: the caller walks the value itself.
  */
-export function encodeCompact(value: unknown): Uint8Array | null {
-  if (busy) return null;
+export type Refusal = 'plain' | 'codec' | 'unread';
+
+/**
+ * Encodes `value` compactly, or returns why not (see {@link Refusal}). The bytes are a view on a
+ * scratch buffer that the next call overwrites: copy them to keep them.
+ *
+ * @param carries - whether the codec carries an object that is neither a plain object nor an array
+ *   (an error, a registered primitive), asked of such objects after a refusal
+ * @throws what a getter throws
+ */
+export function encodeCompact(value: unknown, carries: (value: object) => boolean): Uint8Array | Refusal {
+  if (busy) return 'unread';
   busy = true;
   at = 0;
   out[at++] = MARK;
+  carried = carries;
   try {
-    return writeValue(value, 0) ? outBytes.subarray(0, at) : null;
+    if (writeValue(value, 0)) return outBytes.subarray(0, at);
+    return found ? 'codec' : 'plain';
   } finally {
     forgetMet();
+    found = false;
     busy = false;
   }
 }
@@ -323,14 +404,14 @@ function readValue(): unknown {
       const obj: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
         const key = src[pos++] === STR1 ? readNarrow() : readWide();
-        obj[key] = readValue();
+        defineOwnInObject(obj, key, readValue());
       }
       return obj;
     }
     case ARRAY: {
       const n = readLength();
       const arr: unknown[] = [];
-      for (let i = 0; i < n; i++) arr.push(readValue());
+      for (let i = 0; i < n; i++) appendOwn(arr, readValue());
       return arr;
     }
     default:

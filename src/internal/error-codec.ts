@@ -2,17 +2,25 @@
 // Node 20, no own properties, no subclass name), so the worker turns what it throws into a plain
 // record and the caller rebuilds an error of the same built-in class from it, with the worker's stack
 // followed by the caller's. threadkit's own errors (NotOwnerError, TimeoutError, ...) are rebuilt as
-// instances of their class, of the build that revives them (see src/internal/error-classes.ts),
-// whether thrown or sitting in a value (a result, args): the codec hands them to this module.
+// instances of their class, of the build that revives them (see src/internal/error-classes.ts).
+// An error sitting in a value (a thread's result or args, a pool task's, a Queue's item) travels the
+// same way, whoever's class it is: {@link encodeErrors} hands every error in it to this module.
 //
 // Here in src/internal/ rather than in src/thread/ because a Queue carries errors this way too
-// (serialize.ts, see encodeErrors): importing 'threadkit/queue' registers this codec without loading
-// the thread module.
+// (serialize.ts): importing 'threadkit/queue' registers this codec without loading the thread module.
 import { ThreadkitError } from '../errors.js';
-import { encode, decode, registerShareable, type ShareableCodec } from './codec.js';
+import {
+  carriedByCodec,
+  encode,
+  encodeForSerializer,
+  decode,
+  registerShareable,
+  type ShareableCodec,
+} from './codec.js';
 import { errorClassNamed, threadkitClassName } from './error-classes.js';
 import type { StackHolder } from '../thread/callsite.js';
 import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
+import { defineOwn } from './own-property.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
 const ERROR_TAG = '__threadkit_error__';
@@ -82,7 +90,7 @@ const serializing = new Set<Error>();
 /** Turns a thrown value into something `postMessage` can carry. */
 export function serializeError(thrown: unknown, depth = 0): unknown {
   if (!(thrown instanceof Error)) {
-    const enc = encode(thrown);
+    const enc = encodeErrors(thrown);
     return cloneable(enc) ? enc : String(thrown);
   }
   if (depth > MAX_DEPTH || serializing.has(thrown)) return String(thrown);
@@ -99,8 +107,8 @@ function serializeErrorObject(thrown: Error, depth: number): SerializedError {
   for (const key of Object.keys(thrown)) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
-    const enc = value instanceof Error ? serializeError(value, depth + 1) : encode(value);
-    if (cloneable(enc)) props[key] = enc;
+    const enc = value instanceof Error ? serializeError(value, depth + 1) : encodeErrors(value);
+    if (cloneable(enc)) defineOwn(props, key, enc);
   }
   if (isSuppressedError(thrown)) {
     const { error, suppressed } = thrown as Error & { error: unknown; suppressed: unknown };
@@ -229,9 +237,10 @@ function rebuildError(value: unknown, failures: unknown[], callerStack?: StackHo
     const revived = rebuildError(prop, failures);
     if (revived === FAILED) continue;
     try {
-      (err as unknown as Record<string, unknown>)[key] = revived;
+      // Defined, not assigned: a setter that Object.prototype has for the key must not run.
+      defineOwn(err, key, revived);
     } catch {
-      // A read-only built-in property (DOMException.code): the rebuilt error already has it.
+      // A property the rebuilt error has and cannot redefine: it already has its value.
     }
   }
   const callerFrames = framesOf(callerStack?.stack);
@@ -267,12 +276,35 @@ const errorCodec: ShareableCodec<Error> = {
 registerShareable(errorCodec);
 
 /**
- * {@link encode} for a Queue's values: every error inside `value` (at the top, or in its arrays, plain
- * objects, Maps and Sets), not only threadkit's, becomes a record of its class, name, message, stack,
- * cause and own properties, which {@link decode} revives, as a thrown error crosses from a thread.
- * Returns `value` itself when it holds no error, primitive or lookalike record: then there is nothing
- * to decode.
+ * {@link encode} for every value that crosses a thread boundary (a thread's or a pool task's args and
+ * result, a Queue's values; a thrown non-error, and an error's own properties): every error inside
+ * `value` (at the top, or in its arrays, plain objects, Maps and Sets), not only threadkit's, becomes a
+ * record of its class, name, message, stack, cause and own properties, which {@link decode} revives,
+ * as a thrown error crosses from a thread. Structured clone alone would keep only the class of a
+ * built-in and its message. Returns `value` itself when it holds no error, primitive or lookalike
+ * record: then there is nothing to decode.
  */
 export function encodeErrors(value: unknown): unknown {
   return encode(value, errorCodec);
+}
+
+/**
+ * {@link encodeErrors} for a value that a serializer walks next (a Queue's), by the codec's
+ * `encodeForSerializer`: `holds` is what a walk over it already found (see {@link carriedAsError}),
+ * or undefined where none did. `tagged`: whether the result needs {@link decode}.
+ */
+export function encodeErrorsForSerializer(
+  value: unknown,
+  holds: boolean | undefined,
+  isProxy?: (value: object) => boolean,
+): { readonly value: unknown; readonly tagged: boolean } {
+  return encodeForSerializer(value, errorCodec, holds, isProxy);
+}
+
+/**
+ * Whether {@link encodeErrors} carries `value`, an object that is neither a plain object nor an
+ * array, through the codec: any error, or a registered primitive.
+ */
+export function carriedAsError(value: object): boolean {
+  return carriedByCodec(value, errorCodec);
 }

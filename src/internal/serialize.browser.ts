@@ -6,12 +6,16 @@
 // RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, and errors: as serialize.ts carries them,
 // through the codec (error-codec.ts) with their class, name, message, stack, cause and own properties.
 // A value that held one is encoded with CODEC_MARK before its JSON, which tells decodeValue to revive them.
+// The codec's walk reads the value looking for errors, then toJson reads it (or the codec's copy, where
+// the walk found one): a getter runs at most twice. Decoding defines own properties (own-property.ts),
+// so a key `__proto__` stays an own key, as under structured clone.
 // Limitations: a cycle throws a TypeError, a shared reference arrives as two copies, array holes arrive
 // as undefined; functions, symbols and SharedArrayBuffers throw (structured clone refuses them too).
 
 import { sharedMemoryMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
-import { encodeErrors } from './error-codec.js';
+import { encodeErrorsForSerializer } from './error-codec.js';
+import { defineOwnInObject } from './own-property.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'JSON with tagged records (browser build)';
@@ -99,8 +103,8 @@ function objectToJson(obj: object, path: Set<object>): Json {
     return { [TAG]: 'T', t: type, v: toBase64(new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength)) };
   }
   const out: Record<string, Json> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = toJson(v, path);
-  return TAG in out ? { [TAG]: 'O', v: out } : out;
+  for (const [k, v] of Object.entries(obj)) defineOwnInObject(out, k, toJson(v, path));
+  return Object.hasOwn(out, TAG) ? { [TAG]: 'O', v: out } : out;
 }
 
 /** The standard typed-array class an instance belongs to (a Buffer is a Uint8Array). */
@@ -115,7 +119,7 @@ function fromJson(json: Json): unknown {
   const tag = json[TAG];
   if (typeof tag !== 'string') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(json)) out[k] = fromJson(v);
+    for (const [k, v] of Object.entries(json)) defineOwnInObject(out, k, fromJson(v));
     return out;
   }
   const v = json.v as Json;
@@ -140,7 +144,7 @@ function fromJson(json: Json): unknown {
       return new (TYPED_ARRAYS[json.t as string] ?? Uint8Array)(fromBase64(v as string));
     default: {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, Json>)) out[k] = fromJson(x);
+      for (const [k, x] of Object.entries(v as Record<string, Json>)) defineOwnInObject(out, k, fromJson(x));
       return out;
     }
   }
@@ -154,10 +158,11 @@ function fromJson(json: Json): unknown {
  */
 export function encodeValue(value: unknown): Uint8Array {
   let json: Json;
-  let carried: unknown = value;
+  let tagged = false;
   try {
-    carried = encodeErrors(value);
-    json = toJson(carried, new Set());
+    const copy = encodeErrorsForSerializer(value, undefined);
+    tagged = copy.tagged;
+    json = toJson(copy.value, new Set());
   } catch (err) {
     const shared =
       err instanceof TypeError && /SharedArrayBuffer/.test(err.message)
@@ -166,7 +171,7 @@ export function encodeValue(value: unknown): Uint8Array {
     throw shared === undefined ? err : new TypeError(shared);
   }
   const text = JSON.stringify(json);
-  if (carried === value) return new TextEncoder().encode(text);
+  if (!tagged) return new TextEncoder().encode(text);
   const bytes = new Uint8Array(text.length * 3 + 1); // room for any UTF-16 text as UTF-8
   bytes[0] = CODEC_MARK;
   const { written } = new TextEncoder().encodeInto(text, bytes.subarray(1));

@@ -10,14 +10,18 @@
 // Errors: structured clone keeps the class of built-ins only, and no own properties (`code`), so a
 // value that holds an error goes through the codec first (error-codec.ts: the records a thrown error
 // crosses from a thread as) and its encoding starts with CODEC_MARK, which tells decodeValue to revive
-// them. Only that fallback path walks the value for errors (reading each property: a getter runs
-// once more); a value without any encodes and decodes as before.
+// them. Only the fallback path looks for errors, and it takes no walk of its own for it: compact.ts,
+// when it refuses a value, goes on reading the rest of it looking for them (encodeCompact's Refusal).
+// So a getter runs at most twice: once there, once in v8 (or in the codec's copy, which v8 then
+// serializes instead of the value). A value without any error encodes and decodes as it would by
+// structured clone alone.
 // A namespace import: a runtime whose node:v8 lacks DefaultDeserializer must not fail to link.
 import * as v8 from 'node:v8';
+import { types } from 'node:util';
 import { MARK, decodeCompact, encodeCompact } from './compact.js';
 import { sharedMemoryMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
-import { encodeErrors } from './error-codec.js';
+import { carriedAsError, encodeErrorsForSerializer } from './error-codec.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
@@ -56,12 +60,15 @@ const MARK_ALL = V8_FIRST_BYTE === CODEC_MARK;
  *   to do instead
  */
 export function encodeValue(value: unknown): Uint8Array {
-  const compact = COMPACT ? encodeCompact(value) : null;
-  if (compact !== null) return compact;
+  const compact = COMPACT ? encodeCompact(value, carriedAsError) : 'unread';
+  if (typeof compact !== 'string') return compact;
   try {
-    const carried = walkable(value);
-    if (carried === value && !MARK_ALL) return v8.serialize(value);
-    const bytes = v8.serialize(carried);
+    // Nothing for the codec, compact says (so this is V8: no MARK_ALL). A getter's error goes to the
+    // caller as it is, as it would from v8.serialize.
+    if (compact === 'plain') return v8.serialize(value);
+    const copy = encodeErrorsForSerializer(value, compact === 'codec' || undefined, types.isProxy);
+    if (!copy.tagged && !MARK_ALL) return v8.serialize(copy.value);
+    const bytes = v8.serialize(copy.value);
     const marked = new Uint8Array(bytes.length + 1);
     marked[0] = CODEC_MARK;
     marked.set(bytes, 1);
@@ -73,18 +80,6 @@ export function encodeValue(value: unknown): Uint8Array {
       throw new DOMException(shared ?? err.message, 'DataCloneError');
     }
     throw err;
-  }
-}
-
-/**
- * {@link encodeErrors}, or `value` itself where the walk cannot read it (a revoked Proxy, a getter that
- * throws): v8 then refuses it, or throws the getter's error, as it did before errors were carried.
- */
-function walkable(value: unknown): unknown {
-  try {
-    return encodeErrors(value);
-  } catch {
-    return value;
   }
 }
 

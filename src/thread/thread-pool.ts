@@ -3,7 +3,7 @@
 // in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts, and
 // what becomes of the tasks of a worker that dies (or cannot start) in pool-worker-failure.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encode } from '../internal/codec.js';
+import { encodeErrors } from '../internal/error-codec.js';
 import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { PoolClosedError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -182,7 +182,7 @@ export class ThreadPool implements AsyncDisposable {
         task: (item, index, resolve, reject) =>
           this.#newTask({
             def,
-            args: encode([item]),
+            args: encodeErrors([item]),
             argsName: `items[${index}]`,
             transfer: NO_TRANSFER,
             inherited,
@@ -274,7 +274,7 @@ export class ThreadPool implements AsyncDisposable {
     if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
     this.#scheduler.checkRoom();
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const args = encode(opts.args ?? []);
+    const args = encodeErrors(opts.args ?? []);
     const inherited = captureInheritable();
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;

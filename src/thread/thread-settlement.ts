@@ -21,9 +21,9 @@ export class ThreadSettlement<R> {
 
   /**
    * Records the outcome; call once. `own`: it is the thread's own failure (its target failed, or its
-   * worker died), not one from start(), terminate() or the signal: unless the program is given it by
-   * the end of this event-loop turn, or `excused()` says by then that it need not be (terminate()
-   * came first), it is reported (unhandled.ts).
+   * worker died), not one from start(), terminate() or the signal: unless the program is given it
+   * within the grace period (or before the process exits), or `excused()` says by then that it need
+   * not be (terminate() came first), it is reported (unhandled.ts).
    */
   settle(outcome: Outcome<R>, own?: { readonly name: string; readonly excused: () => boolean }): void {
     this.#outcome = outcome;

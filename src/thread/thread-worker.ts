@@ -8,7 +8,7 @@ import {
   parentPort,
   receiveMessage,
 } from '../internal/worker-scope.js';
-import { decode, encode } from '../internal/codec.js';
+import { decode } from '../internal/codec.js';
 import { markThreadDead } from '../internal/dead-threads.js';
 import { threadId } from '../internal/runtime.js';
 import { SpinHistory } from '../internal/spin-history.js';
@@ -18,7 +18,7 @@ import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptProcessShared } from './process-shared.js';
-import { serializeError } from '../internal/error-codec.js';
+import { encodeErrors, reviveError, serializeError } from '../internal/error-codec.js';
 import {
   DOORBELL,
   EXIT_CODE,
@@ -35,7 +35,6 @@ import {
   type ThreadResult,
   type ThreadWorkerData,
 } from './protocol.js';
-import { reviveError } from '../internal/error-codec.js';
 
 /**
  * Shareable primitives register with the codec when their module loads; load each here (see
@@ -87,7 +86,7 @@ function runThread(data: ThreadWorkerData): void {
     try {
       data.port.postMessage([
         ok,
-        ok ? encode(value) : serializeError(explainError(value)),
+        ok ? encodeErrors(value) : serializeError(explainError(value)),
       ] satisfies ThreadResult);
     } catch (err) {
       data.port.postMessage([false, serializeError(err)] satisfies ThreadResult);
@@ -186,7 +185,7 @@ function runPool(data: PoolWorkerData): void {
           const f = fn;
           let value = storage.run(state, () => runIsolatedWith(inherited, () => f(...argv)));
           if (isThenable(value)) value = await value;
-          results.push(id, 1, encode(value));
+          results.push(id, 1, encodeErrors(value));
         } catch (err) {
           results.push(id, 0, serializeError(explainError(err)));
         }

@@ -3,7 +3,7 @@
 // thread-options.ts; its worker (launching it, the status word, the port) in thread-handle.ts and
 // thread-launch.ts; its outcome and the delivery of it in thread-settlement.ts; spawn() in spawn.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encode } from '../internal/codec.js';
+import { encodeErrors } from '../internal/error-codec.js';
 import { checkTimeout } from '../internal/validate.js';
 import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -27,16 +27,16 @@ export type { ThreadOptions } from './thread-options.js';
  * thread). A running non-daemon thread keeps the process alive; a finished one never does. A daemon
  * thread does not by itself, but a pending `join()` on it does, until the join settles (as in Python).
  *
- * A failure is never silent. If the thread fails and its error does not reach the program by the
- * end of the event-loop turn in which it failed (through `join()` or `joinSync()`, pending or called
- * in that turn, or a read of `result` or `error`), it is reported once, as Python's
+ * A failure is never silent. If the thread fails and its error does not reach the program within
+ * a grace period of one second (through `join()` or `joinSync()`, pending or called later, or a
+ * read of `result` or `error`), nor before the process exits, it is reported once, as Python's
  * `threading.excepthook` prints it: a process warning named `UnhandledThreadError` whose message is
  * `Exception in thread <name>:` and the error's stack, with the error as its `cause`
  * (`console.error` where there is no `process`). A `join()` after the report still rejects with the
  * error. A thread stopped by `terminate()` or its `signal` is not reported. Joining right away, as
- * below, never reports. An error that kills the worker after the target finished (a promise
- * rejection it left unhandled) is reported at once, as `Exception in thread <name> (after its target
- * finished):`, since no join can carry it.
+ * below, or after awaiting other work for less than that second, never reports. An error that kills
+ * the worker after the target finished (a promise rejection it left unhandled) is reported at once,
+ * as `Exception in thread <name> (after its target finished):`, since no join can carry it.
  *
  * @typeParam R - what the target returns (or its promise resolves to)
  * @typeParam A - the target's argument list
@@ -79,7 +79,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   ) {
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
-    const args = encode(opts.args ?? []);
+    const args = encodeErrors(opts.args ?? []);
     this.#name = opts.name ?? nextThreadName();
     this.#launch = {
       name: this.#name,
@@ -146,8 +146,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @throws the target's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if the thread died; the signal's reason if aborted;
    *   {@link TimeoutError} if `timeoutMs` passed; {@link ThreadStateError} if not started. A join
-   *   pending when the thread fails, or called in the same event-loop turn, keeps the failure from
-   *   being reported as unhandled (see {@link Thread}); one that timed out does not.
+   *   pending when the thread fails, or called within a second of the failure, keeps the failure
+   *   from being reported as unhandled (see {@link Thread}); one that timed out does not.
    * @example
    * ```ts
    * import { spawn } from 'threadkit/thread';

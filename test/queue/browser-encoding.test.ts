@@ -69,6 +69,29 @@ describe('Queue value encoding, browser build', () => {
     expect(encodeValue({ a: 1 })[0]).toBe('{'.charCodeAt(0));
   });
 
+  it('decodes own properties: an own `__proto__` stays one, no setter on Object.prototype runs', () => {
+    const own = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    for (const v of [own, [own], { nested: own }, { own, e: new Error('e') }]) {
+      const back = roundTrip(v) as Record<string, unknown>;
+      const found = (Array.isArray(back) ? back[0] : (back.nested ?? back.own ?? back)) as Record<
+        string,
+        unknown
+      >;
+      expect(Object.getPrototypeOf(found)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(found, '__proto__')?.value).toEqual({ polluted: true });
+    }
+    const set: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'x', { set: (v: unknown) => set.push(v), configurable: true });
+    try {
+      for (const v of [{ x: 1 }, { m: new Map([[1, { x: 1 }]]) }, { $tk: 'lookalike', x: 1 }]) {
+        expect(roundTrip(v)).toEqual(v);
+      }
+      expect(set).toEqual([]);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).x;
+    }
+  });
+
   it('refuses functions, symbols, cycles and SharedArrayBuffers with a TypeError', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

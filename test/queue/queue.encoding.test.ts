@@ -24,6 +24,13 @@ function shape(v: unknown, refs = new Map<object, number>()): unknown {
   return [kind, length, keys.map((k) => [k, shape((v as Record<string, unknown>)[k], refs)])];
 }
 
+/** `depth` plain objects, each inside the next. */
+function nest(depth: number): unknown {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = { v };
+  return v;
+}
+
 /** Puts `v` and gets it back. */
 function roundTrip(q: Queue<unknown>, v: unknown): unknown {
   q.put(v);
@@ -123,6 +130,122 @@ describe('Queue value encoding (node)', () => {
     };
     expect(() => q.put(bad)).toThrow(boom);
     expect(q.size).toBe(0);
+  });
+
+  it('runs a getter at most twice when a value is left to structured clone, wherever it sits', () => {
+    // Once while the fast encoding reads the value (and goes on looking for errors after it gives
+    // up), once in structured clone: the value that crosses is the last read. Before, a getter that
+    // the fast encoding read ran three times: a separate walk looked for errors in between.
+    const q = new Queue<unknown>(1, { maxBytes: 1 << 16 });
+    let calls = 0;
+    /** An object whose `x` counts its reads and gives a new value each time. */
+    const counting = () => ({
+      get x() {
+        return ++calls;
+      },
+    });
+    const indexed = () => {
+      const list = [0, 1];
+      Object.defineProperty(list, 1, { get: () => ++calls, enumerable: true });
+      return list;
+    };
+    const x = (b: unknown) => (b as { a: { x: number } }).a.x;
+    const cases: [string, () => unknown, (back: unknown) => unknown][] = [
+      // The fast encoding reads the getter, then meets what it cannot encode.
+      ['before a Date', () => ({ a: counting(), d: new Date(0) }), x],
+      ['before a bigint', () => [counting(), 1n], (b) => (b as [{ x: number }])[0].x],
+      ['an array item', () => ({ list: indexed(), big: 1n }), (b) => (b as { list: number[] }).list[1]],
+      [
+        'before a shared reference',
+        () => {
+          const shared = [1];
+          return { a: counting(), shared, again: [shared] };
+        },
+        x,
+      ],
+      // It gives up first, and reads the getter looking for errors.
+      ['after a Date', () => ({ d: new Date(0), a: counting() }), x],
+      [
+        'inside a Map',
+        () => new Map([['a', counting()]]),
+        (b) => (b as Map<string, { x: number }>).get('a')!.x,
+      ],
+      [
+        'in a long array',
+        () => [...Array<number>(300).fill(0), counting()],
+        (b) => (b as { x: number }[])[300]!.x,
+      ],
+      ['too deep', () => ({ a: counting(), deep: nest(40) }), x],
+      // With an error in the value: the codec copies it, and structured clone reads the copy.
+      ['beside an error', () => ({ e: new Error('e'), a: counting() }), x],
+      ['before an error', () => ({ a: counting(), e: new Error('e') }), x],
+    ];
+    for (const [what, make, read] of cases) {
+      calls = 0;
+      const back = roundTrip(q, make());
+      expect(calls, what).toBeGreaterThanOrEqual(1);
+      expect(calls, what).toBeLessThanOrEqual(2);
+      expect(read(back), what).toBe(calls);
+    }
+  });
+
+  it('lets an error thrown by a getter through, wherever the fast encoding gave up', () => {
+    const q = new Queue<unknown>(1);
+    const boom = new Error('boom');
+    const throwing = {
+      get x(): never {
+        throw boom;
+      },
+    };
+    for (const v of [{ d: new Date(0), throwing }, [1n, throwing], new Map([[1, throwing]])]) {
+      expect(() => q.put(v)).toThrow(boom);
+    }
+    expect(q.size).toBe(0);
+  });
+
+  it('decodes own properties, as structured clone does: no setter on Object.prototype runs', () => {
+    const q = new Queue<unknown>(1);
+    const set: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'x', {
+      set: (v: unknown) => set.push(v),
+      configurable: true,
+    });
+    Object.defineProperty(Object.prototype, 'y', { value: 'inherited', writable: false, configurable: true });
+    try {
+      const values = [
+        { x: 1, y: 2 }, // compact
+        { x: 1, y: 2, d: new Date(0) }, // structured clone
+        { e: Object.defineProperties(new Error('own'), Object.getOwnPropertyDescriptors({ x: 1, y: 2 })) },
+        [{ x: 1, y: 2 }],
+      ];
+      for (const v of values) {
+        const back = roundTrip(q, v) as Record<string, unknown>;
+        const rec = (Array.isArray(back) ? back[0] : 'e' in back ? back.e : back) as Record<string, unknown>;
+        expect(Object.getOwnPropertyDescriptor(rec, 'x')?.value).toBe(1);
+        expect(Object.getOwnPropertyDescriptor(rec, 'y')?.value).toBe(2);
+      }
+      expect(set).toEqual([]);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).x;
+      delete (Object.prototype as Record<string, unknown>).y;
+    }
+  });
+
+  it('keeps an own `__proto__` key as an own data property, leaving the prototype alone', () => {
+    const q = new Queue<unknown>(1);
+    const own = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    for (const v of [own, [own], { nested: own }, { own, d: new Date(0) }, { own, e: new Error('e') }]) {
+      const back = roundTrip(q, v);
+      expect(shape(back)).toEqual(shape(structuredClone(v)));
+      const found = (
+        Array.isArray(back)
+          ? back[0]
+          : ((back as Record<string, unknown>).nested ?? (back as { own?: unknown }).own ?? back)
+      ) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(found)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(found, '__proto__')?.value).toEqual({ polluted: true });
+      expect((found as { polluted?: unknown }).polluted).toBeUndefined();
+    }
   });
 
   it('a putAsync that waits for room puts its own value while other values are encoded', async () => {

@@ -186,6 +186,81 @@ describe("threadkit's own errors crossing the thread boundary", () => {
     expect(seen[2]).toBeInstanceOf(NotOwnerError);
   });
 
+  it("a user's error in a result or in args keeps its name, cause and own properties, as a thrown one", async () => {
+    type Carried = Error & { code?: string; detail?: unknown };
+    const check = (err: unknown, what: string) => {
+      const e = err as Carried;
+      expect(e, what).toBeInstanceOf(RangeError);
+      expect(e, what).toMatchObject({ name: 'LimitError', message: 'too big', code: 'E_LIMIT' });
+      expect(e.detail, what).toEqual({ max: 3 });
+      expect(e.cause, what).toBeInstanceOf(TypeError);
+      expect((e.cause as Carried).code, what).toBe('E_INNER');
+    };
+    const make = () => {
+      class LimitError extends RangeError {
+        override name = 'LimitError';
+        code = 'E_LIMIT';
+        detail = { max: 3 };
+      }
+      return new LimitError('too big', { cause: Object.assign(new TypeError('inner'), { code: 'E_INNER' }) });
+    };
+    const fromThread = await watchdog(
+      spawn((src: string) => {
+        const err = (0, eval)(src) as () => Error;
+        const e = err();
+        return { ok: false, err: e, all: [e, e], deep: { map: new Map([['e', e]]) } };
+      }, `(${make.toString()})`).join(),
+    );
+    check(fromThread.err, 'thread result');
+    expect(fromThread.all[0]).toBe(fromThread.err); // one error referenced three times arrives as one
+    expect(fromThread.deep.map.get('e')).toBe(fromThread.err);
+    // Thrown: inside a thrown non-error, and deep inside a thrown error's own property.
+    const thrown = (await failure(
+      spawn((src: string) => {
+        const err = (0, eval)(src) as () => Error;
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        throw { reason: err() };
+      }, `(${make.toString()})`),
+    )) as { reason: unknown };
+    check(thrown.reason, 'thrown non-error');
+    const outer = (await failure(
+      spawn((src: string) => {
+        const err = (0, eval)(src) as () => Error;
+        throw Object.assign(new Error('outer'), { detail: { inner: [err()] } });
+      }, `(${make.toString()})`),
+    )) as Error & { detail: { inner: unknown[] } };
+    check(outer.detail.inner[0], "thrown error's own property");
+
+    await using pool = new ThreadPool({ size: 1 });
+    const fromPool = await watchdog(
+      pool.run(
+        (src: string) => {
+          const err = (0, eval)(src) as () => Error;
+          return [err()];
+        },
+        { args: [`(${make.toString()})`] },
+      ),
+    );
+    check(fromPool[0], 'pool result');
+
+    // Passed in: the thread sees what was sent, and sends it back.
+    const seen = await watchdog(
+      spawn(
+        (e: Error & { code?: string }) => [e.name, e.code, e instanceof RangeError, e] as const,
+        make(),
+      ).join(),
+    );
+    expect(seen.slice(0, 3)).toEqual(['LimitError', 'E_LIMIT', true]);
+    check(seen[3], 'thread args, sent back');
+    const seenByPool = await watchdog(
+      pool.run((e: { err: Error & { code?: string } }) => [e.err.code, e.err], { args: [{ err: make() }] }),
+    );
+    expect(seenByPool[0]).toBe('E_LIMIT');
+    check(seenByPool[1], 'pool args, sent back');
+    const mapped = await watchdog(pool.map((e: Error) => (e as Carried).code, [make()]));
+    expect(mapped).toEqual(['E_LIMIT']);
+  });
+
   it('every error class threadkit exports arrives as itself, in a result too', async () => {
     const classes = (Object.entries(threadkit) as [string, unknown][]).filter(
       (entry): entry is [string, new (...args: never[]) => Error] =>

@@ -128,7 +128,7 @@ export const tests = [
           { name: 'unjoined' },
         ).start();
         while (t.isAlive) await sleep(5);
-        await sleep(50);
+        await sleep(1100); // the grace period (1 s) in which a join() would still have seen it
         const mine = seen.filter((s) => s.startsWith('UnhandledThreadError: Exception in thread unjoined:'));
         check(
           mine.length === 1 && mine[0].includes('Error: nobody joins me'),
