@@ -20,9 +20,12 @@ import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptProcessShared } from './process-shared.js';
 import { serializeError } from '../internal/error-codec.js';
 import {
+  CLAIMS,
+  claimToken,
   DOORBELL,
   EXIT_CODE,
   EXITED,
+  NO_CLAIM,
   PROGRESS,
   RESULT_STRIDE,
   SETTLED,
@@ -160,10 +163,17 @@ function runPool(data: PoolWorkerData): void {
         const targetId = queue[head + 1] as number;
         const args = queue[head + 2];
         const inherited = queue[head + 3] as InheritedLocals | undefined;
+        const claim = queue[head + 4] as number;
         head += TASK_STRIDE;
         if (head === queue.length) {
           queue.length = 0;
           head = 0;
+        }
+        // Claim it before starting it; if the pool took it back for another worker first, skip it
+        // (see "Claims" in protocol.ts: exactly one of the two swaps the token for 0).
+        if (claim !== NO_CLAIM) {
+          const token = claimToken(id);
+          if (Atomics.compareExchange(progress, CLAIMS + claim, token, 0) !== token) continue;
         }
         Atomics.store(progress, PROGRESS, id);
         const state: TaskState = { id, controller: undefined };
