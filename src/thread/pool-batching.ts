@@ -7,8 +7,7 @@
 // then runs out of work and the queue is empty, it takes over half of the tasks another worker
 // holds and has not started (see "Claims" in protocol.ts). So no task waits behind another while
 // a worker is free: two tasks that wait for each other (at a Barrier) never deadlock on one worker,
-// and long tasks spread over the workers whoever they were first sent to. The tasks that cannot be
-// taken over (see leads()) are only ever sent first in a batch to an idle worker.
+// and long tasks spread over the workers whoever they were first sent to.
 import type { PoolWorker, Task } from './pool-worker.js';
 import type { TaskQueue } from './task-queue.js';
 
@@ -27,12 +26,10 @@ const PIPELINE_WINDOW_MS = 2;
 
 /**
  * Whether `task` may only go first in a batch to an idle worker, so that it starts as soon as it is
- * sent: a solo task (one with a signal or a time limit), so that when it starts is known; a task
- * that transfers objects, which cannot be taken back for another worker (the objects moved to this
- * one), so it must never wait behind another task.
+ * sent: a solo task (one with a signal or a time limit), so that when it starts is known.
  */
 function leads(task: Task): boolean {
-  return task.solo || task.transfer.length > 0;
+  return task.solo;
 }
 
 /**

@@ -139,33 +139,6 @@ describe('ThreadPool batching and pipelining', () => {
     expect(behind).toEqual([]);
   });
 
-  it('never queues a task that transfers objects behind a long task (it could not be taken back)', async () => {
-    await using pool = new ThreadPool({ size: 2 });
-    // One burst on new workers, each sent a share of two tasks. Both first tasks transfer objects,
-    // so that neither can be taken over by the other worker whichever starts first.
-    const [a, b] = [new ArrayBuffer(8), new ArrayBuffer(8)];
-    const long = pool.run(
-      (_: ArrayBuffer, ms: number) => {
-        const end = performance.timeOrigin + performance.now() + ms;
-        while (performance.timeOrigin + performance.now() < end);
-        return end;
-      },
-      { args: [a, 600], transfer: [a] },
-    );
-    const moved = pool.run(
-      (buffer: ArrayBuffer) => ({
-        bytes: buffer.byteLength,
-        end: performance.timeOrigin + performance.now(),
-      }),
-      { args: [b], transfer: [b] },
-    );
-    const tiny = [pool.run(spinOn, { args: [0] }), pool.run(spinOn, { args: [0] })];
-    const { bytes, end } = await watchdog(moved);
-    expect(bytes).toBe(8);
-    expect(end).toBeLessThan(await watchdog(long));
-    await watchdog(Promise.all(tiny));
-  });
-
   it('runs every task exactly once while idle workers keep taking tasks from busy ones', async () => {
     await using pool = new ThreadPool({ size: 4 });
     const n = 3_000;
