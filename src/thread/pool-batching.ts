@@ -1,5 +1,13 @@
 // How a ThreadPool shares queued tasks among its workers: how many go to one worker in one message,
-// and which busy worker may be sent more before it finishes what it holds (pipelining).
+// which busy worker may be sent more before it finishes what it holds (pipelining), and which tasks
+// a worker that ran out of work takes over from a busy one (stealing).
+//
+// Batches and pipelining keep tiny tasks flowing, but a task sent ahead may wait behind a long one.
+// Tasks go to a busy worker only when no worker is idle and the pool is at its size; when a worker
+// then runs out of work and the queue is empty, it takes over half of the tasks another worker
+// holds and has not started (see "Claims" in protocol.ts). So no task waits behind another while
+// a worker is free: two tasks that wait for each other (at a Barrier) never deadlock on one worker,
+// and long tasks spread over the workers whoever they were first sent to.
 import type { PoolWorker, Task } from './pool-worker.js';
 import type { TaskQueue } from './task-queue.js';
 
@@ -17,17 +25,25 @@ export const MAP_AHEAD_PER_WORKER = 2 * PIPELINE_DEPTH;
 const PIPELINE_WINDOW_MS = 2;
 
 /**
+ * Whether `task` may only go first in a batch to an idle worker, so that it starts as soon as it is
+ * sent: a solo task (one with a signal or a time limit), so that when it starts is known.
+ */
+function leads(task: Task): boolean {
+  return task.solo;
+}
+
+/**
  * Takes the next batch for `worker` off the queue (which holds at least one task): its fair share of
- * the queue among `size` workers, at most {@link MAX_BATCH} and what fits in its pipeline. A solo task
- * (one with a signal or a time limit) goes alone, so that when it starts is known: it is either the
- * only task of its batch or left for the next one.
+ * the queue among `size` workers, at most {@link MAX_BATCH} and what fits in its pipeline. A task
+ * that {@link leads} is either the first of its batch or left for the next one; a solo task also
+ * goes alone.
  */
 export function takeBatch(queue: TaskQueue, worker: PoolWorker, size: number): Task[] {
   const room = PIPELINE_DEPTH - worker.inflight.size;
   const share = Math.min(MAX_BATCH, room, Math.ceil(queue.size / size));
   const batch: Task[] = [];
   while (batch.length < share && queue.size > 0) {
-    if (batch.length > 0 && queue.peek()!.solo) break;
+    if (batch.length > 0 && leads(queue.peek()!)) break;
     const task = queue.shift()!;
     batch.push(task);
     if (task.solo) break;
@@ -36,11 +52,36 @@ export function takeBatch(queue: TaskQueue, worker: PoolWorker, size: number): T
 }
 
 /**
- * The least loaded worker still streaming results (it reported within {@link PIPELINE_WINDOW_MS}) with
- * room for another batch, if any. A worker that is not reporting (a long task) gets nothing more, so
- * no task queues behind it.
+ * Takes back, for `thief` (a worker with nothing to run, while the queue is empty), the later half
+ * (rounded up) of the tasks not started by the worker that holds the most of them; returns them in
+ * run order (none if no worker holds any). A worker holding a single task is left alone: it runs
+ * it or is about to. So the worker taken from keeps a task (of n ≥ 2 held, at most n - 1 are taken)
+ * and still reports, and then runs out of work in turn: no worker is left busy with nothing to run.
  */
-export function pipelineTarget(workers: Iterable<PoolWorker>): PoolWorker | undefined {
+export function steal(thief: PoolWorker, workers: Iterable<PoolWorker>): Task[] {
+  let victim: PoolWorker | undefined;
+  let waiting: Task[] = [];
+  for (const w of workers) {
+    if (w === thief || w.inflight.size < 2) continue;
+    const unstarted = w.unstarted();
+    if (unstarted.length > waiting.length) [victim, waiting] = [w, unstarted];
+  }
+  const stolen: Task[] = [];
+  // The worker starts its tasks in order: those at the end are the last it would come to.
+  for (let i = waiting.length >> 1; i < waiting.length; i++) {
+    if (victim!.takeBack(waiting[i]!)) stolen.push(waiting[i]!);
+  }
+  return stolen;
+}
+
+/**
+ * The least loaded worker still streaming results (it reported within {@link PIPELINE_WINDOW_MS}) with
+ * room for another batch, if any, and if `next` (the first queued task) may wait behind others (see
+ * {@link leads}). A worker that is not reporting (a long task) gets nothing more, so that tasks
+ * rarely queue behind it; those that do are taken back when another worker runs out of work.
+ */
+export function pipelineTarget(workers: Iterable<PoolWorker>, next: Task): PoolWorker | undefined {
+  if (leads(next)) return undefined;
   const now = performance.now();
   let best: PoolWorker | undefined;
   for (const w of workers) {

@@ -7,7 +7,7 @@ import { QueueFullError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
 import { serializeError } from '../internal/error-codec.js';
 import { reviveOutcome } from './outcome.js';
-import { pipelineTarget, takeBatch } from './pool-batching.js';
+import { pipelineTarget, steal, takeBatch } from './pool-batching.js';
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
@@ -164,17 +164,18 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   /**
    * Hands queued tasks to workers: to idle ones first, then to new ones up to `size`, then (unless
-   * the next task is solo) pipelined to a busy worker still streaming results; see pool-batching.ts.
+   * the next task must start at once) pipelined to a busy worker still streaming results; see
+   * pool-batching.ts.
    */
   #dispatch(): void {
     this.#dispatchScheduled = false;
     this.#lastStack = undefined;
     const workers = this.#workers;
     while (this.#queue.size > 0) {
-      const solo = this.#queue.peek()!.solo;
+      const next = this.#queue.peek()!;
       let worker = workers.idle.pop();
       if (worker === undefined && workers.all.size < this.#size) worker = this.#spawn();
-      if (worker === undefined && !solo) worker = pipelineTarget(workers.all);
+      if (worker === undefined) worker = pipelineTarget(workers.all, next);
       if (worker === undefined) return;
       const batch = takeBatch(this.#queue, worker, this.#size);
       const last = batch[batch.length - 1]!;
@@ -243,6 +244,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   }
 
   #becomeIdle(w: PoolWorker): void {
+    if (this.#queue.size === 0 && this.#steal(w)) return;
     this.#workers.idle.push(w);
     if (this.#queue.size > 0) {
       this.#dispatch();
@@ -251,6 +253,14 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     }
     this.#workers.armIdle(w);
     this.#checkDrained();
+  }
+
+  /** Sends `w`, out of work, tasks another worker holds and has not started (see steal()): whether any. */
+  #steal(w: PoolWorker): boolean {
+    const stolen = steal(w, this.#workers.all);
+    if (stolen.length === 0) return false;
+    this.#send(w, stolen); // they leave one worker's inflight for another's: #inflightCount stays
+    return true;
   }
 
   #checkDrained(): void {

@@ -1,10 +1,15 @@
 // One worker of a ThreadPool, seen from the caller's side: which targets it already compiled, which
-// tasks it holds (a batch runs one task after another, in order), and whether it may be reused.
+// tasks it holds (a batch runs one task after another, in order), which of those it has not started
+// and may be taken back for another worker (claims, see protocol.ts), and whether it may be reused.
 import { processShared } from './process-shared.js';
 import { Worker, type TransferListItem } from '../internal/worker-host.js';
 import type { InheritedLocals } from '../threadlocal/inherit.js';
 import {
+  CLAIM_SLOTS,
+  CLAIMS,
+  claimToken,
   DOORBELL,
+  NO_CLAIM,
   POOL_BYTES,
   POOL_SLOTS,
   PROGRESS,
@@ -40,6 +45,8 @@ export interface Task {
   settled: boolean;
   /** The worker holding it, once dispatched. */
   holder: PoolWorker | undefined;
+  /** Its claim word at its holder, while it may be taken back from it (see protocol.ts); else NO_CLAIM. */
+  claim: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Unregisters the task from its signal's abort (see internal/abort-listeners.ts). */
   offAbort: (() => void) | undefined;
@@ -48,7 +55,10 @@ export interface Task {
 /** A pool worker and the batch it holds. */
 export class PoolWorker {
   readonly worker: Worker;
-  /** Shared words (see POOL_SLOTS): the running task's id, which tells a crash's culprit apart, and the doorbell. */
+  /**
+   * Shared words (see POOL_SLOTS): the running task's id, which tells a crash's culprit apart, the
+   * doorbell, the start of a timed task, and the claim words of the tasks sent and not started.
+   */
   readonly progress = new Int32Array(new SharedArrayBuffer(POOL_BYTES), 0, POOL_SLOTS);
   /** When the worker started its running task, if that task has a time limit (see STARTED_AT). */
   readonly #startedAt = new Float64Array(this.progress.buffer, 0, POOL_BYTES / 8);
@@ -56,6 +66,8 @@ export class PoolWorker {
   readonly inflight = new Map<number, Task>();
   /** Targets this worker has received the definition of. */
   readonly #known = new Set<number>();
+  /** Where the search for a free claim word starts: after the last one taken. */
+  #nextClaim = 0;
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
   /** Retires the worker once it has been idle long enough; kept across tasks (re-armed, not recreated). */
@@ -105,14 +117,20 @@ export class PoolWorker {
       tasks[i++] = def.id;
       tasks[i++] = task.args;
       tasks[i++] = task.inherited;
+      // A solo task starts at once (its time limit counts from then); objects transferred to this
+      // worker cannot follow a task to another: neither is ever taken back.
+      task.claim = task.solo || task.transfer.length > 0 ? NO_CLAIM : this.#takeClaim(task.id);
+      tasks[i++] = task.claim;
       task.holder = this;
       this.inflight.set(task.id, task);
     }
     try {
       this.worker.postMessage({ defs, tasks } satisfies PoolRequest, transfer);
     } catch (err) {
-      // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the defs.
+      // Nothing was sent (an uncloneable arg or a bad transfer list): the worker did not learn the
+      // defs, and the claim words are free again.
       if (defs) for (const def of defs) this.#known.delete(def.id);
+      for (const task of batch) this.#dropClaim(task);
       // The culprit among the arguments is named once the tasks are posted one by one (the scheduler).
       const only = batch.length === 1 ? batch[0] : undefined;
       const named = only ? cloneFailed(err, only.args, only.transfer, only.argsName) : err;
@@ -120,6 +138,53 @@ export class PoolWorker {
     }
     this.worker.ref(); // busy: pending results keep the process alive
     this.#ring();
+  }
+
+  /** A free claim word (one holding 0), now holding `id`'s token; NO_CLAIM if none is free. */
+  #takeClaim(id: number): number {
+    for (let probes = 0; probes < CLAIM_SLOTS; probes++) {
+      const k = this.#nextClaim;
+      this.#nextClaim = k + 1 === CLAIM_SLOTS ? 0 : k + 1;
+      // Only the pool turns a 0 into a token, so a 0 read here stays 0 until this store.
+      if (Atomics.load(this.progress, CLAIMS + k) === 0) {
+        Atomics.store(this.progress, CLAIMS + k, claimToken(id));
+        return k;
+      }
+    }
+    return NO_CLAIM;
+  }
+
+  /** Frees the claim word of a task the worker never received. */
+  #dropClaim(task: Task): void {
+    if (task.claim !== NO_CLAIM) Atomics.store(this.progress, CLAIMS + task.claim, 0);
+    task.claim = NO_CLAIM;
+  }
+
+  /** The tasks sent to this worker that it has not started and that may be taken back, in run order. */
+  unstarted(): Task[] {
+    const waiting: Task[] = [];
+    for (const task of this.inflight.values()) {
+      if (task.claim !== NO_CLAIM && Atomics.load(this.progress, CLAIMS + task.claim) === claimToken(task.id))
+        waiting.push(task);
+    }
+    return waiting;
+  }
+
+  /**
+   * Takes `task` back unless the worker has started it (see protocol.ts, claims): whether it did.
+   * The worker then skips it; the caller sends it to another worker.
+   */
+  takeBack(task: Task): boolean {
+    const token = claimToken(task.id);
+    if (
+      task.claim === NO_CLAIM ||
+      Atomics.compareExchange(this.progress, CLAIMS + task.claim, token, 0) !== token
+    )
+      return false;
+    task.claim = NO_CLAIM;
+    task.holder = undefined;
+    this.inflight.delete(task.id);
+    return true;
   }
 
   /** Asks the running task to stop (its `currentTask().signal` aborts). */

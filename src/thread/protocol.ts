@@ -24,15 +24,16 @@ export const SETTLED = 1;
 export const EXITED = 2;
 
 /**
- * A pool worker's shared memory, a SharedArrayBuffer of POOL_BYTES: POOL_SLOTS `Int32Array` words,
- * then one `Float64Array` slot.
+ * A pool worker's shared memory, a SharedArrayBuffer of POOL_BYTES: POOL_SLOTS `Int32Array` words, of
+ * which words 2–3 are one `Float64Array` slot.
  *
- * | slot                   | meaning                                                  | written by |
- * |------------------------|----------------------------------------------------------|------------|
- * | `PROGRESS`             | id of the task it is running, 0 between tasks            | the worker |
- * | `DOORBELL`             | incremented after every message the pool posts to it     | the pool   |
- * | `STARTED_AT` (Float64) | when it started its running task, if that task has a     | the worker |
- * |                        | time limit (`performance.timeOrigin + performance.now()`) |            |
+ * | slot                   | meaning                                                                | written by           |
+ * |------------------------|------------------------------------------------------------------------|----------------------|
+ * | `PROGRESS`             | id of the task it is running, 0 between tasks                          | the worker           |
+ * | `DOORBELL`             | incremented after every message the pool posts to it                   | the pool             |
+ * | `STARTED_AT` (Float64) | when it started its running task, if that task has a time limit        | the worker           |
+ * |                        | (`performance.timeOrigin + performance.now()`), in words 2–3           |                      |
+ * | `CLAIMS` + k           | claim word k: `claimToken(id)` of a task sent and not started, else 0  | the pool, the worker |
  *
  * The worker writes `STARTED_AT` before it stores the task's id in `PROGRESS`: the pool, having read
  * the id there, reads that task's start (or a later task's, which only gives it more time). A task
@@ -42,13 +43,42 @@ export const EXITED = 2;
  * An idle worker briefly waits on `DOORBELL` and takes the next message with `receiveMessageOnPort`
  * instead of a round through its event loop (see `awaitNextTask` in thread-worker.ts); where the
  * runtime cannot (Web Workers, Deno's `parentPort`), each message arrives through the event loop.
+ *
+ * Claims let the pool take back a task it sent to a busy worker and give it to an idle one. Before
+ * posting such a task, the pool stores its token in a free claim word (one that holds 0) and sends
+ * the word's index with it. Whoever swaps the token for 0 first owns the task
+ * (`Atomics.compareExchange`, so exactly one side wins):
+ *
+ * | claim word holds   | the worker comes to the task          | the pool takes the task back          |
+ * |--------------------|---------------------------------------|---------------------------------------|
+ * | the task's token   | swaps it for 0, runs the task         | swaps it for 0, sends it elsewhere    |
+ * | 0, another token   | skips it: the pool took it back       | fails: the worker has started it      |
+ *
+ * So a task runs once: never by both (one swap wins), never by neither (the loser of the swap knows
+ * the winner has it). A word holding 0 is free: whoever swapped it is done with it, and a worker
+ * that comes late to a task taken back expects that task's token, which a reused word no longer
+ * holds (tokens of tasks 2^31 - 1 apart are the only ones alike). A task with `NO_CLAIM` has no
+ * word and is always run.
  */
 export const PROGRESS = 0;
 export const DOORBELL = 1;
-export const POOL_SLOTS = 2;
-/** Index of `STARTED_AT` in a `Float64Array` over the same buffer (the 8 bytes after the words). */
+/** Index of `STARTED_AT` in a `Float64Array` over the same buffer (bytes 8–15: words 2 and 3). */
 export const STARTED_AT = 1;
-export const POOL_BYTES = 16;
+export const CLAIMS = 4;
+/**
+ * Claim words per worker: twice the most tasks a worker holds (PIPELINE_DEPTH in pool-batching.ts),
+ * so a free one is found within a few probes.
+ */
+export const CLAIM_SLOTS = 256;
+export const POOL_SLOTS = CLAIMS + CLAIM_SLOTS;
+export const POOL_BYTES = POOL_SLOTS * 4;
+/** The claim index of a task that cannot be taken back (it runs wherever it was sent). */
+export const NO_CLAIM = -1;
+
+/** What a claim word holds while task `id` waits to start: never 0, the word's free value. */
+export function claimToken(id: number): number {
+  return (id % 0x7fffffff) + 1;
+}
 
 /** The process-wide shared memory every threadkit worker receives (process-shared.ts). */
 export interface ProcessShared {
@@ -85,7 +115,7 @@ export interface PoolWorkerData extends ProcessShared {
 export type ThreadResult = [ok: boolean, value: unknown];
 
 /** Fields of one task inside a batch (`tasks` is flat: TASK_STRIDE entries per task). */
-export const TASK_STRIDE = 4; // id (negated: has a time limit), target id, encoded args, inherited locals
+export const TASK_STRIDE = 5; // id (negated: has a time limit), target id, encoded args, inherited locals, claim index (or NO_CLAIM)
 /** Fields of one result inside a result message (flat: RESULT_STRIDE entries per result). */
 export const RESULT_STRIDE = 3; // id, ok (1/0), encoded value or serialized error
 

@@ -15,6 +15,7 @@ import { nextPoolName } from './names.js';
 import { checkPoolOptions, RUN_KEYS, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
 import { PoolScheduler } from './pool-scheduler.js';
 import type { Task } from './pool-worker.js';
+import { NO_CLAIM } from './protocol.js';
 import { targetDef, type Target } from './target.js';
 
 export type { RunOptions, ThreadPoolOptions } from './pool-options.js';
@@ -44,8 +45,10 @@ const MAP_KEYS: OptionKeys<MapOptions> = { signal: true };
 /**
  * A fixed-size pool of reusable worker threads that runs functions (shipped as source, compiled once
  * per worker) or module exports, like Python's `ThreadPoolExecutor`. Queued tiny tasks are sent to
- * workers several per message and their results come back batched. A task that crashes its worker
- * fails alone; the worker is replaced. Idle workers never keep the process alive.
+ * workers several per message and their results come back batched; a worker that runs out of work
+ * takes over the tasks another has not started, so none waits behind a long task while a worker is
+ * free. A task that crashes its worker fails alone; the worker is replaced. Idle workers never keep
+ * the process alive.
  *
  * Cooperative cancellation: inside a task, `currentTask()?.signal` aborts when the task's `signal`
  * aborts or its `timeoutMs` passes; a task still running shortly (100 ms) after is
@@ -314,6 +317,7 @@ export class ThreadPool implements AsyncDisposable {
       reject: parts.reject,
       settled: false,
       holder: undefined,
+      claim: NO_CLAIM,
       timer: undefined,
       offAbort: undefined,
     };

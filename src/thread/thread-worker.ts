@@ -20,10 +20,13 @@ import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptProcessShared } from './process-shared.js';
 import { encodeErrors, reviveError, serializeError } from '../internal/error-codec.js';
 import {
+  CLAIMS,
+  claimToken,
   DOORBELL,
   EXIT_CODE,
   POOL_SLOTS,
   EXITED,
+  NO_CLAIM,
   PROGRESS,
   RESULT_STRIDE,
   SETTLED,
@@ -165,16 +168,22 @@ function runPool(data: PoolWorkerData): void {
         const targetId = queue[head + 1] as number;
         const args = queue[head + 2];
         const inherited = queue[head + 3] as InheritedLocals | undefined;
+        const claim = queue[head + 4] as number;
         head += TASK_STRIDE;
         if (head === queue.length) {
           queue.length = 0;
           head = 0;
         }
-        if (id < 0) {
-          // A time limit counts from here: the pool reads this once it sees the id in PROGRESS.
-          id = -id;
-          startedAt[STARTED_AT] = performance.timeOrigin + performance.now();
+        const timed = id < 0; // sent negated: its time limit counts from its start
+        if (timed) id = -id;
+        // Claim it before starting it; if the pool took it back for another worker first, skip it
+        // (see "Claims" in protocol.ts: exactly one of the two swaps the token for 0).
+        if (claim !== NO_CLAIM) {
+          const token = claimToken(id);
+          if (Atomics.compareExchange(progress, CLAIMS + claim, token, 0) !== token) continue;
         }
+        // The pool reads this once it sees the id in PROGRESS.
+        if (timed) startedAt[STARTED_AT] = performance.timeOrigin + performance.now();
         Atomics.store(progress, PROGRESS, id);
         const state: TaskState = { id, controller: undefined };
         current = state;
