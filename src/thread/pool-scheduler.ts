@@ -259,7 +259,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
   #steal(w: PoolWorker): boolean {
     const stolen = steal(w, this.#workers.all);
     if (stolen.length === 0) return false;
-    this.#send(w, stolen); // they leave one worker's inflight for another's: #inflightCount stays
+    // They leave one worker's inflight for another's: #inflightCount stays. The victim keeps the task
+    // it runs, so each one taken is one fewer sent ahead there; #send counts them on `w`.
+    this.#sentAhead -= stolen.length;
+    this.#send(w, stolen);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Barrier } from 'threadkit/barrier';
-import { ThreadPool } from 'threadkit/thread';
+import { Event } from 'threadkit/event';
+import { QueueFullError, ThreadPool } from 'threadkit/thread';
 import { watchdog } from './helpers.js';
 
 /** Spins `ms` of CPU; returns which worker ran it, and when (ms since the epoch). */
@@ -137,6 +138,24 @@ describe('ThreadPool batching and pipelining', () => {
     const long = await watchdog(first);
     const behind = done.filter((r) => r.thread === long.thread && r.start >= long.end);
     expect(behind).toEqual([]);
+  });
+
+  it('counts tasks toward maxQueue right after workers took tasks over from each other', async () => {
+    await using pool = new ThreadPool({ size: 2, maxQueue: 70 });
+    // As above: the free worker takes over tasks sent ahead to the one stuck in the long task.
+    for (let round = 0; round < 2; round++) {
+      const first = pool.run(spinOn, { args: [300] });
+      await watchdog(
+        Promise.all([first, ...Array.from({ length: 63 }, () => pool.run(spinOn, { args: [1] }))]),
+      );
+    }
+    // Idle again, so exactly 2 running + 70 waiting fit, and the next is refused.
+    const go = new Event();
+    const hold = (e: Event) => e.wait(10_000);
+    const held = Array.from({ length: 72 }, () => pool.run(hold, { args: [go] }));
+    await expect(pool.run(hold, { args: [go] })).rejects.toBeInstanceOf(QueueFullError);
+    go.set();
+    expect(await watchdog(Promise.all(held))).toEqual(Array<boolean>(72).fill(true));
   });
 
   it('runs every task exactly once while idle workers keep taking tasks from busy ones', async () => {
