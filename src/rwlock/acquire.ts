@@ -84,10 +84,11 @@ export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGu
 }
 
 /**
- * A read lock past a failed fast path, for a thread that holds a read lock of this RwLock already
- * (found in the holder table, through any instance on this memory): it joins the readers even while a
- * writer waits, as Java's ReentrantReadWriteLock lets it, instead of queueing behind a writer that
- * waits for it. A thread that found the holder table full reads untracked, and queues.
+ * A read lock past a failed fast path of a blocking or try call, for a thread that holds a read lock
+ * of this RwLock already (found in the holder table, through any instance on this memory): it joins
+ * the readers even while a writer waits, as Java's ReentrantReadWriteLock lets it, instead of blocking
+ * behind a writer that waits for it. A thread that found the holder table full reads untracked, and
+ * queues. (Not for the async calls: see lockAsync.)
  */
 function nestedRead(mem: RwMemory, mode: Mode): boolean {
   if (mode === 'write') return false;
@@ -157,7 +158,9 @@ export async function lockAsync(
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<RwLockGuard> {
-  if (fast(mem.i32, mem.base, mode) || nestedRead(mem, mode)) return guard(mem, mode);
+  // No nested reads here: the holder table counts a thread's read locks, not its async tasks', so
+  // overlapping async readers of one thread would keep joining past a waiting writer for ever.
+  if (fast(mem.i32, mem.base, mode)) return guard(mem, mode);
   return waitForLockAsync(mem, mode, signal, timeoutMs);
 }
 

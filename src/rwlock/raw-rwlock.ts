@@ -8,8 +8,9 @@
  * increments, so one writer is woken at a time while all readers are woken together.
  *
  * Fairness: writer-preferring. Once a writer waits (WRITERS_WAITING), new readers queue instead of
- * joining the readers holding the lock, so a stream of readers cannot starve writers. When the lock is
- * released and both kinds wait, a writer goes first; readers go when no writer is left to wake.
+ * joining the readers holding the lock, so a stream of readers cannot starve writers (the exception:
+ * `tryReadNested`, a thread's blocking read while it holds one). When the lock is released and both
+ * kinds wait, a writer goes first; readers go when no writer is left to wake.
  *
  * Slots:
  *   STATE          READERS_WAITING | WRITERS_WAITING | LOCK (bits 0–29, below).

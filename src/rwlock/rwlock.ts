@@ -54,10 +54,13 @@ const TRY_WRITE_USAGE = 'tryWriteLock(100), or writeLockAsync({ timeoutMs: 100 }
  * wait (a task that awaits `writeLockAsync()` while holding a read lock itself waits for ever: bound it
  * with `timeoutMs`). A thread's read locks are known from the table described under "Dead readers"
  * below; read locks of a thread beyond its 64 entries are not, and upgrading them is not caught.
- * Nested read locks are fine: a thread that holds a read lock gets another at once, also while a writer
- * waits (as Java's `ReentrantReadWriteLock`), where a new reader would queue behind the writer, which
- * waits for the first read lock. Each read lock is released by its own guard. (Read locks beyond the
- * table's entries are not known, and queue as new ones.)
+ * Nested read locks are fine in the blocking and `try…` methods: a thread that holds a read lock gets
+ * another at once, also while a writer waits (as Java's `ReentrantReadWriteLock`), where a new reader
+ * would block behind the writer, which waits for the first read lock. Each read lock is released by its
+ * own guard. (Read locks beyond the table's entries are not known, and queue as new ones.) A thread
+ * that keeps its read locks overlapping for ever (taking the next before releasing the last) keeps a
+ * waiting writer out as long. `readLockAsync()` always queues behind a waiting writer: another async
+ * task of this thread may hold the read lock, and its release ends the wait.
  *
  * Memory ordering: everything a writer wrote before releasing is visible to every later reader and
  * writer after they acquire.

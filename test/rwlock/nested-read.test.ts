@@ -24,20 +24,55 @@ describe('RwLock nested read locks', () => {
       return l.isWriteLocked;
     }, lock);
     await withWatchdog(untilWriterQueued(lock), 5000, 'the writer to queue');
-    // Blocking, timed and async forms: each joins at once instead of waiting for the writer.
+    // The timed and try forms (and readLock(), the same path): each joins at once, not behind the writer.
     const nested = lock.tryReadLock(2000);
     expect(nested).not.toBeNull();
     const zero = lock.tryReadLock();
     expect(zero).not.toBeNull();
-    const viaAsync = await withWatchdog(lock.readLockAsync({ timeoutMs: 2000 }), 3000, 'readLockAsync');
     const viaOther = RwLock.from(structuredClone(lock)).tryReadLock(); // the same memory, another instance
     expect(viaOther).not.toBeNull();
-    expect(lock.readers).toBe(5);
+    expect(lock.readers).toBe(4);
     expect(lock.isWriteLocked).toBe(false);
-    for (const g of [viaOther!, viaAsync, zero!, nested!]) g.unlock();
+    // readLockAsync() queues: it may be another async task of this thread, which must not barge.
+    await expect(lock.readLockAsync({ timeoutMs: 50 })).rejects.toThrow(/timed out/);
+    for (const g of [viaOther!, zero!, nested!]) g.unlock();
     expect(writer.isAlive).toBe(true); // still waiting for the first read lock
     first.unlock();
     expect(await withWatchdog(writer.join(), 5000, 'the writer')).toBe(true);
     expect(lock.readers + Number(lock.isWriteLocked)).toBe(0);
+  });
+
+  it('overlapping async readers of one thread do not keep a waiting writer out', async () => {
+    const lock = new RwLock();
+    let stop = false;
+    let reads = 0;
+    // Each async read holds the lock 5 ms and a new one starts every 2 ms, so this thread always holds
+    // some read lock: joining as nested reads would starve the writer for good.
+    const readers = (async () => {
+      const inFlight: Promise<void>[] = [];
+      while (!stop) {
+        inFlight.push(
+          lock.readLockAsync().then(async (g) => {
+            reads++;
+            await sleep(5);
+            g.unlock();
+          }),
+        );
+        await sleep(2);
+      }
+      await Promise.all(inFlight);
+    })();
+    while (reads < 5) await sleep(2);
+    const writer = spawn((l: RwLock) => {
+      const g = l.tryWriteLock(3000);
+      g?.unlock();
+      return g !== null;
+    }, lock);
+    try {
+      expect(await withWatchdog(writer.join(), 6000, 'the writer')).toBe(true);
+    } finally {
+      stop = true;
+      await readers;
+    }
   });
 });
