@@ -106,7 +106,7 @@ function settle(entry: Pending, emit: (warning: Error) => void): void {
 
 /**
  * Reports `error`, which killed thread `threadName` after its work was done (see "Late errors" above):
- * `when` says when, e.g. `after its target returned`. Never throws.
+ * `when` says when, e.g. `after its target finished`. Never throws.
  */
 export function reportLateError(threadName: string, when: string, error: unknown): void {
   report(`Exception in thread ${threadName} (${when}):`, error, emitWarning);
