@@ -19,7 +19,7 @@
 // primitive: serialize.ts), which takes a walk over the whole value. Rather than leave that walk to
 // the fallback, which would run the getters read so far a second time before v8 runs them a third,
 // a refusal turns this walk into that one: from where it gave up, it goes on through the rest of the
-// value without writing, reading each property it has not read yet (scan), and tells the caller
+// value without writing, reading each property it has not read yet (compact-scan.ts), and tells the caller
 // whether it found any such thing. So a getter runs at most twice: once here, once in v8.
 // Decoding defines own properties, as structured clone does (own-property.ts): a setter someone put on
 // Object.prototype for a key does not run, and a key `__proto__` stays an own key.
@@ -31,6 +31,16 @@
 // in this machine's byte order: the bytes never leave the process.
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
+import {
+  beginScan,
+  endScan,
+  metBefore,
+  scan,
+  scanFound,
+  scanItems,
+  scanKeys,
+  scanMet,
+} from './compact-scan.js';
 import { appendOwn, defineOwnInObject } from './own-property.js';
 
 /** First byte of a compact encoding. A v8 encoding starts with its version tag, 0xFF. */
@@ -53,21 +63,12 @@ const FALSE = 0x46; // F
 const OBJECT = 0x4f; // O
 const ARRAY = 0x4c; // L
 
-// Encoder state: the scratch buffer (grown up to MAX_BYTES), the write position, the objects met, and
-// whether an encoding is under way (a getter that puts into a queue gets v8 for its value).
+// Encoder state: the scratch buffer (grown up to MAX_BYTES), the write position, and whether an
+// encoding is under way (a getter that puts into a queue gets v8 for its value).
 let busy = false;
 let out = Buffer.allocUnsafeSlow(256);
 let outBytes = new Uint8Array(out.buffer, out.byteOffset, out.length); // the same bytes, no Buffer methods
 let at = 0;
-// The objects met so far: the first FEW_OBJECTS in a list searched linearly (a Set costs an allocation
-// per encoding, on clear()), the rest in a Set.
-const FEW_OBJECTS = 16;
-const metFew: (object | undefined)[] = new Array<object | undefined>(FEW_OBJECTS).fill(undefined);
-const metMany = new Set<object>();
-let metCount = 0;
-// After a refusal: what the caller says the codec carries, and whether the scan found one.
-let carried: (value: object) => boolean = () => false;
-let found = false;
 // A float64's bytes, both ways.
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -173,27 +174,6 @@ function writeValue(v: unknown, depth: number): boolean {
   }
 }
 
-/** Records `v` as met; whether it had been met before (a shared reference or a cycle). */
-function metBefore(v: object): boolean {
-  const few = Math.min(metCount, FEW_OBJECTS);
-  for (let i = 0; i < few; i++) if (metFew[i] === v) return true;
-  if (metCount >= FEW_OBJECTS) {
-    if (metMany.has(v)) return true;
-    metMany.add(v);
-  } else {
-    metFew[metCount] = v;
-  }
-  metCount++;
-  return false;
-}
-
-/** Forgets the objects met (keeping no reference to them). */
-function forgetMet(): void {
-  metFew.fill(undefined, 0, Math.min(metCount, FEW_OBJECTS));
-  if (metCount > FEW_OBJECTS) metMany.clear();
-  metCount = 0;
-}
-
 // Writing an object or an array: each refusal scans what it has not read of the object, and returns
 // false; the caller, its parent, then scans what it has not read of its own, and so on up. So when
 // writeValue returns false, every property of the value has been read once, or found needless to
@@ -237,51 +217,6 @@ function writeObject(v: object, depth: number): boolean {
   return true;
 }
 
-// The scan: what holdsShareable does in codec.ts, over what the writer has not read, with the objects
-// met as the objects visited (a Proxy is left unread: v8 refuses it). Each returns false, the refusal,
-// for the writer to return; once something is found, nothing more is read.
-
-/** Scans `v`, not read yet. */
-function scan(v: unknown): false {
-  if (found || v === null || typeof v !== 'object' || metBefore(v) || types.isProxy(v)) return false;
-  return scanMet(v, Object.getPrototypeOf(v));
-}
-
-/** Scans `v`, already recorded as met and not a Proxy; `proto` is its prototype. */
-function scanMet(v: object, proto: unknown): false {
-  if (proto === Object.prototype || proto === null) {
-    return scanKeys(v as Record<string, unknown>, Object.keys(v), 0);
-  }
-  if (proto === Array.prototype && Array.isArray(v)) return scanItems(v, 0);
-  if (carried(v)) found = true;
-  else if (Array.isArray(v)) scanItems(v, 0);
-  else if (v instanceof Map) {
-    for (const [k, x] of v) {
-      if (found) break;
-      scan(k);
-      scan(x);
-    }
-  } else if (v instanceof Set) {
-    for (const x of v) {
-      if (found) break;
-      scan(x);
-    }
-  }
-  return false;
-}
-
-/** Scans the properties of `v` under `keys[from ..]`. */
-function scanKeys(v: Record<string, unknown>, keys: readonly string[], from: number): false {
-  for (let i = from; i < keys.length && !found; i++) scan(v[keys[i]!]);
-  return false;
-}
-
-/** Scans the items of the array `v` from index `from` on. */
-function scanItems(v: readonly unknown[], from: number): false {
-  for (let i = from; i < v.length && !found; i++) scan(v[i]);
-  return false;
-}
-
 /**
  * What {@link encodeCompact} says of a value it refused. `'plain'`: nothing in it is for the codec,
  * and every property of it has been read once (v8 reads it once more). `'codec'`: something in it is
@@ -303,13 +238,12 @@ export function encodeCompact(value: unknown, carries: (value: object) => boolea
   busy = true;
   at = 0;
   out[at++] = MARK;
-  carried = carries;
+  beginScan(carries);
   try {
     if (writeValue(value, 0)) return outBytes.subarray(0, at);
-    return found ? 'codec' : 'plain';
+    return scanFound() ? 'codec' : 'plain';
   } finally {
-    forgetMet();
-    found = false;
+    endScan();
     busy = false;
   }
 }

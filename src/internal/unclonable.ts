@@ -3,9 +3,7 @@
 // could not be cloned") says neither where it sat in the value nor what to do instead. Only the error
 // path runs this file's code: serialize.ts (and its browser build) call it once encoding has failed.
 import { shareableName } from './codec.js';
-
-/** The most objects looked at for the culprit: a huge value that failed is not walked whole. */
-const MAX_VISITS = 10_000;
+import { findInValue } from './find-in-value.js';
 
 /** What was found: its description (`'a Mutex'`), its path in the value, and the primitive's name. */
 interface Found {
@@ -19,44 +17,18 @@ interface Found {
  * properties, Map keys and values and Set members), depth first, in the order a serializer meets them.
  */
 function findShared(value: unknown): Found | undefined {
-  const seen = new Set<object>();
-  const visit = (v: unknown, path: string): Found | undefined => {
-    if (v === null || typeof v !== 'object' || seen.has(v) || seen.size >= MAX_VISITS) return undefined;
-    seen.add(v);
-    const primitive = shareableName(v);
-    if (primitive !== undefined) return { what: `a ${primitive}`, path, primitive };
-    if (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer) {
-      return { what: 'a SharedArrayBuffer', path, primitive: undefined };
-    }
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined;
-    if (v instanceof Map) {
-      let i = 0;
-      for (const [k, item] of v) {
-        const found = visit(k, `${path} (a Map key)`) ?? visit(item, `${path} (Map entry ${i})`);
-        if (found) return found;
-        i++;
+  const found = findInValue([[value, 'value']], {
+    before: (v): Omit<Found, 'path'> | undefined => {
+      if (v === null || typeof v !== 'object') return undefined;
+      const primitive = shareableName(v);
+      if (primitive !== undefined) return { what: `a ${primitive}`, primitive };
+      if (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer) {
+        return { what: 'a SharedArrayBuffer', primitive: undefined };
       }
       return undefined;
-    }
-    if (v instanceof Set) {
-      for (const item of v) {
-        const found = visit(item, `${path} (a Set member)`);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    for (const [key, item] of Object.entries(v)) {
-      const step = Array.isArray(v)
-        ? `[${key}]`
-        : /^[A-Za-z_$][\w$]*$/.test(key)
-          ? `.${key}`
-          : `[${JSON.stringify(key)}]`;
-      const found = visit(item, path + step);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(value, 'value');
+    },
+  });
+  return found && { ...found.match, path: found.path };
 }
 
 /**

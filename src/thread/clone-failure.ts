@@ -2,10 +2,8 @@
 // DataCloneError ("() => 1 could not be cloned.") says neither which argument nor where inside it; this
 // finds the culprit and says both, as a Queue's error says where shared memory sat in its value
 // (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
+import { findInValue, type Root } from '../internal/find-in-value.js';
 import { describe, isPlainObject } from '../internal/validate.js';
-
-/** The most objects looked at for the culprit: a huge argument list that failed is not walked whole. */
-const MAX_VISITS = 10_000;
 
 /**
  * Node's words for an object that can only be moved (a MessagePort) found outside the transfer list:
@@ -34,52 +32,18 @@ function clones(value: unknown): boolean {
  * meets them: a function or a symbol, or an object it refuses whose own properties are all fine (a
  * WeakMap, a Promise, a MessagePort not in `transfer`). Objects in `transfer` are moved, not cloned.
  */
-function findUnclonable(
-  roots: readonly (readonly [value: unknown, path: string])[],
-  transfer: readonly unknown[],
-): Found | undefined {
-  const seen = new Set<unknown>(transfer);
-  const visit = (v: unknown, path: string): Found | undefined => {
-    if (typeof v === 'function') return { what: 'a function', path };
-    if (typeof v === 'symbol') return { what: `a symbol (${v.toString()})`, path };
-    if (v === null || typeof v !== 'object' || seen.has(v) || seen.size >= MAX_VISITS) return undefined;
-    seen.add(v);
-    if (v instanceof Map) {
-      let i = 0;
-      for (const [k, item] of v) {
-        const found = visit(k, `${path} (a Map key)`) ?? visit(item, `${path} (Map entry ${i})`);
-        if (found) return found;
-        i++;
-      }
-      return undefined;
-    }
-    if (v instanceof Set) {
-      for (const item of v) {
-        const found = visit(item, `${path} (a Set member)`);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined;
-    // Structured clone copies the own enumerable properties of arrays, plain objects and class
-    // instances alike: a culprit among them is named by its path.
-    for (const [key, item] of Object.entries(v)) {
-      const step = Array.isArray(v)
-        ? `[${key}]`
-        : /^[A-Za-z_$][\w$]*$/.test(key)
-          ? `.${key}`
-          : `[${JSON.stringify(key)}]`;
-      const found = visit(item, path + step);
-      if (found) return found;
-    }
-    if (Array.isArray(v) || isPlainObject(v) || clones(v)) return undefined;
-    return { what: describe(v), path };
-  };
-  for (const [value, path] of roots) {
-    const found = visit(value, path);
-    if (found) return found;
-  }
-  return undefined;
+function findUnclonable(roots: readonly Root[], transfer: readonly unknown[]): Found | undefined {
+  const found = findInValue(roots, {
+    before: (v) =>
+      typeof v === 'function'
+        ? 'a function'
+        : typeof v === 'symbol'
+          ? `a symbol (${v.toString()})`
+          : undefined,
+    after: (v) => (Array.isArray(v) || isPlainObject(v) || clones(v) ? undefined : describe(v)),
+    skip: transfer,
+  });
+  return found && { what: found.match, path: found.path };
 }
 
 /**
@@ -105,7 +69,7 @@ export function cloneFailed(
   const runtime = String((err as { message?: unknown } | null)?.message);
   const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
   if (!cloneError || !Array.isArray(args)) return err;
-  const roots: (readonly [unknown, string])[] =
+  const roots: Root[] =
     name === undefined ? args.map((arg, i) => [arg, `args[${i}]`] as const) : [[args[0], name]];
   const found = findUnclonable(roots, transfer);
   if (found === undefined) return err;

@@ -2,6 +2,7 @@
 // in pool-batching.ts), settled by the results the workers send back, cancelled (abort, time limit),
 // and failed or queued again when their worker exits (which of the two: pool-worker-failure.ts). It
 // also tells close() when all work is done.
+import { deferred } from '../internal/deferred.js';
 import { unrefTimer } from '../internal/runtime.js';
 import { QueueFullError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
@@ -85,11 +86,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   /** Resolves once no task is queued or running (call only while {@link busy}); the same promise for every caller. */
   drained(): Promise<void> {
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((res) => (resolve = res));
-      this.#drained = { promise, resolve };
-    }
+    this.#drained ??= deferred();
     return this.#drained.promise;
   }
 

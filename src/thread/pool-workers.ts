@@ -2,6 +2,7 @@
 // while they have nothing to run (unref'd: an idle pool never keeps the process alive), retired
 // after idling `idleTimeoutMs`, when a cancelled task will not stop, when they exit, or when the
 // pool stops. Their result messages and exits are handed to the pool's scheduler.
+import { deferred } from '../internal/deferred.js';
 import { unrefTimer } from '../internal/runtime.js';
 import { markThreadDead } from '../internal/dead-threads.js';
 import type { ResourceLimits } from './options.js';
@@ -110,12 +111,8 @@ export class PoolWorkers {
    * promise: a second call must not find the list of workers already emptied and resolve at once.
    */
   stopAll(): Promise<void> {
-    if (this.#stopped === undefined) {
-      // Made before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
-      let resolve!: () => void;
-      const promise = new Promise<void>((res) => (resolve = res));
-      this.#stopped = { promise, resolve };
-    }
+    // Made before terminating: Deno's worker_threads emits 'exit' synchronously inside terminate().
+    this.#stopped ??= deferred();
     for (const w of [...this.all]) this.retire(w);
     if (this.#alive.size === 0) this.#stopped.resolve();
     return this.#stopped.promise;
