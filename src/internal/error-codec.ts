@@ -21,6 +21,7 @@ import { errorClassNamed, threadkitClassName } from './error-classes.js';
 import type { StackHolder } from '../thread/callsite.js';
 import { isSuppressedError, NativeSuppressedError as NativeSuppressed } from './suppressed-error.js';
 import { defineOwn } from './own-property.js';
+import { cloneable } from './validate.js';
 
 /** Tag on a serialized error record; anything else that arrives as a rejection was thrown as-is. */
 const ERROR_TAG = '__threadkit_error__';
@@ -69,16 +70,6 @@ function builtInName(err: Error): string {
     if (name !== 'Error' && err instanceof ctor) return name;
   }
   return 'Error';
-}
-
-/** Whether structured clone can carry `value` (checked only on the rare error path). */
-function cloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

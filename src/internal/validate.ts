@@ -175,3 +175,13 @@ export function placeSlots(
   }
   return checkSharedSlots(opts.buffer, opts.byteOffset, bytes);
 }
+
+/** Whether the runtime's structured clone copies `value` (nothing transferred). Costly: for error paths. */
+export function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,7 +3,7 @@
 // finds the culprit and says both, as a Queue's error says where shared memory sat in its value
 // (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
 import { findInValue, type Root } from '../internal/find-in-value.js';
-import { describe, isPlainObject } from '../internal/validate.js';
+import { cloneable, describe, isPlainObject } from '../internal/validate.js';
 
 /**
  * Node's words for an object that can only be moved (a MessagePort) found outside the transfer list:
@@ -15,16 +15,6 @@ const NEEDS_TRANSFER = /needs transfer/i;
 interface Found {
   readonly what: string;
   readonly path: string;
-}
-
-/** Whether the runtime's structured clone copies `value` (its own check, with nothing transferred). */
-function clones(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -40,7 +30,7 @@ function findUnclonable(roots: readonly Root[], transfer: readonly unknown[]): F
         : typeof v === 'symbol'
           ? `a symbol (${v.toString()})`
           : undefined,
-    after: (v) => (Array.isArray(v) || isPlainObject(v) || clones(v) ? undefined : describe(v)),
+    after: (v) => (Array.isArray(v) || isPlainObject(v) || cloneable(v) ? undefined : describe(v)),
     skip: transfer,
   });
   return found && { what: found.match, path: found.path };
