@@ -76,7 +76,7 @@ export class PoolWorker {
   readonly threadId: number;
   /** `performance.now()` when the worker last became idle. */
   idleSince = 0;
-  /** `performance.now()` of the last result message (0: none yet). */
+  /** `performance.now()` of the last result message from the worker (0: none yet; a failed post is none). */
   lastResultAt = 0;
   /** What killed the worker (an uncaught error, running out of memory), if something did. */
   lastError: unknown;
