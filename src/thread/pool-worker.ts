@@ -80,6 +80,8 @@ export class PoolWorker {
   lastResultAt = 0;
   /** What killed the worker (an uncaught error, running out of memory), if something did. */
   lastError: unknown;
+  /** Set when a task it held failed with {@link lastError} as its cause: the error reached the program. */
+  lastErrorDelivered = false;
   /**
    * When the worker came up (its 'online' event), as `performance.timeOrigin + performance.now()`;
    * undefined while it boots. How long a timed task waits to start counts from then at the earliest.
