@@ -81,6 +81,11 @@ interface RunOptionFields<A extends unknown[]> {
    * Time limit counted from when the task starts running on its worker: not while it waits in the
    * queue, nor while its worker is still busy with code an earlier task left running (a timer's
    * callback). Past it, rejects with {@link TimeoutError} and stops the task (see {@link ThreadPool}).
+   *
+   * The wait to start on that worker is capped at twice the limit, counted from when the task was sent
+   * to it (or from when the worker came up, for a new one): a task that has not started by then rejects
+   * with a {@link TimeoutError} ("did not start within …"), and the worker, stuck in such leftover code,
+   * is terminated and replaced (tasks it held and had not started go to another worker).
    */
   readonly timeoutMs?: number;
 }

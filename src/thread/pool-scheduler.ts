@@ -213,12 +213,22 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
         failed.push(task.id, 0, serializeError(err));
       }
     }
-    if (failed.length > 0) queueMicrotask(() => this.onResults(worker, failed));
+    // Not from the worker: it ran nothing, so this is no result of its (see #settle).
+    if (failed.length > 0) queueMicrotask(() => this.#settle(worker, failed));
   }
 
   /** A worker reported results (id, ok, value triples): settles those tasks and gives it more work. */
   onResults(w: PoolWorker, results: unknown[]): void {
+    // The worker has run tasks: a death now is not a failure to start (see pool-worker-failure.ts).
     w.lastResultAt = performance.now();
+    this.#settle(w, results);
+  }
+
+  /**
+   * Settles the tasks of `results` (id, ok, value triples) that `w` held: those it reported, or those
+   * that failed to be posted to it. Then gives it more work, or marks it idle.
+   */
+  #settle(w: PoolWorker, results: unknown[]): void {
     const ahead = aheadOn(w);
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const task = w.inflight.get(results[i] as number);

@@ -22,28 +22,56 @@ export function failTask(task: Task, error: unknown): void {
   task.reject(error);
 }
 
+/** The clock the worker records a task's start with (see STARTED_AT in protocol.ts). */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /**
  * Enforces `task`'s time limit, counted from when it starts on `worker`, which it was just sent to
  * (alone: solo). It may start late: the worker may still be booting, or busy with code an earlier task
  * left running (a timer's callback). So when the limit has passed since the send, the timer reads the
- * task's start from the worker (see STARTED_AT in protocol.ts): not started yet, it looks again a limit
- * later; started, it waits for the rest of the limit. Past it, `canceller` cancels the task with a
- * TimeoutError. Only a task with a time limit has its start recorded (a clock read on the worker).
+ * task's start from the worker (see STARTED_AT in protocol.ts): started, it waits for the rest of the
+ * limit; not started yet, it looks again later. Past the limit, `canceller` cancels the task with a
+ * TimeoutError.
+ *
+ * The wait to start is capped, or a worker that never returns from such code (`for (;;);` in a timer)
+ * would keep the task pending for ever: a task not started twice its limit after it was sent (after
+ * the worker came up, for a new one) is cancelled with a TimeoutError too, which retires the worker
+ * (see `PoolScheduler.cancel`). Only a task with a time limit has its start recorded (a clock read on
+ * the worker).
  */
 export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCanceller): void {
+  const limit = task.timeoutMs;
+  const sentAt = now();
   const check = () => {
     task.timer = undefined;
     if (task.settled) return;
     const startedAt = worker.startedAt(task.id);
-    // Not started (or just finished, its result on the way): a start before the next look leaves at
-    // least the rest of the limit to run, which that look then waits for.
-    if (startedAt === undefined) return arm(task.timeoutMs);
-    const left = task.timeoutMs - (performance.timeOrigin + performance.now() - startedAt);
-    if (left > 0) return arm(left);
-    canceller.cancel(task, new TimeoutError(`Task did not finish within ${task.timeoutMs} ms of starting`));
+    if (startedAt !== undefined) {
+      const left = limit - (now() - startedAt);
+      if (left > 0) return arm(left);
+      return canceller.cancel(task, new TimeoutError(`Task did not finish within ${limit} ms of starting`));
+    }
+    // Not running. A timed task that started after the send was this one or one sent after it (tasks
+    // run in order; a solo task is never taken back): it finished, its result is on the way.
+    if (worker.lastTimedStart() >= sentAt) return arm(limit);
+    // Not started. A new worker's boot does not count against the wait.
+    const onlineAt = worker.onlineAt;
+    if (onlineAt === undefined) return arm(limit);
+    const waited = now() - Math.max(sentAt, onlineAt);
+    // A start before the next look leaves at least the rest of the limit to run, which that look waits for.
+    if (waited < 2 * limit) return arm(Math.min(limit, 2 * limit - waited));
+    canceller.cancel(
+      task,
+      new TimeoutError(
+        `Task did not start within ${2 * limit} ms (twice its timeoutMs) of being sent: its worker ` +
+          'is still busy with code an earlier task left running (a timer or callback that does not return)',
+      ),
+    );
   };
   const arm = (ms: number) => {
     task.timer = setTimeout(check, ms);
   };
-  arm(task.timeoutMs);
+  arm(limit);
 }

@@ -29,7 +29,7 @@ export function spawnOrFail(workers: PoolWorkers, queue: TaskQueue): PoolWorker 
 
 /**
  * Settles the tasks a worker held when it stopped, empties its `inflight`, and returns those to queue
- * again, in order. The one it was running fails with ThreadExitError; those it finished but had not
+ * again, in order. Failing one with what killed the worker sets `w.lastErrorDelivered`. The one it was running fails with ThreadExitError; those it finished but had not
  * reported fail too (their results are lost); those not started go to another worker, unless the
  * worker never ran a task at all, or the task transferred objects (then they fail too).
  *
@@ -69,6 +69,7 @@ export function tasksToRequeue(w: PoolWorker, code: number, wasRetired: boolean)
             : LOST_TRANSFER;
     const message = `Pool worker ${wasRetired ? 'was stopped' : `exited with code ${code}`} ${why}${died}`;
     failTask(task, new ThreadExitError(code, message, cause === undefined ? undefined : { cause }));
+    if (cause !== undefined) w.lastErrorDelivered = true;
   }
   w.inflight.clear();
   return requeue;

@@ -76,10 +76,17 @@ export class PoolWorker {
   readonly threadId: number;
   /** `performance.now()` when the worker last became idle. */
   idleSince = 0;
-  /** `performance.now()` of the last result message (0: none yet). */
+  /** `performance.now()` of the last result message from the worker (0: none yet; a failed post is none). */
   lastResultAt = 0;
   /** What killed the worker (an uncaught error, running out of memory), if something did. */
   lastError: unknown;
+  /** Set when a task it held failed with {@link lastError} as its cause: the error reached the program. */
+  lastErrorDelivered = false;
+  /**
+   * When the worker came up (its 'online' event), as `performance.timeOrigin + performance.now()`;
+   * undefined while it boots. How long a timed task waits to start counts from then at the earliest.
+   */
+  onlineAt: number | undefined;
 
   /** The worker's thread name (`<pool name>-<k>`, what `currentThread().name` says in it). */
   readonly name: string;
@@ -95,6 +102,7 @@ export class PoolWorker {
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.threadId = this.worker.threadId;
+    this.worker.once('online', () => (this.onlineAt = performance.timeOrigin + performance.now()));
   }
 
   /**
@@ -214,5 +222,13 @@ export class PoolWorker {
    */
   startedAt(id: number): number | undefined {
     return Atomics.load(this.progress, PROGRESS) === id ? this.#startedAt[STARTED_AT] : undefined;
+  }
+
+  /**
+   * When the worker last started a task with a time limit (0: never), as {@link startedAt} counts:
+   * the slot keeps it after the task ends, until the next such task starts.
+   */
+  lastTimedStart(): number {
+    return this.#startedAt[STARTED_AT]!;
   }
 }

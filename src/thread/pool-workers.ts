@@ -19,11 +19,13 @@ export interface WorkerEvents {
  * A worker killed by an error while it ran no task (a timer or a rejection an earlier task left
  * behind): no task fails with that error (the scheduler queues again the ones it held), so it is
  * reported like a thread's error that nobody sees (unhandled.ts). One that died running a task, or
- * before it ran any, fails those tasks with the error instead (see `PoolScheduler.onExit`).
+ * before it ran any, fails those tasks with the error instead (see `PoolScheduler.onExit`), as does
+ * one holding a task it had not started that cannot go to another worker (it transferred objects):
+ * those are not reported. Call it after `onExit`, which fails those tasks.
  */
 function reportIdleDeath(w: PoolWorker): void {
   const error = w.lastError;
-  if (error === undefined || w.running() !== 0 || w.lastResultAt === 0) return;
+  if (error === undefined || w.lastErrorDelivered || w.running() !== 0 || w.lastResultAt === 0) return;
   reportLateError(w.name, 'a pool worker, after its tasks finished', error);
 }
 
@@ -65,8 +67,8 @@ export class PoolWorkers {
     w.worker.on('error', (err) => (w.lastError ??= err));
     w.worker.on('exit', (code) => {
       markThreadDead(w.threadId); // locks it held can be taken over
-      reportIdleDeath(w);
       this.#events.onExit(w, code);
+      reportIdleDeath(w); // after onExit: unless a task it failed carries the error
       this.#alive.delete(w);
       if (this.#alive.size === 0) this.#stopped?.resolve();
     });

@@ -6,6 +6,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readConfig, resolveImport } from './esm-resolve.js';
+import { BOOTSTRAP_URLS } from './worker-url.js';
 
 /** Nearest package.json with a name, above a file: identifies which package a resolved file is in. */
 const packageRoots = new Map<string, string | undefined>();
@@ -104,22 +105,43 @@ export function resolveSpecifier(specifier: string, base: string | undefined): s
   return url;
 }
 
+/** Replaces `err`'s message with `message`, in its stack too (which starts with the old one). */
+function rewriteMessage(err: Error, message: string): Error {
+  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
+  err.message = message;
+  return err;
+}
+
+/** Paths of the bootstrap files: in the CommonJS build, the file that runs `import()` is one of them. */
+let bootstrapPaths: ReadonlySet<string> | undefined;
+
+/**
+ * Whether `path` is the file of threadkit's that ran an `import()`: `importer` (the URL of the module
+ * with the `import()`, as its `import.meta.url` says), or a worker bootstrap (the CommonJS build's
+ * `import.meta.url` is tsup's shim, which names the chunk holding the shim, not the bootstrap that
+ * the `import()` was bundled into). Exact files, not their folder: an app that bundles threadkit has
+ * its own modules beside these.
+ */
+function isOwnImporter(path: string, importer: string): boolean {
+  if (path === fileURLToPath(importer)) return true;
+  bootstrapPaths ??= new Set(
+    BOOTSTRAP_URLS.filter((u) => u.protocol === 'file:').map((u) => fileURLToPath(u)),
+  );
+  return bootstrapPaths.has(path);
+}
+
 /**
  * Names the file that created the thread (`base`) in an error of an `import()` that threadkit ran for
  * it: Node names the file that ran the `import()` ("Cannot find module '/app/x.mjs' imported from
  * …/threadkit/dist/thread-worker.js"), which means nothing to the user. `importer` is the URL of the
- * module that ran it; any file in its folder counts as threadkit's own (the build shares one
- * `import.meta.url` among its CommonJS chunks). Errors from deeper down (a module the import loaded
- * names its own file) are left alone. Returns `err`, changed in place.
+ * module that ran it (see isOwnImporter). Errors from deeper down (a module the import loaded names
+ * its own file, wherever it is) are left alone. Returns `err`, changed in place.
  */
 export function blameCaller(err: unknown, importer: string, base: string | undefined): unknown {
   if (!base?.startsWith('file:') || !importer.startsWith('file:') || !(err instanceof Error)) return err;
   const from = / imported from (.+)$/.exec(err.message);
-  if (!from || dirname(from[1]!) !== dirname(fileURLToPath(importer))) return err;
-  const message = `${err.message.slice(0, from.index)} imported from ${fileURLToPath(base)}`;
-  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
-  err.message = message;
-  return err;
+  if (!from || !isOwnImporter(from[1]!, importer)) return err;
+  return rewriteMessage(err, `${err.message.slice(0, from.index)} imported from ${fileURLToPath(base)}`);
 }
 
 /** Resolution errors that a module path meant relative, but written bare, runs into. */
@@ -140,12 +162,11 @@ export function hintRelative(err: unknown, spec: string, base: string | undefine
     // not a path this file system has
   }
   if (!exists) return err;
-  const message =
+  return rewriteMessage(
+    err,
     `${err.message}; did you mean './${spec}'? A module path is resolved as \`import()\` resolves it: ` +
-    `relative to the file that created the thread only when it starts with ./ or ../, else as a package`;
-  if (typeof err.stack === 'string') err.stack = err.stack.replace(err.message, message);
-  err.message = message;
-  return err;
+      `relative to the file that created the thread only when it starts with ./ or ../, else as a package`,
+  );
 }
 
 /**

@@ -31,6 +31,9 @@ function isStandalone(target: TargetDef): boolean {
   return !loadsModules(target.code);
 }
 
+/** Every bootstrap file a worker of this build may run (see {@link threadWorkerUrl}). */
+export const BOOTSTRAP_URLS: readonly URL[] = [WORKER_URL, CJS_WORKER_URL];
+
 /** The bootstrap for a Thread running `target`: the faster-starting CommonJS one when it cannot matter. */
 export function threadWorkerUrl(target: TargetDef): URL {
   return isStandalone(target) ? CJS_WORKER_URL : WORKER_URL;

@@ -88,6 +88,39 @@ describe('ThreadPool workers that cannot start', () => {
   });
 });
 
+describe('ThreadPool workers that cannot start, after a task that could not be posted', () => {
+  it('fail the tasks they held, and report no error "after its tasks finished"', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'UnhandledThreadError') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    // Every worker dies at start (too little heap). One burst, one batch: posting it fails on the
+    // WeakMap, so the tasks are posted one by one and the WeakMap one fails alone. That failure used to
+    // count as a result from the worker: the worker "had run tasks", so its boot death was reported as
+    // a late error after its tasks finished, and the task it held went to a new worker.
+    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 1 } });
+    try {
+      const [unposted, plain] = await watchdog(
+        Promise.all(
+          [pool.run((m: WeakMap<object, number>) => m, { args: [new WeakMap()] }), pool.run(() => 1)].map(
+            (p) => p.catch((e: unknown) => e),
+          ),
+        ),
+        5000,
+      );
+      expect((unposted as Error).name).toBe('DataCloneError');
+      expect(plain).toBeInstanceOf(ThreadExitError);
+      expect((plain as Error).message).toMatch(/^Pool worker exited with code \d+ before starting this task/);
+      await new Promise((r) => setTimeout(r, 100)); // a report is emitted on a later tick
+      expect(warnings.filter((m) => m.includes(`(a pool worker, after its tasks finished)`))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await watchdog(pool.destroy(), 5000);
+    }
+  });
+});
+
 describe('ThreadPool workers killed for running out of memory', () => {
   it('lose no result of a task that finished before, in the same batch', async () => {
     await using pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });

@@ -68,19 +68,20 @@ describe('ThreadPool', () => {
 
   it('timeoutMs does not count while the worker is still busy with what an earlier task left running', async () => {
     await using pool = new ThreadPool({ size: 1 });
-    // A task returns, leaving a callback that blocks its worker for 600 ms.
+    // A task returns, leaving a callback that blocks its worker for 500 ms.
     const leftover = () => {
       setTimeout(() => {
-        const end = Date.now() + 600;
+        const end = Date.now() + 500;
         while (Date.now() < end);
       }, 0);
       return 'returned';
     };
     expect(await watchdog(pool.run(leftover))).toBe('returned');
     await sleep(100); // the worker is in that callback now
-    // Sent to the worker (idle, for the pool) at once, but it starts only when the callback ends. Its
-    // limit used to count from the send, and rejected it at ~200 ms with a TimeoutError: it never ran.
-    expect(await watchdog(pool.run(() => 'ran', { timeoutMs: 200 }))).toBe('ran');
+    // Sent to the worker (idle, for the pool) at once, but it starts only when the callback ends, ~400
+    // ms later: within twice its limit, how long it may wait to start. Its limit used to count from the
+    // send, and rejected it at ~300 ms with a TimeoutError: it never ran.
+    expect(await watchdog(pool.run(() => 'ran', { timeoutMs: 300 }))).toBe('ran');
     // A task that does run too long is still stopped.
     const stuck = pool.run(
       () => {
@@ -89,6 +90,37 @@ describe('ThreadPool', () => {
       { timeoutMs: 50 },
     );
     await expect(watchdog(stuck)).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('timeoutMs rejects a task that cannot start: its worker never returns from what an earlier task left', async () => {
+    const pool = new ThreadPool({ size: 1 });
+    try {
+      // A task returns, leaving a callback that never returns: the worker is wedged for good.
+      const wedges = () => {
+        setTimeout(() => {
+          for (;;);
+        }, 10);
+        return 'returned';
+      };
+      expect(await watchdog(pool.run(wedges))).toBe('returned');
+      await sleep(50); // the worker is in that callback now
+      // It never starts. Its timer used to look again a limit later, for ever: it never settled.
+      const sent = performance.now();
+      const task = pool.run(() => 2, { timeoutMs: 200 }).catch((e: unknown) => e);
+      const err = (await watchdog(task, 5000)) as Error;
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.message).toMatch(/^Task did not start within 400 ms \(twice its timeoutMs\) of being sent/);
+      expect(performance.now() - sent).toBeGreaterThanOrEqual(390);
+      // The wedged worker was replaced.
+      expect(
+        await watchdog(
+          pool.run(() => 'next'),
+          5000,
+        ),
+      ).toBe('next');
+    } finally {
+      await watchdog(pool.destroy(), 5000);
+    }
   });
 
   it('abort removes a queued task and stops a running one; the task sees the signal', async () => {

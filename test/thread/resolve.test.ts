@@ -12,11 +12,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Thread } from 'threadkit/thread';
+import { Thread, ThreadPool } from 'threadkit/thread';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROBES = ['resolve-probe.mjs', 'resolve-probe.cjs'];
@@ -300,5 +301,30 @@ describe('a module target that does not load', () => {
     expect(error.message).toBe(
       `Cannot find module '${join(root, 'missing-dep.mjs')}' imported from ${broken}`,
     );
+  });
+
+  it("a module in threadkit's own folder (an app that bundles it) whose own import fails: the error still names that module", async () => {
+    // An app that bundles threadkit puts its own modules beside threadkit's files. Any file in that
+    // folder used to count as threadkit's own, so the error named the file that created the thread.
+    const dist = dirname(createRequire(import.meta.url).resolve('threadkit/thread'));
+    const broken = join(dist, `app-module-${process.pid}.mjs`);
+    writeFileSync(broken, "import './app-missing-dep.mjs';\nexport default () => 1;\n");
+    const expected = `Cannot find module '${join(dist, 'app-missing-dep.mjs')}' imported from ${broken}`;
+    const load = async (file: string) => {
+      await import(file);
+    };
+    await using pool = new ThreadPool({ size: 1 });
+    try {
+      const threadError = (await new Thread(load, { args: [broken] })
+        .start()
+        .join()
+        .catch((e: unknown) => e)) as Error;
+      expect(threadError.message).toBe(expected);
+      expect(threadError.stack).toContain(`imported from ${broken}`);
+      const poolError = (await pool.run(load, { args: [broken] }).catch((e: unknown) => e)) as Error;
+      expect(poolError.message).toBe(expected);
+    } finally {
+      rmSync(broken, { force: true });
+    }
   });
 });

@@ -282,6 +282,31 @@ describe('an error that kills a worker after its work is done', () => {
     expect(await watchdog(pool.run(() => 2))).toBe(2);
   });
 
+  it('is not reported when it fails a task the worker held, which had transferred objects', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    // A task returns, leaving a callback that blocks its worker for 300 ms and then kills it.
+    const leavesTimer = () => {
+      setTimeout(() => {
+        const end = Date.now() + 300;
+        while (Date.now() < end);
+        throw new Error('killed a worker holding a transfer task');
+      }, 0);
+      return 'returned';
+    };
+    expect(await watchdog(pool.run(leavesTimer))).toBe('returned');
+    await sleep(50); // the worker is in that callback now
+    // Sent to the worker (idle, for the pool), not started when it dies: its buffer went with the
+    // worker, so it fails with the error as its cause. That error used to be reported as well.
+    const buffer = new ArrayBuffer(8);
+    const moved = pool.run((b: ArrayBuffer) => b.byteLength, { args: [buffer], transfer: [buffer] });
+    const err = (await watchdog(moved.catch((e: unknown) => e))) as ThreadExitError;
+    expect(err).toBeInstanceOf(ThreadExitError);
+    expect((err.cause as Error).message).toBe('killed a worker holding a transfer task');
+    await sleep(200); // a late report would have come by now (it is made at once)
+    expect(warnings.filter((w) => w.message.includes('killed a worker holding a transfer task'))).toEqual([]);
+    expect(await watchdog(pool.run(() => 2))).toBe(2);
+  });
+
   it('is not reported when it fails the task it happened in', async () => {
     await using pool = new ThreadPool({ size: 1 });
     const dies = () =>
