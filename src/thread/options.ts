@@ -17,7 +17,10 @@ import { describe } from '../internal/validate.js';
  * ```
  */
 export interface ResourceLimits {
-  /** Maximum size of the main heap, in MB. */
+  /**
+   * Maximum size of the main heap, in MB; at least 4 (a `RangeError` otherwise): Node 22 and later
+   * crash the whole process when a worker's heap is too small for it to start.
+   */
   maxOldGenerationSizeMb?: number | undefined;
   /** Maximum size of the heap space for recently created objects, in MB. */
   maxYoungGenerationSizeMb?: number | undefined;
@@ -38,9 +41,23 @@ export interface ResourceLimits {
  */
 export const MIN_STACK_SIZE_MB = 0.5;
 
+/**
+ * The smallest `resourceLimits.maxOldGenerationSizeMb` accepted. At 2 MB or less, Node 22 and later
+ * abort the whole process when the worker starts ("Fatal JavaScript out of memory: GC during
+ * deserialization"; Node 20 fails the worker alone); at 3–4 MB the worker fails to start with
+ * ERR_WORKER_OUT_OF_MEMORY on every version (measured on linux-x64, with a bare `Worker` too).
+ */
+export const MIN_OLD_GENERATION_MB = 4;
+
+/** The limits with a floor below which Node crashes, and the floor's reason. */
+const MINIMUMS: Readonly<Record<string, readonly [number, string]>> = {
+  stackSizeMb: [MIN_STACK_SIZE_MB, 'a smaller stack crashes Node'],
+  maxOldGenerationSizeMb: [MIN_OLD_GENERATION_MB, 'a smaller heap crashes Node 22 and later'],
+};
+
 const LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
-/** Validates `resourceLimits`: an object of positive numbers under Node's keys, and a stack Node survives. */
+/** Validates `resourceLimits`: an object of positive numbers under Node's keys, and limits Node survives. */
 export function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object') {
@@ -57,9 +74,10 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
         `Expected \`resourceLimits.${key}\` to be a positive number, got ${describe(limit)}`,
       );
     }
-    if (key === 'stackSizeMb' && (limit as number) < MIN_STACK_SIZE_MB) {
+    const floor = MINIMUMS[key];
+    if (floor && (limit as number) < floor[0]) {
       throw new RangeError(
-        `Expected \`resourceLimits.stackSizeMb\` to be at least ${MIN_STACK_SIZE_MB} (MB; a smaller stack crashes Node), got ${limit as number}`,
+        `Expected \`resourceLimits.${key}\` to be at least ${floor[0]} (MB; ${floor[1]}), got ${limit as number}`,
       );
     }
   }

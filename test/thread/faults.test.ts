@@ -71,7 +71,7 @@ describe('ThreadPool workers that cannot start', () => {
   it('a worker that dies before running anything fails the tasks it held, instead of restarting for ever', async () => {
     // Too little heap for the worker to boot: every worker dies at start. The tasks used to be queued
     // again and again for a new worker, which died the same way: a busy loop that never settled them.
-    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 1 } });
+    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 4 } });
     try {
       const outcomes = await watchdog(
         Promise.all([pool.run(() => 1), pool.run(() => 2)].map((p) => p.catch((e: unknown) => e))),
@@ -99,7 +99,7 @@ describe('ThreadPool workers that cannot start, after a task that could not be p
     // WeakMap, so the tasks are posted one by one and the WeakMap one fails alone. That failure used to
     // count as a result from the worker: the worker "had run tasks", so its boot death was reported as
     // a late error after its tasks finished, and the task it held went to a new worker.
-    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 1 } });
+    const pool = new ThreadPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 4 } });
     try {
       const [unposted, plain] = await watchdog(
         Promise.all(

@@ -190,6 +190,12 @@ describe('Thread', () => {
     expect(() => new Thread(Math.max)).toThrow(/native or bound/);
     await expect(t.join(-1)).rejects.toBeInstanceOf(RangeError);
     // A stack under ~0.24 MB crashed the whole process once the worker started (a Node bug): refused.
+    // A heap of 2 MB or less aborted the whole process on Node 22+ once the worker started: refused.
+    expect(() => new Thread(() => 1, { resourceLimits: { maxOldGenerationSizeMb: 2 } })).toThrow(
+      new RangeError(
+        'Expected `resourceLimits.maxOldGenerationSizeMb` to be at least 4 (MB; a smaller heap crashes Node 22 and later), got 2',
+      ),
+    );
     expect(() => new Thread(() => 1, { resourceLimits: { stackSizeMb: 0.1 } })).toThrow(
       new RangeError(
         'Expected `resourceLimits.stackSizeMb` to be at least 0.5 (MB; a smaller stack crashes Node), got 0.1',
