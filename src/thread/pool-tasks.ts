@@ -2,6 +2,7 @@
 // cancellation, time limit, worker exit), and the timer that enforces its `timeoutMs`.
 import { TimeoutError } from '../errors.js';
 import type { PoolWorker, Task } from './pool-worker.js';
+import { wallClock } from './protocol.js';
 
 /** Whoever cancels a task whose time limit passes (the pool's scheduler). */
 export interface TaskCanceller {
@@ -22,11 +23,6 @@ export function failTask(task: Task, error: unknown): void {
   task.reject(error);
 }
 
-/** The clock the worker records a task's start with (see STARTED_AT in protocol.ts). */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 /**
  * Enforces `task`'s time limit, counted from when it starts on `worker`, which it was just sent to
  * (alone: solo). It may start late: the worker may still be booting, or busy with code an earlier task
@@ -43,13 +39,13 @@ function now(): number {
  */
 export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCanceller): void {
   const limit = task.timeoutMs;
-  const sentAt = now();
+  const sentAt = wallClock();
   const check = () => {
     task.timer = undefined;
     if (task.settled) return;
     const startedAt = worker.startedAt(task.id);
     if (startedAt !== undefined) {
-      const left = limit - (now() - startedAt);
+      const left = limit - (wallClock() - startedAt);
       if (left > 0) return arm(left);
       return canceller.cancel(task, new TimeoutError(`Task did not finish within ${limit} ms of starting`));
     }
@@ -59,7 +55,7 @@ export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCa
     // Not started. A new worker's boot does not count against the wait.
     const onlineAt = worker.onlineAt;
     if (onlineAt === undefined) return arm(limit);
-    const waited = now() - Math.max(sentAt, onlineAt);
+    const waited = wallClock() - Math.max(sentAt, onlineAt);
     // A start before the next look leaves at least the rest of the limit to run, which that look waits for.
     if (waited < 2 * limit) return arm(Math.min(limit, 2 * limit - waited));
     canceller.cancel(

@@ -15,6 +15,7 @@ import {
   PROGRESS,
   STARTED_AT,
   TASK_STRIDE,
+  wallClock,
   type PoolRequest,
   type PoolWorkerData,
 } from './protocol.js';
@@ -83,7 +84,7 @@ export class PoolWorker {
   /** Set when a task it held failed with {@link lastError} as its cause: the error reached the program. */
   lastErrorDelivered = false;
   /**
-   * When the worker came up (its 'online' event), as `performance.timeOrigin + performance.now()`;
+   * When the worker came up (its 'online' event), as {@link wallClock};
    * undefined while it boots. How long a timed task waits to start counts from then at the earliest.
    */
   onlineAt: number | undefined;
@@ -102,7 +103,7 @@ export class PoolWorker {
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.threadId = this.worker.threadId;
-    this.worker.once('online', () => (this.onlineAt = performance.timeOrigin + performance.now()));
+    this.worker.once('online', () => (this.onlineAt = wallClock()));
   }
 
   /**

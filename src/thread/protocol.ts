@@ -75,6 +75,14 @@ export const POOL_BYTES = POOL_SLOTS * 4;
 /** The claim index of a task that cannot be taken back (it runs wherever it was sent). */
 export const NO_CLAIM = -1;
 
+/**
+ * The clock of `STARTED_AT` and of a pool worker's `onlineAt`, read the same way on both sides of the
+ * pool (each thread has its own `performance.now()` origin; `timeOrigin` makes them comparable).
+ */
+export function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** What a claim word holds while task `id` waits to start: never 0, the word's free value. */
 export function claimToken(id: number): number {
   return (id % 0x7fffffff) + 1;

@@ -33,6 +33,7 @@ import {
   STARTED_AT,
   STATE,
   TASK_STRIDE,
+  wallClock,
   type PoolRequest,
   type PoolWorkerData,
   type ThreadResult,
@@ -183,7 +184,7 @@ function runPool(data: PoolWorkerData): void {
           if (Atomics.compareExchange(progress, CLAIMS + claim, token, 0) !== token) continue;
         }
         // The pool reads this once it sees the id in PROGRESS.
-        if (timed) startedAt[STARTED_AT] = performance.timeOrigin + performance.now();
+        if (timed) startedAt[STARTED_AT] = wallClock();
         Atomics.store(progress, PROGRESS, id);
         const state: TaskState = { id, controller: undefined };
         current = state;
