@@ -194,10 +194,16 @@ export class Mutex {
    * ```
    */
   lock(): MutexGuard {
-    // Fast path, inlined: one compareExchange and a guard (see #acquire for the general case).
+    // Fast path: one compareExchange and a guard. The rest is in #lockSlow() to keep lock() small (see
+    // unlock()).
     if (diagnostics.fastLock && tryAcquireFast(this.#i32, this.#base, TID)) {
       return new Guard(this, this.#i32, this.#base, beginHold(this.#i32, this.#base));
     }
+    return this.#lockSlow();
+  }
+
+  /** lock() when the fast path does not apply: contended, reentrant, diagnostics on, or may not block. */
+  #lockSlow(): MutexGuard {
     if (diagnostics.lockOrder) checkOrder(this);
     const got = acquire(this, this.#i32, this.#base, this.#reentrant, Infinity);
     if (got === TIMED_OUT) throw new Error('unreachable: untimed lock returned without the lock');
@@ -287,7 +293,16 @@ export class Mutex {
   unlock(): void {
     // Fast path: a non-reentrant mutex released with nobody waiting is one compareExchange. (The
     // lock-order diagnostics need no hook here: they drop released locks when they next look.)
+    // The rest is in #unlockSlow(). V8 inlines calls into a function only up to a total bytecode size;
+    // with their slow paths written in, lock() and unlock() took 466 bytes of it, and a caller with
+    // other calls to inline could run out before the Guard constructor: every lock() then allocated a
+    // guard. Now they take 158, and the guard of `m.lock(); ...; m.unlock()` is not allocated.
     if (!this.#reentrant && release(this.#i32, this.#base, TID)) return;
+    this.#unlockSlow();
+  }
+
+  /** unlock() when the fast path does not apply: reentrant, waiters to wake, or not the owner. */
+  #unlockSlow(): void {
     if (this.#reentrant) {
       const depth = Atomics.load(this.#i32, this.#base + DEPTH);
       if (depth > 0 && this.isHeldByCurrentThread) {
