@@ -74,6 +74,12 @@ export function steal(thief: PoolWorker, workers: Iterable<PoolWorker>): Task[] 
   return stolen;
 }
 
+/** Whether {@link steal} would find tasks to take over from one of `workers` (it may still race a start). */
+export function stealable(workers: Iterable<PoolWorker>): boolean {
+  for (const w of workers) if (w.inflight.size >= 2 && w.unstarted().length > 0) return true;
+  return false;
+}
+
 /**
  * The least loaded worker still streaming results (it reported within {@link PIPELINE_WINDOW_MS}) with
  * room for another batch, if any, and if `next` (the first queued task) may wait behind others (see

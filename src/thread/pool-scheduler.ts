@@ -8,7 +8,7 @@ import { QueueFullError } from '../errors.js';
 import type { StackHolder } from './callsite.js';
 import { serializeError } from '../internal/error-codec.js';
 import { reviveOutcome } from './outcome.js';
-import { pipelineTarget, steal, takeBatch } from './pool-batching.js';
+import { pipelineTarget, steal, stealable, takeBatch } from './pool-batching.js';
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
@@ -301,7 +301,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
 
   /**
    * A worker stopped: the tasks it held fail, or are queued again at the front (see
-   * tasksToRequeue). A replacement is started if work is waiting.
+   * tasksToRequeue). A replacement is started if work is waiting (see #refill).
    */
   onExit(w: PoolWorker, code: number): void {
     const wasRetired = w.retired;
@@ -309,9 +309,23 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#inflightCount -= w.inflight.size;
     this.#sentAhead -= aheadOn(w);
     this.#queue.unshift(tasksToRequeue(w, code, wasRetired));
-    if (this.#queue.size > 0) this.#dispatch();
+    this.#refill();
     this.#wakeRoomWaiters();
     this.#checkDrained();
+  }
+
+  /**
+   * Starts workers while the pool is below its size and work waits: queued (dispatch starts them),
+   * or sent ahead to a busy worker and not started, which a new worker takes over (see steal()).
+   * Else tasks pipelined behind a long one would wait for it while the pool is a worker short.
+   */
+  #refill(): void {
+    if (this.#queue.size > 0) this.#dispatch();
+    while (this.#queue.size === 0 && this.#workers.all.size < this.#size && stealable(this.#workers.all)) {
+      const w = this.#spawn();
+      if (w === undefined) return;
+      this.#becomeIdle(w); // steals; or, if the tasks started meanwhile, idles
+    }
   }
 
   /** Rejects every queued and running task with `error` (the pool is being destroyed). */

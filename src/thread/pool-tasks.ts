@@ -4,6 +4,14 @@ import { TimeoutError } from '../errors.js';
 import type { PoolWorker, Task } from './pool-worker.js';
 import { wallClock } from './protocol.js';
 
+/**
+ * How long a new worker may take to come up (its 'online' event) before a timed task sent to it
+ * stops waiting, when twice the task's limit is shorter. Booting takes 20-100 ms, and up to about
+ * 1 s on a 2-core machine at load 40 (measured): a worker not up after twice that is stuck in code
+ * that runs before it comes up (a `--require` preload that never returns), not slow.
+ */
+export const BOOT_GRACE_MS = 2_000;
+
 /** Whoever cancels a task whose time limit passes (the pool's scheduler). */
 export interface TaskCanceller {
   cancel(task: Task, reason: unknown): void;
@@ -34,8 +42,10 @@ export function failTask(task: Task, error: unknown): void {
  * The wait to start is capped, or a worker that never returns from such code (`for (;;);` in a timer)
  * would keep the task pending for ever: a task not started twice its limit after it was sent (after
  * the worker came up, for a new one) is cancelled with a TimeoutError too, which retires the worker
- * (see `PoolScheduler.cancel`). Only a task with a time limit has its start recorded (a clock read on
- * the worker).
+ * (see `PoolScheduler.cancel`). A new worker's boot does not count, up to {@link BOOT_GRACE_MS}: one
+ * that has not come up by then (a module preloaded into every worker, `--require`, that never
+ * returns) never will, and the task is cancelled too. Only a task with a time limit has its start
+ * recorded (a clock read on the worker).
  */
 export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCanceller): void {
   const limit = task.timeoutMs;
@@ -52,22 +62,37 @@ export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCa
     // Not running. A timed task that started after the send was this one or one sent after it (tasks
     // run in order; a solo task is never taken back): it finished, its result is on the way.
     if (worker.lastTimedStart() >= sentAt) return arm(limit);
-    // Not started. A new worker's boot does not count against the wait.
+    // Not started. A new worker's boot does not count against the wait, unless it never ends.
     const onlineAt = worker.onlineAt;
-    if (onlineAt === undefined) return arm(limit);
-    const waited = wallClock() - Math.max(sentAt, onlineAt);
+    const cap = onlineAt === undefined ? Math.max(2 * limit, BOOT_GRACE_MS) : 2 * limit;
+    const waited = wallClock() - (onlineAt === undefined ? sentAt : Math.max(sentAt, onlineAt));
     // A start before the next look leaves at least the rest of the limit to run, which that look waits for.
-    if (waited < 2 * limit) return arm(Math.min(limit, 2 * limit - waited));
-    canceller.cancel(
-      task,
-      new TimeoutError(
-        `Task did not start within ${2 * limit} ms (twice its timeoutMs) of being sent: its worker ` +
-          'is still busy with code an earlier task left running (a timer or callback that does not return)',
-      ),
-    );
+    if (waited < cap) return arm(Math.min(limit, cap - waited));
+    canceller.cancel(task, new TimeoutError(`Task did not start within ${cap} ms ${notStartedWhy(worker)}`));
   };
   const arm = (ms: number) => {
     task.timer = setTimeout(check, ms);
   };
   arm(limit);
+}
+
+/** The rest of the message of a task that did not start in time: why, as far as the pool can tell. */
+function notStartedWhy(worker: PoolWorker): string {
+  if (worker.onlineAt === undefined) {
+    return (
+      'of being sent: its new worker has not come up (code that runs before it does, such as a ' +
+      '`--require` preload module in the process flags or NODE_OPTIONS, does not return)'
+    );
+  }
+  // Never reported anything: a new worker that is up but has not reached its first task.
+  if (worker.lastResultAt === 0) {
+    return (
+      '(twice its timeoutMs) of being sent: its new worker has not finished starting (code that ' +
+      'runs first, such as an `--import` preload module, does not return)'
+    );
+  }
+  return (
+    '(twice its timeoutMs) of being sent: its worker is still busy with code an earlier task left ' +
+    'running (a timer or callback that does not return)'
+  );
 }

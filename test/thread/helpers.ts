@@ -4,19 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Runs a fixture script in a child process; resolves with its output and exit code. */
+/** Runs a fixture script in a child process (`node ...nodeArgs <fixture> ...args`); resolves with its output and exit code. */
 export function runFixture(
   name: string,
   args: string[] = [],
   timeoutMs = 15_000,
+  nodeArgs: string[] = [],
 ): Promise<{ stdout: string; stderr: string; code: number | null; ms: number }> {
   const file = fileURLToPath(new URL(`../fixtures/thread/${name}`, import.meta.url));
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
-      if (err && err.killed) return reject(new Error(`${name} did not exit within ${timeoutMs} ms`));
-      resolve({ stdout, stderr, code: err ? (err.code as number) : 0, ms: performance.now() - start });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, file, ...args],
+      { timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        if (err && err.killed) return reject(new Error(`${name} did not exit within ${timeoutMs} ms`));
+        resolve({ stdout, stderr, code: err ? (err.code as number) : 0, ms: performance.now() - start });
+      },
+    );
   });
 }
 

@@ -1,0 +1,83 @@
+// A ThreadPool recovering from a worker that never comes up, or that dies while another worker holds
+// tasks sent ahead to it: no task is left waiting for ever, or behind a long task while the pool is
+// short of a worker.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ThreadExitError, ThreadPool } from 'threadkit/thread';
+import { runFixture, watchdog } from './helpers.js';
+
+/** What test/fixtures/thread/boot-hang.mjs prints of a task. */
+type Outcome = { ok: boolean; value?: string; name?: string; message?: string; ms: number };
+
+describe('ThreadPool worker recovery', () => {
+  it('a timed task on a worker that never comes up rejects, and the pool replaces the worker', async () => {
+    const preload = fileURLToPath(new URL('../fixtures/thread/boot-hang-preload.cjs', import.meta.url));
+    // Without the boot cap, the timed task never settled and the fixture ran into this time limit.
+    const { stdout, stderr, code } = await runFixture('boot-hang.mjs', [], 10_000, ['--require', preload]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as Record<string, Outcome | number>;
+    const timed = out.timed as Outcome;
+    expect(timed).toMatchObject({ ok: false, name: 'TimeoutError' });
+    expect(timed.message).toMatch(
+      /did not start within 2000 ms of being sent: its new worker has not come up/,
+    );
+    // Twice its limit (300 ms) is less than the boot grace of 2 s: it waited for the grace.
+    expect(timed.ms).toBeGreaterThanOrEqual(1_900);
+    expect(timed.ms).toBeLessThan(5_000);
+    // The untimed task queued behind it, and the next one, run on the replacement.
+    expect(out.queued).toMatchObject({ ok: true, value: 'ThreadPool-1-2' });
+    expect(out.after).toMatchObject({ ok: true, value: 'ThreadPool-1-2' });
+    expect(out.closeMs).toBeLessThan(2_000);
+    // destroy() terminates a worker that never came up, and rejects the task waiting for it.
+    expect(out.destroyMs).toBeLessThan(2_000);
+    expect(out.pending).toMatchObject({ ok: false, name: 'PoolClosedError' });
+  }, 15_000);
+
+  it('a worker that dies is replaced for the tasks another holds behind a long one', async () => {
+    await using pool = new ThreadPool({ size: 2 });
+    // [0]: the long task has started; [1]: the long task may end.
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    // Worker 1 waits for the long task to start, then dies.
+    const crash = pool
+      .run(
+        (buf: SharedArrayBuffer) => {
+          Atomics.wait(new Int32Array(buf), 0, 0, 10_000);
+          process.exit(1);
+        },
+        { args: [flags.buffer] },
+      )
+      .catch((err: unknown) => err);
+    await new Promise((r) => setImmediate(r)); // dispatched: worker 1 is busy, the burst below goes to worker 2
+    // Worker 2 gets tasks 0-29, and once it reports them, all of 30-59 (pipelined): the queue is
+    // empty when task 35 blocks it and worker 1 dies, and 36-59 wait behind 35 unstarted.
+    const LONG = 35;
+    const tasks = Array.from({ length: 60 }, (_, i) =>
+      pool.run(
+        async (i: number, long: number, buf: SharedArrayBuffer) => {
+          if (i === long) {
+            const f = new Int32Array(buf);
+            Atomics.store(f, 0, 1);
+            Atomics.notify(f, 0);
+            const deadline = Date.now() + 8_000;
+            while (Atomics.load(f, 1) === 0 && Date.now() < deadline); // blocks its worker
+          }
+          return (await import('threadkit/thread')).currentThread().name;
+        },
+        { args: [i, LONG, flags.buffer] },
+      ),
+    );
+    try {
+      expect(await watchdog(crash)).toBeInstanceOf(ThreadExitError);
+      // Without a replacement they waited for the long task (8 s): the watchdog failed the test.
+      const after = await watchdog(Promise.all(tasks.slice(LONG + 1)), 4_000);
+      expect(Atomics.load(flags, 1)).toBe(0); // the long task was still running
+      expect(after).not.toContain('ThreadPool-1-1'); // the dead worker
+      expect(after).not.toContain('ThreadPool-1-2'); // the one running the long task
+    } finally {
+      Atomics.store(flags, 1, 1);
+    }
+    const names = await watchdog(Promise.all(tasks));
+    expect(names[LONG]).toBe('ThreadPool-1-2');
+  }, 15_000);
+});
