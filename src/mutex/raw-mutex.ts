@@ -57,8 +57,10 @@
  *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
  *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
  *   I6. A waiter that has not parked yet (a newcomer) treats a handoff as held: it sets PARKED and parks
- *       on it. Whoever ends a handoff without claiming it (withdrawHandoff) notifies when PARKED is set,
- *       and the claimant keeps PARKED when others wait (I2), so such a newcomer is woken. A zero-timeout
+ *       on it. Whoever ends a handoff without claiming it (withdrawHandoff, passOn) notifies when PARKED
+ *       is set, and a claimant keeps PARKED when it was set, so such a newcomer is woken. (WAITERS does
+ *       not tell: the newcomer may register after the claimant read it, and sleep on the very value the
+ *       claimant's compareExchange replaces.) A zero-timeout
  *       attempt (tryLock()) never parks and may claim a handoff: the waiter it was meant for may have
  *       died after its wake-up, and tryLock() must not fail on a lock nobody live holds. The handoff
  *       left to a waiter that died is otherwise claimed by the others at their next poll (I5).
@@ -194,7 +196,11 @@ export function passOn(i32: Int32Array, base: number): void {
       if (notify(i32, base + STATE, 1) === 0 && (s & HANDOFF) !== 0) withdrawHandoff(i32, base);
       return;
     }
-    if ((s & HANDOFF) === 0 || Atomics.compareExchange(i32, base + STATE, s, 0) === s) return;
+    if ((s & HANDOFF) === 0) return;
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) !== s) continue;
+    // A newcomer that registered after WAITERS was read may sleep on the handoff (I6).
+    if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);
+    return;
   }
 }
 
@@ -230,7 +236,9 @@ class Waiter {
       if (ownerOf(s) === 0 && (this.#queued || (s & HANDOFF) === 0)) {
         const others = Atomics.load(i32, this.#base + WAITERS) - 1;
         let next = this.#tid;
-        if (others > 0) next |= PARKED;
+        // PARKED on a handoff: a newcomer may sleep on this very value (I6), registered only after
+        // WAITERS was read just now.
+        if (others > 0 || (s & PARKED) !== 0) next |= PARKED;
         // Stay fair while others wait and this waiter itself was starving (Go's exit rule).
         if ((s & FAIR) !== 0 && others > 0 && waited >= FAIR_AFTER_MS) next |= FAIR;
         if (Atomics.compareExchange(i32, at, s, next) !== s) continue;

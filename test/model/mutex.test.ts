@@ -59,6 +59,21 @@ const handoffLeftToANewcomer: Scenario = {
   schedule: { walk: { seed: -613009291, switchChance: 0.9, eventChance: 0, msPerStep: 0.1 } },
 };
 
+/**
+ * Found by the 100 000-run stress property while I6 was written, with claimants keeping PARKED only
+ * when WAITERS showed others: T2, woken for a handoff, read WAITERS; T3, a newcomer, registered, found
+ * the handoff already flagged PARKED (by a newcomer that had since left) and slept on that very value;
+ * T2's claim replaced it with a lock word without PARKED, so T2's unlock woke nobody.
+ */
+const newcomerAsleepOnAClaimedHandoff: Scenario = {
+  threads: [
+    { kind: 'async', iterations: 2, timeoutMs: 2, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'lock', iterations: 1, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'lock', iterations: 3, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+  ],
+  schedule: { walk: { seed: 1263555975, switchChance: 0.9, eventChance: 0, msPerStep: 0.1 } },
+};
+
 describe('Mutex model checker', () => {
   it('rewrites every Atomics operation, or refuses to load', () => {
     const source = readFileSync(new URL('../../src/mutex/raw-mutex.ts', import.meta.url), 'utf8');
@@ -129,6 +144,17 @@ describe('Mutex model checker', () => {
       'notify(i32, base + STATE, 1);',
     );
     expect(() => checkMutex(rawMutex({ mutate: noWithdrawal }), handoffLeftToANewcomer)).toThrow(
+      /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
+    );
+  });
+
+  it('regression: claiming a handoff keeps the PARKED of a newcomer asleep on it (I6)', () => {
+    expect(() => checkMutex(rawMutex(), newcomerAsleepOnAClaimedHandoff)).not.toThrow();
+    const byWaitersOnly = plant(
+      'if (others > 0 || (s & PARKED) !== 0) next |= PARKED;',
+      'if (others > 0) next |= PARKED;',
+    );
+    expect(() => checkMutex(rawMutex({ mutate: byWaitersOnly }), newcomerAsleepOnAClaimedHandoff)).toThrow(
       /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
     );
   });
