@@ -75,7 +75,8 @@ export function acquire(
   }
   // A zero timeout never blocks. The slow path (one check, no wait) takes over from a dead owner, and
   // claims a lock word with no owner: released meanwhile, or a fair handoff in flight, which a newcomer
-  // in lock() claims the same way, and which may be meant for a waiter that died after it was woken.
+  // in lock() would park on instead (raw-mutex I6), but which may be meant for a waiter that died after
+  // it was woken.
   if (timeoutMs === 0) {
     return ownerOf(state) === 0 || ownerIsDead(state) ? acquireSlow(i32, base, TID, 0) : TIMED_OUT;
   }

@@ -12,7 +12,8 @@
  *   - eventual fairness (Go's starvation mode, parking_lot's "fair unlock"): a waiter that has waited
  *     longer than FAIR_AFTER_MS sets FAIR. While FAIR is set, `unlock` does not release the lock; it
  *     hands it to a woken waiter (HANDOFF; if none was asleep it releases it after all, I3), and
- *     newcomers may neither barge nor spin. Waiters park in a
+ *     newcomers may neither barge nor spin: only a waiter that has parked claims a handoff (I6), so the
+ *     unlocker cannot take back, by locking again at once, the handoff it just gave. Waiters park in a
  *     FIFO list (the spec orders Atomics waiter lists), so every waiter is served within one round of
  *     the queue. FAIR is dropped by a waiter that got the lock after less than FAIR_AFTER_MS, or when no
  *     one else waits.
@@ -36,7 +37,7 @@
  *   | tid               | 0      | 0    | 0       | locked by thread tid-1, nobody parked                  |
  *   | tid               | 1      | any  | 0       | locked; waiters may be parked: unlock must notify      |
  *   | tid               | any    | 1    | 0       | locked in fair mode: unlock hands the lock over        |
- *   | 0                 | 0      | any  | 1       | handed off: only a registered waiter may claim it      |
+ *   | 0                 | any    | 1    | 1       | handed off: a waiter that has parked may claim it (I6) |
  *   | tid of a dead one | any    | any  | 0       | owner died: a registered waiter may take it over (CAS) |
  *
  * Invariants (these are why no wake-up is lost):
@@ -55,6 +56,14 @@
  *   I4. A waiter that gives up (timeout, abort) after consuming a notify passes the wake-up on.
  *   I5. Every parked waiter wakes within OWNER_CHECK_MS, so a dead owner (whose unlock never comes) is
  *       seen; the takeover keeps PARKED and FAIR, so the new owner's unlock still wakes the others.
+ *   I6. A waiter that has not parked yet (a newcomer) treats a handoff as held: it sets PARKED and parks
+ *       on it. Whoever ends a handoff without claiming it (withdrawHandoff, passOn) notifies when PARKED
+ *       is set, and a claimant keeps PARKED when it was set, so such a newcomer is woken. (WAITERS does
+ *       not tell: the newcomer may register after the claimant read it, and sleep on the very value the
+ *       claimant's compareExchange replaces.) A zero-timeout
+ *       attempt (tryLock()) never parks and may claim a handoff: the waiter it was meant for may have
+ *       died after its wake-up, and tryLock() must not fail on a lock nobody live holds. The handoff
+ *       left to a waiter that died is otherwise claimed by the others at their next poll (I5).
  */
 import { OWNER_CHECK_MS, isThreadDead } from '../internal/dead-threads.js';
 import { now } from '../internal/runtime.js';
@@ -155,8 +164,16 @@ function releaseSlow(i32: Int32Array, base: number, tid: number): boolean {
 
 /** Releases a handoff that no waiter was asleep to take (I3), unless a registered waiter claimed it. */
 function withdrawHandoff(i32: Int32Array, base: number): void {
-  // HANDOFF | FAIR is the only handoff state; anything else means it was claimed (or reset) already.
-  Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);
+  for (;;) {
+    // HANDOFF | FAIR, with PARKED once a newcomer parks on it (I6); anything else means it was claimed
+    // (or reset) already.
+    const s = Atomics.load(i32, base + STATE);
+    if ((s & HANDOFF) === 0) return;
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) !== s) continue;
+    // A newcomer that parked on the handoff (I6) went to sleep after the notify that found nobody.
+    if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);
+    return;
+  }
 }
 
 /**
@@ -174,11 +191,16 @@ export function passOn(i32: Int32Array, base: number): void {
       continue;
     }
     if (remaining > 0) {
-      // Free or handed off with waiters left: wake one to take it (running ones see it anyway).
-      notify(i32, base + STATE, 1);
+      // Free or handed off with waiters left: wake one to take it (running ones see a free lock anyway;
+      // a handoff nobody was asleep to take is withdrawn, since newcomers park on it, I6).
+      if (notify(i32, base + STATE, 1) === 0 && (s & HANDOFF) !== 0) withdrawHandoff(i32, base);
       return;
     }
-    if ((s & HANDOFF) === 0 || Atomics.compareExchange(i32, base + STATE, s, 0) === s) return;
+    if ((s & HANDOFF) === 0) return;
+    if (Atomics.compareExchange(i32, base + STATE, s, 0) !== s) continue;
+    // A newcomer that registered after WAITERS was read may sleep on the handoff (I6).
+    if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);
+    return;
   }
 }
 
@@ -188,18 +210,22 @@ class Waiter {
   readonly #base: number;
   readonly #tid: number;
   readonly #since = now();
+  // Whether this waiter may claim a handoff: once it has parked, or from the start for a zero-timeout
+  // attempt, which never parks (I6).
+  #queued: boolean;
 
-  constructor(i32: Int32Array, base: number, tid: number) {
+  constructor(i32: Int32Array, base: number, tid: number, queued: boolean) {
     this.#i32 = i32;
     this.#base = base;
     this.#tid = tid;
+    this.#queued = queued;
     Atomics.add(i32, base + WAITERS, 1);
   }
 
   /**
-   * Claims the lock if nobody owns it (including a HANDOFF) or its owner died, otherwise makes sure
-   * PARKED (and FAIR, if this waiter is starving) is set. Returns ACQUIRED, TAKEN_OVER, or the STATE
-   * value to park on.
+   * Claims the lock if nobody owns it (including a HANDOFF, once this waiter has parked) or its owner
+   * died, otherwise makes sure PARKED (and FAIR, if this waiter is starving) is set. Returns ACQUIRED,
+   * TAKEN_OVER, or the STATE value to park on.
    */
   attempt(): number {
     const i32 = this.#i32;
@@ -207,10 +233,12 @@ class Waiter {
     for (;;) {
       const s = Atomics.load(i32, at);
       const waited = now() - this.#since;
-      if (ownerOf(s) === 0) {
+      if (ownerOf(s) === 0 && (this.#queued || (s & HANDOFF) === 0)) {
         const others = Atomics.load(i32, this.#base + WAITERS) - 1;
         let next = this.#tid;
-        if (others > 0) next |= PARKED;
+        // PARKED on a handoff: a newcomer may sleep on this very value (I6), registered only after
+        // WAITERS was read just now.
+        if (others > 0 || (s & PARKED) !== 0) next |= PARKED;
         // Stay fair while others wait and this waiter itself was starving (Go's exit rule).
         if ((s & FAIR) !== 0 && others > 0 && waited >= FAIR_AFTER_MS) next |= FAIR;
         if (Atomics.compareExchange(i32, at, s, next) !== s) continue;
@@ -223,9 +251,12 @@ class Waiter {
         Atomics.sub(i32, this.#base + WAITERS, 1);
         return TAKEN_OVER;
       }
+      // Held, or handed off to a waiter that parked before this one did (I6).
       let want = s | PARKED;
       if (waited >= FAIR_AFTER_MS) want |= FAIR;
       if (want !== s && Atomics.compareExchange(i32, at, s, want) !== s) continue;
+      // The caller parks on `want` now (or gives up): from its next attempt on it is in the queue.
+      this.#queued = true;
       return want;
     }
   }
@@ -244,7 +275,7 @@ class Waiter {
 export function acquireSlow(i32: Int32Array, base: number, tid: number, timeoutMs: number): number {
   const deadline = now() + timeoutMs;
   if (timeoutMs > 0 && spin(i32, base, tid)) return LOCKED;
-  const waiter = new Waiter(i32, base, tid);
+  const waiter = new Waiter(i32, base, tid, timeoutMs === 0);
   for (;;) {
     const parkOn = waiter.attempt();
     if (parkOn === ACQUIRED) return LOCKED;
@@ -272,7 +303,7 @@ export async function acquireSlowAsync(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const deadline = now() + timeoutMs;
-  const waiter = new Waiter(i32, base, tid);
+  const waiter = new Waiter(i32, base, tid, timeoutMs === 0);
   for (;;) {
     const parkOn = waiter.attempt();
     if (parkOn === ACQUIRED) return LOCKED;

@@ -44,6 +44,36 @@ const handoffToAnAbortedWait: Scenario = {
   },
 };
 
+/**
+ * Found by the checker (seed 8 of the 2–4 thread property) with the withdrawal in passOn() removed: an
+ * aborted lockAsync() whose abandoned wait absorbed a fair unlock's notify leaves; the handoff is still
+ * in place and its passOn() wakes nobody, since the other waiter, a newcomer in lock(), is between its
+ * check and its wait. Newcomers do not claim a handoff (I6): it parks on it, and nobody is left to wake it.
+ */
+const handoffLeftToANewcomer: Scenario = {
+  threads: [
+    { kind: 'async', iterations: 4, timeoutMs: 1, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'lock', iterations: 2, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'async', iterations: 4, timeoutMs: 2, abortAfterMs: 2, diesAt: -1 },
+  ],
+  schedule: { walk: { seed: -613009291, switchChance: 0.9, eventChance: 0, msPerStep: 0.1 } },
+};
+
+/**
+ * Found by the 100 000-run stress property while I6 was written, with claimants keeping PARKED only
+ * when WAITERS showed others: T2, woken for a handoff, read WAITERS; T3, a newcomer, registered, found
+ * the handoff already flagged PARKED (by a newcomer that had since left) and slept on that very value;
+ * T2's claim replaced it with a lock word without PARKED, so T2's unlock woke nobody.
+ */
+const newcomerAsleepOnAClaimedHandoff: Scenario = {
+  threads: [
+    { kind: 'async', iterations: 2, timeoutMs: 2, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'lock', iterations: 1, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'lock', iterations: 3, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+  ],
+  schedule: { walk: { seed: 1263555975, switchChance: 0.9, eventChance: 0, msPerStep: 0.1 } },
+};
+
 describe('Mutex model checker', () => {
   it('rewrites every Atomics operation, or refuses to load', () => {
     const source = readFileSync(new URL('../../src/mutex/raw-mutex.ts', import.meta.url), 'utf8');
@@ -85,8 +115,8 @@ describe('Mutex model checker', () => {
     // Then: a handoff was withdrawn only once no waiter at all was registered, dead ones included, and
     // tryLock() claimed only from dead owners.
     const oldWithdrawal = plant(
-      '  Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);\n}',
-      '  if (Atomics.load(i32, base + WAITERS) === 0) Atomics.compareExchange(i32, base + STATE, HANDOFF | FAIR, 0);\n}',
+      '    if ((s & HANDOFF) === 0) return;',
+      '    if ((s & HANDOFF) === 0 || Atomics.load(i32, base + WAITERS) !== 0) return;',
     );
     const factory = rawMutex({ ownerCheck: true, mutate: oldWithdrawal });
     const result = fc.check(mutexProperty(factory, 4, 8, true, true, true), { numRuns: 20_000, seed: 42 });
@@ -104,6 +134,28 @@ describe('Mutex model checker', () => {
       plant('wait.cancel();\n', 'wait.cancel();\n      waiter.leave();\n')(notAfterEviction(src));
     expect(() => checkMutex(rawMutex({ mutate: leaveFirst }), handoffToAnAbortedWait)).toThrow(
       /lock word not clean at the end: STATE=60000000 WAITERS=0/,
+    );
+  });
+
+  it('regression: a handoff that a leaving waiter passes to nobody asleep is withdrawn (I6)', () => {
+    expect(() => checkMutex(rawMutex(), handoffLeftToANewcomer)).not.toThrow();
+    const noWithdrawal = plant(
+      'if (notify(i32, base + STATE, 1) === 0 && (s & HANDOFF) !== 0) withdrawHandoff(i32, base);',
+      'notify(i32, base + STATE, 1);',
+    );
+    expect(() => checkMutex(rawMutex({ mutate: noWithdrawal }), handoffLeftToANewcomer)).toThrow(
+      /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
+    );
+  });
+
+  it('regression: claiming a handoff keeps the PARKED of a newcomer asleep on it (I6)', () => {
+    expect(() => checkMutex(rawMutex(), newcomerAsleepOnAClaimedHandoff)).not.toThrow();
+    const byWaitersOnly = plant(
+      'if (others > 0 || (s & PARKED) !== 0) next |= PARKED;',
+      'if (others > 0) next |= PARKED;',
+    );
+    expect(() => checkMutex(rawMutex({ mutate: byWaitersOnly }), newcomerAsleepOnAClaimedHandoff)).toThrow(
+      /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
     );
   });
 
@@ -140,7 +192,13 @@ describe('Mutex model checker', () => {
         'if (notify(i32, base + STATE, 1) === 0) withdrawHandoff(i32, base);',
         'notify(i32, base + STATE, 1);',
       );
-      expect(find(bug, 30_000)).toMatch(/not clean/);
+      // Newcomers park on a handoff (I6): one left in place strands them, or, if none comes, the word.
+      expect(find(bug, 30_000)).toMatch(/lost wake-up|not clean/);
+    });
+
+    it('a newcomer parked on a handoff not woken when it is withdrawn (I6)', () => {
+      const bug = plant('if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);\n    return;', 'return;');
+      expect(find(bug)).toMatch(/lost wake-up/);
     });
 
     it('a waiter that acquires without deregistering', () => {
