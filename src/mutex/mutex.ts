@@ -345,13 +345,21 @@ export class Mutex {
     const i32 = this.#i32;
     const base = this.#base;
     // No guard (nor a `using`, which compiles to an array and a helper call): the hold id alone tells
-    // whether `fn` already ended this hold itself (mutex.unlock()), leaving nothing to release.
-    const hold =
-      diagnostics.fastLock && tryAcquireFast(i32, base, TID) ? beginHold(i32, base) : this.#lockedHold();
+    // whether `fn` already ended this hold itself (mutex.unlock()), leaving nothing to release. A
+    // reentrant relock shares the outer hold, so there the depth tells whether `fn` gave back the
+    // level taken here (depth is 0 for a first lock, whose level is the hold itself).
+    let hold: number;
+    let depth = 0;
+    if (diagnostics.fastLock && tryAcquireFast(i32, base, TID)) {
+      hold = beginHold(i32, base);
+    } else {
+      hold = this.#lockedHold();
+      depth = Atomics.load(i32, base + DEPTH);
+    }
     try {
       return syncResult((fn as () => R)(), WITH_LOCK);
     } finally {
-      if (holds(i32, base, hold)) this.unlock();
+      if (holds(i32, base, hold) && (depth === 0 || Atomics.load(i32, base + DEPTH) >= depth)) this.unlock();
     }
   }
 

@@ -347,6 +347,12 @@ describe('a guard releases only its own hold', () => {
     expect(r.isHeldByCurrentThread).toBe(true);
     outer.unlock();
     expect(r.isLocked).toBe(false);
+    // Held outside, and fn gives back withLock's level itself: the outer level stays held.
+    const held = r.lock();
+    r.withLock(() => r.unlock());
+    expect(r.isHeldByCurrentThread).toBe(true);
+    held.unlock();
+    expect(r.isLocked).toBe(false);
   });
 
   it('reentrant: guards of one hold release one level each; after the hold ends they release nothing', () => {
