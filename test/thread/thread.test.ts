@@ -175,6 +175,19 @@ describe('Thread', () => {
     expect(await watchdog(t.join())).toBe(8);
   });
 
+  it('says to await join() when `result` is read too early (join() is synchronous in Python)', async () => {
+    const idle = new Thread(() => 1);
+    expect(() => idle.result).toThrow(
+      /Thread-\d+ has not been started: call start\(\), then `await join\(\)`/,
+    );
+    const t = new Thread(() => new Promise((r) => setTimeout(r, 50, 1))).start();
+    void t.join(); // the Python habit: `t.join(); t.result`
+    expect(() => t.result).toThrow(ThreadStateError);
+    expect(() => t.result).toThrow(/has not finished: read `result` after `await thread\.join\(\)`/);
+    expect(await watchdog(t.join())).toBe(1);
+    expect(t.result).toBe(1);
+  });
+
   it('guards its state and its arguments', async () => {
     const t = new Thread(() => 1);
     expect(() => t.result).toThrow(ThreadStateError);
