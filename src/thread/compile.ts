@@ -130,7 +130,8 @@ function whyUndefined(name: string): string {
   if (note !== undefined) return note;
   return (
     'a thread function is shipped to its thread as source and cannot see the variables around it. ' +
-    `If \`${name}\` holds data, pass \`${name}\` in \`args\` (the function receives them as its parameters). ` +
+    `If \`${name}\` holds data, pass \`${name}\` in \`args\` (the function receives them as its parameters; ` +
+    `\`ThreadPool.map()\` has no \`args\`: put it in each item, or use \`run()\`). ` +
     `If it is a function or a class, define it inside the thread function, or export it from a module ` +
     `and load that inside with \`await import('./module.js')\` (resolved as in the file that created the thread)`
   );

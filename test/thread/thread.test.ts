@@ -4,6 +4,7 @@ import { Mutex } from 'threadkit/mutex';
 import {
   Thread,
   ThreadExitError,
+  ThreadPool,
   ThreadStateError,
   TimeoutError,
   currentThread,
@@ -140,6 +141,14 @@ describe('Thread', () => {
     const err = (await watchdog(t.join().catch((e: unknown) => e))) as Error;
     expect(err).toBeInstanceOf(ReferenceError);
     expect(err.message).toMatch(/`factor`.*pass `factor` in `args`/);
+  });
+
+  it('explains an enclosing variable in ThreadPool.map(), which has no `args`, too', async () => {
+    const factor = 3;
+    await using pool = new ThreadPool({ size: 1 });
+    const err = (await watchdog(pool.map((x: number) => x * factor, [1]).catch((e: unknown) => e))) as Error;
+    expect(err).toBeInstanceOf(ReferenceError);
+    expect(err.message).toContain('`ThreadPool.map()` has no `args`: put it in each item, or use `run()`');
   });
 
   it('resolves await import() relative to the creating file, and bare names from it', async () => {
