@@ -212,8 +212,9 @@ export function hintTypeScript(err: unknown): unknown {
   const why =
     major < 22
       ? 'on Node 20, a loader registered with `tsx` or `node --import tsx` does not reach worker ' +
-        'threads (from Node 22 it does). Import JavaScript in the thread (build it first), or run on ' +
-        'Node 22 or later'
+        'threads (from Node 22 it does). Import JavaScript in the thread (build it first), load it ' +
+        "with `require()` inside the thread function (tsx's CommonJS hook does reach threads), or run " +
+        'on Node 22 or later'
       : 'start the program with one (`tsx`, or `node --import tsx`), or import JavaScript in the ' +
         'thread (build it first)';
   return rewriteMessage(

@@ -371,4 +371,27 @@ describe('Thread under a TypeScript loader', () => {
     expect(plain).not.toMatch(/--expose-gc/); // Node refuses it in a worker's explicit execArgv
     expect(importing).toMatch(/--import tsx/);
   });
+
+  it('imports TypeScript in a thread from Node 22 on; on Node 20 says why not, and require() works', async () => {
+    const { execFile } = await import('node:child_process');
+    const file = new URL('../fixtures/thread/tsx-imports.ts', import.meta.url);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', file.pathname], { timeout: 20_000 }, (err, out) => {
+        if (err) reject(new Error('tsx-imports.ts failed', { cause: err }));
+        else resolve(out);
+      });
+    });
+    const { viaImport, viaRequire } = JSON.parse(stdout) as { viaImport: unknown; viaRequire: unknown };
+    expect(viaRequire).toBe(6);
+    if (Number(process.versions.node.split('.')[0]) >= 22) expect(viaImport).toBe(4);
+    else {
+      expect(viaImport).toMatch(
+        /^ERR_MODULE_NOT_FOUND: Cannot find module '.*tsx-helper\.js' imported from /,
+      );
+      expect(viaImport).toContain(
+        'tsx-helper.ts is TypeScript, and this thread has no loader for it: on Node 20, a loader registered with `tsx` or `node --import tsx` does not reach worker threads',
+      );
+      expect(viaImport).toContain('load it with `require()` inside the thread function');
+    }
+  });
 });
