@@ -123,8 +123,13 @@ export function targetDef(target: unknown, exportName: unknown, param = 'target'
     return fnDef(target as (...args: never[]) => unknown, param);
   }
   if (!(target instanceof URL) && typeof target !== 'string') {
+    // Python's Thread(target=fn, args=(...)) ported as one object: new Thread({ target: fn, args }).
+    const pythonStyle =
+      target !== null && typeof target === 'object' && 'target' in target
+        ? `; the function goes first, then the options: (fn, { args: [...] }), not Python's (target=fn, args=...)`
+        : '';
     throw new TypeError(
-      `Expected \`${param}\` to be a function, a URL or a module path, got ${describe(target)}`,
+      `Expected \`${param}\` to be a function, a URL or a module path, got ${describe(target)}${pythonStyle}`,
     );
   }
   if (exportName !== undefined && typeof exportName !== 'string') {

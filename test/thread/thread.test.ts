@@ -205,7 +205,11 @@ describe('Thread', () => {
     expect(() => t.start()).toThrow(ThreadStateError);
     await watchdog(t.join());
     expect(() => new Thread(42 as never)).toThrow(
-      /Expected `target` to be a function, a URL or a module path, got 42/,
+      /Expected `target` to be a function, a URL or a module path, got 42$/,
+    );
+    // Python's Thread(target=fn, args=(1,)), ported as one object.
+    expect(() => new Thread({ target: (x: number) => x, args: [1] } as never)).toThrow(
+      /got an object; the function goes first, then the options: \(fn, \{ args: \[\.\.\.\] \}\), not Python's \(target=fn, args=\.\.\.\)$/,
     );
     expect(() => new Thread(() => 1, { args: 1 as never })).toThrow(TypeError);
     expect(() => new Thread(() => 1, { name: 5 as never })).toThrow(/Expected `name` to be a string/);
