@@ -12,7 +12,7 @@
 // Limitations: a cycle throws a TypeError, a shared reference arrives as two copies, array holes arrive
 // as undefined; functions, symbols and SharedArrayBuffers throw (structured clone refuses them too).
 
-import { sharedMemoryMessage } from './unclonable.js';
+import { sharedMemoryMessage, unclonableMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
 import { encodeErrorsForSerializer } from './error-codec.js';
 import { defineOwnInObject } from './own-property.js';
@@ -164,11 +164,13 @@ export function encodeValue(value: unknown): Uint8Array {
     tagged = copy.tagged;
     json = toJson(copy.value, new Set());
   } catch (err) {
-    const shared =
-      err instanceof TypeError && /SharedArrayBuffer/.test(err.message)
-        ? sharedMemoryMessage(value)
+    if (!(err instanceof TypeError)) throw err;
+    const message = /SharedArrayBuffer/.test(err.message)
+      ? sharedMemoryMessage(value)
+      : / could not be cloned$/.test(err.message)
+        ? unclonableMessage(value, err.message)
         : undefined;
-    throw shared === undefined ? err : new TypeError(shared);
+    throw message === undefined ? err : new TypeError(message);
   }
   const text = JSON.stringify(json);
   if (!tagged) return new TextEncoder().encode(text);

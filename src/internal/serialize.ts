@@ -19,7 +19,7 @@
 import * as v8 from 'node:v8';
 import { types } from 'node:util';
 import { MARK, decodeCompact, encodeCompact } from './compact.js';
-import { sharedMemoryMessage } from './unclonable.js';
+import { sharedMemoryMessage, unclonableMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
 import { carriedAsError, encodeErrorsForSerializer } from './error-codec.js';
 
@@ -55,9 +55,9 @@ const MARK_ALL = V8_FIRST_BYTE === CODEC_MARK;
  * Encodes `value` as bytes. They may be a view on a scratch buffer that the next call overwrites:
  * copy them to keep them past the next encodeValue on this thread.
  *
- * @throws the runtime's error for a value it cannot clone (a function, a symbol), as a DataCloneError;
- *   for a SharedArrayBuffer or a threadkit primitive, a DataCloneError that says where it is and what
- *   to do instead
+ * @throws for a value it cannot clone (a function, a symbol), or a SharedArrayBuffer or threadkit
+ *   primitive, a DataCloneError that says what and where it is and what to do instead (the runtime's
+ *   own message, as a DataCloneError, where the culprit is not found)
  */
 export function encodeValue(value: unknown): Uint8Array {
   const compact = COMPACT ? encodeCompact(value, carriedAsError) : 'unread';
@@ -77,7 +77,8 @@ export function encodeValue(value: unknown): Uint8Array {
     // node:v8 throws a plain Error where structured clone (and postMessage) throws a DataCloneError.
     if (err instanceof Error && err.name === 'Error' && / could not be cloned/.test(err.message)) {
       const shared = /SharedArrayBuffer/.test(err.message) ? sharedMemoryMessage(value) : undefined;
-      throw new DOMException(shared ?? err.message, 'DataCloneError');
+      const message = shared ?? unclonableMessage(value, err.message) ?? err.message;
+      throw new DOMException(message, 'DataCloneError');
     }
     throw err;
   }

@@ -16,6 +16,10 @@ const ALIASES: Readonly<Record<string, string>> = {
   maxqueuesize: 'maxQueue',
   workerdata: 'args',
   argv: 'args',
+  // Python: ThreadPoolExecutor(max_workers=), and RLock, a "recursive lock".
+  max_workers: 'size',
+  maxworkers: 'size',
+  recursive: 'reentrant',
 };
 
 /**

@@ -2,39 +2,14 @@
 // DataCloneError ("() => 1 could not be cloned.") says neither which argument nor where inside it; this
 // finds the culprit and says both, as a Queue's error says where shared memory sat in its value
 // (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
-import { findInValue, type Root } from '../internal/find-in-value.js';
-import { cloneable, describe, isPlainObject } from '../internal/validate.js';
+import type { Root } from '../internal/find-in-value.js';
+import { findUnclonable } from '../internal/unclonable.js';
 
 /**
  * Node's words for an object that can only be moved (a MessagePort) found outside the transfer list:
  * a DataCloneError on recent Nodes, a TypeError on Node 20.
  */
 const NEEDS_TRANSFER = /needs transfer/i;
-
-/** What was found: its description (`'a function'`) and its path (`args[1].onDone`). */
-interface Found {
-  readonly what: string;
-  readonly path: string;
-}
-
-/**
- * The first value in `roots` that structured clone refuses, depth first, in the order a serializer
- * meets them: a function or a symbol, or an object it refuses whose own properties are all fine (a
- * WeakMap, a Promise, a MessagePort not in `transfer`). Objects in `transfer` are moved, not cloned.
- */
-function findUnclonable(roots: readonly Root[], transfer: readonly unknown[]): Found | undefined {
-  const found = findInValue(roots, {
-    before: (v) =>
-      typeof v === 'function'
-        ? 'a function'
-        : typeof v === 'symbol'
-          ? `a symbol (${v.toString()})`
-          : undefined,
-    after: (v) => (Array.isArray(v) || isPlainObject(v) || cloneable(v) ? undefined : describe(v)),
-    skip: transfer,
-  });
-  return found && { what: found.match, path: found.path };
-}
 
 /**
  * What a post of arguments that failed to clone throws: for the runtime's DataCloneError, a

@@ -3,7 +3,7 @@
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import { blameCaller, hintRelative, requireFrom, resolveSpecifier } from './resolve.js';
+import { blameCaller, hintRelative, hintTypeScript, requireFrom, resolveSpecifier } from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -14,13 +14,14 @@ const SOURCE_TAG = 'threadkit-thread-fn';
 
 /**
  * `import()` of `spec` as the caller's file (`base`) would: resolved against it, and an error naming
- * the file that ran the `import()` (threadkit's) names the caller's file instead.
+ * the file that ran the `import()` (threadkit's) names the caller's file instead (and says so where
+ * the file is TypeScript that this thread cannot load).
  */
 async function importAs(spec: string, base: string | undefined): Promise<unknown> {
   try {
     return (await import(resolveSpecifier(spec, base))) as unknown;
   } catch (err) {
-    throw blameCaller(err, import.meta.url, base);
+    throw hintTypeScript(blameCaller(err, import.meta.url, base));
   }
 }
 
@@ -129,7 +130,8 @@ function whyUndefined(name: string): string {
   if (note !== undefined) return note;
   return (
     'a thread function is shipped to its thread as source and cannot see the variables around it. ' +
-    `If \`${name}\` holds data, pass \`${name}\` in \`args\` (the function receives them as its parameters). ` +
+    `If \`${name}\` holds data, pass \`${name}\` in \`args\` (the function receives them as its parameters; ` +
+    `\`ThreadPool.map()\` has no \`args\`: put it in each item, or use \`run()\`). ` +
     `If it is a function or a class, define it inside the thread function, or export it from a module ` +
     `and load that inside with \`await import('./module.js')\` (resolved as in the file that created the thread)`
   );

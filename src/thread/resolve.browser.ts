@@ -36,3 +36,8 @@ export function hintRelative(err: unknown, _spec: string, _base: string | undefi
 export function blameCaller(err: unknown, _importer: string, _base: string | undefined): unknown {
   return err;
 }
+
+/** Node's version explains a TypeScript file that a thread could not load; a browser loads none. */
+export function hintTypeScript(err: unknown): unknown {
+  return err;
+}

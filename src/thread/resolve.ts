@@ -3,7 +3,7 @@
 // build's version).
 import { existsSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readConfig, resolveImport } from './esm-resolve.js';
 import { BOOTSTRAP_URLS } from './worker-url.js';
@@ -166,6 +166,60 @@ export function hintRelative(err: unknown, spec: string, base: string | undefine
     err,
     `${err.message}; did you mean './${spec}'? A module path is resolved as \`import()\` resolves it: ` +
       `relative to the file that created the thread only when it starts with ./ or ../, else as a package`,
+  );
+}
+
+/** For each JavaScript extension an import may be written with, the TypeScript sources it may mean. */
+const TS_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+  '.jsx': ['.tsx'],
+};
+
+/** The TypeScript file that an import error is about: the file itself, or the source of a missing .js. */
+function typeScriptFileOf(err: Error): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    return /^Unknown file extension "\.[cm]?tsx?" for (.+)$/.exec(err.message)?.[1];
+  }
+  if (code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  const url = (err as { url?: unknown }).url;
+  const path =
+    typeof url === 'string' && url.startsWith('file:')
+      ? fileURLToPath(url)
+      : /^Cannot find module '([^']+)'/.exec(err.message)?.[1];
+  if (path === undefined || !isAbsolute(path)) return undefined;
+  const ext = extname(path);
+  for (const ts of TS_SOURCES[ext] ?? []) {
+    const source = path.slice(0, -ext.length) + ts;
+    if (existsSync(source)) return source;
+  }
+  return undefined;
+}
+
+/**
+ * Says why a TypeScript file did not load in a thread, where that is the reason for `err` (the file
+ * has an unknown extension, or a `.js` import is missing but its `.ts` source is there): the thread
+ * has no TypeScript loader, which on Node 20 is so even under `tsx`, as loaders registered with
+ * `--import` do not reach worker threads there. Returns `err`, changed in place.
+ */
+export function hintTypeScript(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const file = typeScriptFileOf(err);
+  if (file === undefined) return err;
+  const major = Number(/^(\d+)\./.exec(process.versions.node)?.[1]);
+  const why =
+    major < 22
+      ? 'on Node 20, a loader registered with `tsx` or `node --import tsx` does not reach worker ' +
+        'threads (from Node 22 it does). Import JavaScript in the thread (build it first), load it ' +
+        "with `require()` inside the thread function (tsx's CommonJS hook does reach threads), or run " +
+        'on Node 22 or later'
+      : 'start the program with one (`tsx`, or `node --import tsx`), or import JavaScript in the ' +
+        'thread (build it first)';
+  return rewriteMessage(
+    err,
+    `${err.message}; ${basename(file)} is TypeScript, and this thread has no loader for it: ${why}`,
   );
 }
 

@@ -31,18 +31,43 @@ let nextId = 1;
 const byFunction = new WeakMap<object, TargetDef>();
 const byKey = new Map<string, TargetDef>();
 
-/** Turns a function's source into an expression: plain functions and arrows as they are, methods wrapped. */
-function toExpression(source: string): string | undefined {
+/** How the source of a plain function or an arrow starts; a method's (`m() {`, `get x() {`) does not. */
+const FUNCTION_START = /^(?:async\s*)?(?:function\b|\(|[\w$]+\s*=>)/;
+
+/**
+ * Turns a function's source into an expression: plain functions and arrows as they are, methods
+ * wrapped. Where neither form compiles, the SyntaxError of the form that the source looks like.
+ */
+function toExpression(source: string): string | SyntaxError {
+  const errors: unknown[] = [];
   for (const expr of [`(${source}\n)`, `Object.values({${source}\n})[0]`]) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- parse check only; never called
       new Function(`return ${expr}`);
       return expr;
-    } catch {
-      // not this form; try the next
+    } catch (err) {
+      errors.push(err); // not this form; try the next
     }
   }
-  return undefined;
+  const err = errors[FUNCTION_START.test(source) ? 0 : 1];
+  return err instanceof SyntaxError ? err : new SyntaxError(String(err));
+}
+
+/** `import.meta` outside strings and comments is not told apart here: this only picks a message. */
+const IMPORT_META = /\bimport\s*\.\s*meta\b/;
+
+/** The error for a function whose source does not compile outside its file. */
+function notStandalone(source: string, param: string, syntaxError: SyntaxError): TypeError {
+  const head = `Expected \`${param}\` to be a function whose source compiles on its own`;
+  if (IMPORT_META.test(source)) {
+    return new TypeError(
+      `${head}, got one that uses \`import.meta\`: a thread function is compiled in the thread as a ` +
+        `plain function, not as part of a module, so it has no \`import.meta\`. Pass what it needs in ` +
+        `\`args\` (\`import.meta.url\`, or a path made from it); \`await import('./x.js')\` inside the ` +
+        `function already resolves relative to this file`,
+    );
+  }
+  return new TypeError(`${head} (${syntaxError.message}), got: ${source.slice(0, 80)}`);
 }
 
 /** Whether `fn` is a `function*` or an `async function*` (also as a method: `*gen() {}`). */
@@ -76,11 +101,7 @@ function fnDef(fn: (...args: never[]) => unknown, param: string): TargetDef {
   let def = byKey.get(key);
   if (!def) {
     const code = toExpression(source);
-    if (code === undefined) {
-      throw new TypeError(
-        `Expected \`${param}\` to be a function whose source compiles on its own, got: ${source.slice(0, 80)}`,
-      );
-    }
+    if (typeof code !== 'string') throw notStandalone(source, param, code);
     def = { id: nextId++, kind: 'fn', code, exportName: '', callerUrl: base };
     byKey.set(key, def);
   }
@@ -102,8 +123,13 @@ export function targetDef(target: unknown, exportName: unknown, param = 'target'
     return fnDef(target as (...args: never[]) => unknown, param);
   }
   if (!(target instanceof URL) && typeof target !== 'string') {
+    // Python's Thread(target=fn, args=(...)) ported as one object: new Thread({ target: fn, args }).
+    const pythonStyle =
+      target !== null && typeof target === 'object' && 'target' in target
+        ? `; the function goes first, then the options: (fn, { args: [...] }), not Python's (target=fn, args=...)`
+        : '';
     throw new TypeError(
-      `Expected \`${param}\` to be a function, a URL or a module path, got ${describe(target)}`,
+      `Expected \`${param}\` to be a function, a URL or a module path, got ${describe(target)}${pythonStyle}`,
     );
   }
   if (exportName !== undefined && typeof exportName !== 'string') {

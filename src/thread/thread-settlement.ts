@@ -55,7 +55,12 @@ export class ThreadSettlement<R> {
    */
   result(name: string): R {
     const outcome = this.#outcome;
-    if (!outcome) throw new ThreadStateError(`${name} has not finished`);
+    if (!outcome) {
+      // join() is synchronous in Python (`t.join(); t.result`): here it returns a promise.
+      throw new ThreadStateError(
+        `${name} has not finished: read \`result\` after \`await thread.join()\` (join() returns a promise), or after \`thread.joinSync()\``,
+      );
+    }
     if (!outcome.ok) {
       this.#delivered = true;
       throw outcome.error;

@@ -208,6 +208,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * ```
    */
   get result(): R {
+    if (!this.#handle && !this.#settlement.outcome) {
+      throw new ThreadStateError(`${this.#name} has not been started: call start(), then \`await join()\``);
+    }
     return this.#settlement.result(this.#name);
   }
 

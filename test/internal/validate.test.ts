@@ -74,6 +74,11 @@ describe('closestKey (the "did you mean")', () => {
     ['signl', ['signal', 'timeoutMs'], 'signal'],
     ['workerData', ['args', 'export', 'name'], 'args'],
     ['argv', ['args', 'export', 'name'], 'args'],
+    // Python's names: ThreadPoolExecutor(max_workers=), Thread(kwargs=), RLock (a recursive lock).
+    ['max_workers', pool, 'size'],
+    ['maxWorkers', pool, 'size'],
+    ['kwargs', ['args', 'export', 'name'], 'args'],
+    ['recursive', ['buffer', 'byteOffset', 'reentrant'], 'reentrant'],
     ['initail', ['initial', 'inheritable', 'name'], 'initial'],
     ['slowLock', ['slowLockMs', 'onSlowLock', 'lockOrder'], 'slowLockMs'],
   ])('%s → %s', (key, known, expected) => {

@@ -120,8 +120,27 @@ describe('Queue (one thread)', () => {
     expect((thrown(() => q.tryPut({ e: new Timeout('x'), m: mutex })) as Error).message).toMatch(
       /^a Mutex \(at value\.m\) cannot be put in a Queue: /,
     );
-    // Other values that cannot be cloned keep the runtime's message.
-    expect(() => q.put({ f: () => 1, m: mutex })).toThrow(/could not be cloned/);
+    // A function met before the shared memory is what the runtime refused: its own error.
+    expect(() => q.put({ f: () => 1, m: mutex })).toThrow(/^Expected `value\.f` to be structured-cloneable/);
+    expect(q.size).toBe(0);
+  });
+
+  it('refuses a function or a symbol with a DataCloneError that says where it is and what to do instead', async () => {
+    // The runtime's own message ("() => 1 could not be cloned.") named neither.
+    const q = new Queue<unknown>(4);
+    const fn = thrown(() => q.put({ id: 1, onDone: () => 1 })) as Error;
+    expect(fn.name).toBe('DataCloneError');
+    expect(fn.message).toBe(
+      'Expected `value.onDone` to be structured-cloneable, got a function. A Queue copies each value, and a function cannot be copied to another thread: put data in the queue, and define or import the code in the thread that gets it. (() => 1 could not be cloned.)',
+    );
+    const sym = thrown(() => q.tryPut([1, new Map([['k', Symbol('s')]])], 0)) as Error;
+    expect(sym.name).toBe('DataCloneError');
+    expect(sym.message).toMatch(
+      /^Expected `value\[1\] \(Map entry 0\)` to be structured-cloneable, got a symbol \(Symbol\(s\)\)\. A Queue copies each value with structured clone, which cannot copy it\. \(Symbol\(s\) could not be cloned\.\)$/,
+    );
+    await expect(q.putAsync([() => 2])).rejects.toThrow(
+      /^Expected `value\[0\]` to be structured-cloneable, got a function/,
+    );
     expect(q.size).toBe(0);
   });
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'threadkit/thread';
 import { rewriteDynamicImports } from '../../src/thread/rewrite-imports.js';
-import { watchdog } from './helpers.js';
+import { runFixture, watchdog } from './helpers.js';
 
 const rewrite = (code: string): string => rewriteDynamicImports(code, 'IMP');
 
@@ -95,5 +95,32 @@ describe('import() in shipped functions', () => {
     const { sep } = await import('node:path');
     const t = spawn(async () => `sep ${(await import('node:path')).sep} import(x)`);
     expect(await watchdog(t.join())).toBe(`sep ${sep} import(x)`);
+  });
+});
+
+describe('a function whose source does not compile outside its file', () => {
+  it('that uses import.meta: says a thread function has none, and to pass what it needs in args', async () => {
+    const { stdout, code } = await runFixture('import-meta.mjs');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(
+      'TypeError: Expected `target` to be a function whose source compiles on its own, got one that uses ' +
+        '`import.meta`: a thread function is compiled in the thread as a plain function, not as part of ' +
+        'a module, so it has no `import.meta`. Pass what it needs in `args` (`import.meta.url`, or a ' +
+        "path made from it); `await import('./x.js')` inside the function already resolves relative to this file",
+    );
+  });
+
+  it('for any other reason: the message gives the SyntaxError', () => {
+    class Account {
+      #balance = 1;
+      balance(): number {
+        return this.#balance;
+      }
+    }
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- shipping the method alone is the point
+    const method = new Account().balance; // `balance() { return this.#balance; }` alone is no function
+    expect(() => spawn(method)).toThrow(
+      /^Expected `target` to be a function whose source compiles on its own \(Private field '#balance' must be declared in an enclosing class\), got: balance\(\)/,
+    );
   });
 });

@@ -328,3 +328,52 @@ describe('a module target that does not load', () => {
     }
   });
 });
+
+describe('TypeScript that a thread cannot load', () => {
+  // Under `tsx` on Node 20 the loader does not reach worker threads: `import('./helper.js')` of a
+  // helper.ts, or a .ts module target, failed with Node's bare "Cannot find module" or "Unknown file
+  // extension", which did not say why it works on the main thread. These threads have no loader at all.
+  const node20 = Number(process.versions.node.split('.')[0]) < 22;
+  const hint = node20
+    ? 'is TypeScript, and this thread has no loader for it: on Node 20, a loader registered with `tsx` or `node --import tsx` does not reach worker threads (from Node 22 it does)'
+    : 'is TypeScript, and this thread has no loader for it: start the program with one';
+
+  it('a .js import whose .ts source is there says that the thread has no TypeScript loader', async () => {
+    writeFileSync(join(root, 'ts-helper.ts'), 'export const v: number = 1;\n');
+    const target = pathToFileURL(join(root, 'ts-helper.js')).href;
+    const load = async (url: string) => {
+      await import(url);
+    };
+    const error = (await new Thread(load, { args: [target] })
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe('ERR_MODULE_NOT_FOUND');
+    expect(error.message).toContain(`Cannot find module '${join(root, 'ts-helper.js')}'`);
+    expect(error.message).toContain(`; ts-helper.ts ${hint}`);
+    await using pool = new ThreadPool({ size: 1 });
+    const poolError = (await pool.run(load, { args: [target] }).catch((e: unknown) => e)) as Error;
+    expect(poolError.message).toContain(`; ts-helper.ts ${hint}`);
+  });
+
+  it('a module target with an extension Node does not load says the same', async () => {
+    // .tsx: Node strips types from .ts files from 22.18 on, but never loads .tsx.
+    const file = join(root, 'ts-target.tsx');
+    writeFileSync(file, 'export default (): number => 1;\n');
+    const error = (await new Thread(pathToFileURL(file))
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe('ERR_UNKNOWN_FILE_EXTENSION');
+    expect(error.message).toContain(`Unknown file extension ".tsx" for ${file}; ts-target.tsx ${hint}`);
+  });
+
+  it('a missing .js with no TypeScript source keeps Node’s message as it is', async () => {
+    const missing = join(root, 'no-source-either.js');
+    const error = (await new Thread(pathToFileURL(missing))
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^Cannot find module '.*no-source-either\.js'( imported from .*)?$/);
+  });
+});

@@ -4,6 +4,7 @@ import { Mutex } from 'threadkit/mutex';
 import {
   Thread,
   ThreadExitError,
+  ThreadPool,
   ThreadStateError,
   TimeoutError,
   currentThread,
@@ -142,6 +143,14 @@ describe('Thread', () => {
     expect(err.message).toMatch(/`factor`.*pass `factor` in `args`/);
   });
 
+  it('explains an enclosing variable in ThreadPool.map(), which has no `args`, too', async () => {
+    const factor = 3;
+    await using pool = new ThreadPool({ size: 1 });
+    const err = (await watchdog(pool.map((x: number) => x * factor, [1]).catch((e: unknown) => e))) as Error;
+    expect(err).toBeInstanceOf(ReferenceError);
+    expect(err.message).toContain('`ThreadPool.map()` has no `args`: put it in each item, or use `run()`');
+  });
+
   it('resolves await import() relative to the creating file, and bare names from it', async () => {
     const t = spawn(async (x: number) => {
       const spec = '../fixtures/thread/helper.cjs'; // a variable: not pre-resolved by the test runner
@@ -175,6 +184,19 @@ describe('Thread', () => {
     expect(await watchdog(t.join())).toBe(8);
   });
 
+  it('says to await join() when `result` is read too early (join() is synchronous in Python)', async () => {
+    const idle = new Thread(() => 1);
+    expect(() => idle.result).toThrow(
+      /Thread-\d+ has not been started: call start\(\), then `await join\(\)`/,
+    );
+    const t = new Thread(() => new Promise((r) => setTimeout(r, 50, 1))).start();
+    void t.join(); // the Python habit: `t.join(); t.result`
+    expect(() => t.result).toThrow(ThreadStateError);
+    expect(() => t.result).toThrow(/has not finished: read `result` after `await thread\.join\(\)`/);
+    expect(await watchdog(t.join())).toBe(1);
+    expect(t.result).toBe(1);
+  });
+
   it('guards its state and its arguments', async () => {
     const t = new Thread(() => 1);
     expect(() => t.result).toThrow(ThreadStateError);
@@ -183,7 +205,11 @@ describe('Thread', () => {
     expect(() => t.start()).toThrow(ThreadStateError);
     await watchdog(t.join());
     expect(() => new Thread(42 as never)).toThrow(
-      /Expected `target` to be a function, a URL or a module path, got 42/,
+      /Expected `target` to be a function, a URL or a module path, got 42$/,
+    );
+    // Python's Thread(target=fn, args=(1,)), ported as one object.
+    expect(() => new Thread({ target: (x: number) => x, args: [1] } as never)).toThrow(
+      /got an object; the function goes first, then the options: \(fn, \{ args: \[\.\.\.\] \}\), not Python's \(target=fn, args=\.\.\.\)$/,
     );
     expect(() => new Thread(() => 1, { args: 1 as never })).toThrow(TypeError);
     expect(() => new Thread(() => 1, { name: 5 as never })).toThrow(/Expected `name` to be a string/);
@@ -348,5 +374,28 @@ describe('Thread under a TypeScript loader', () => {
     expect(plain).not.toMatch(/tsx/);
     expect(plain).not.toMatch(/--expose-gc/); // Node refuses it in a worker's explicit execArgv
     expect(importing).toMatch(/--import tsx/);
+  });
+
+  it('imports TypeScript in a thread from Node 22 on; on Node 20 says why not, and require() works', async () => {
+    const { execFile } = await import('node:child_process');
+    const file = new URL('../fixtures/thread/tsx-imports.ts', import.meta.url);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', file.pathname], { timeout: 20_000 }, (err, out) => {
+        if (err) reject(new Error('tsx-imports.ts failed', { cause: err }));
+        else resolve(out);
+      });
+    });
+    const { viaImport, viaRequire } = JSON.parse(stdout) as { viaImport: unknown; viaRequire: unknown };
+    expect(viaRequire).toBe(6);
+    if (Number(process.versions.node.split('.')[0]) >= 22) expect(viaImport).toBe(4);
+    else {
+      expect(viaImport).toMatch(
+        /^ERR_MODULE_NOT_FOUND: Cannot find module '.*tsx-helper\.js' imported from /,
+      );
+      expect(viaImport).toContain(
+        'tsx-helper.ts is TypeScript, and this thread has no loader for it: on Node 20, a loader registered with `tsx` or `node --import tsx` does not reach worker threads',
+      );
+      expect(viaImport).toContain('load it with `require()` inside the thread function');
+    }
   });
 });
