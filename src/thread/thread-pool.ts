@@ -140,7 +140,8 @@ export class ThreadPool implements AsyncDisposable {
    * tasks still queued are removed; those already handed to a worker still run, their outcomes
    * dropped (never an unhandled rejection).
    *
-   * @param fn - a self-contained function of one item
+   * @param fn - a self-contained function of one parameter, the item (no index, unlike Array.prototype.map;
+   *   a function declaring more parameters is refused)
    * @param items - the inputs (any iterable, also a lazy or endless-until-failure one)
    * @param options - `signal`: aborting rejects with its reason, removes the queued tasks and stops
    *   the running ones (see {@link RunOptions.signal})
@@ -165,6 +166,14 @@ export class ThreadPool implements AsyncDisposable {
             ? '; the function goes first: map(fn, items)'
             : '';
         throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}${hint}`);
+      }
+      // Array.prototype.map's (item, index) habit: in plain JavaScript `index` would silently be undefined.
+      if (fn.length > 1) {
+        throw new TypeError(
+          `Expected \`fn\` to take one parameter, the item, got a function of ${fn.length}: map() passes ` +
+            'only the item (no index or array, unlike Array.prototype.map); to use the index, map over ' +
+            'pairs: pool.map(([item, i]) => ..., Array.from(items, (item, i) => [item, i]))',
+        );
       }
       if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
         throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);

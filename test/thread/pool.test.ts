@@ -400,6 +400,19 @@ describe('ThreadPool', () => {
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
     await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
+    // Array.prototype.map's (item, index): plain JavaScript would get index undefined, silently.
+    const withIndex = (x: number, i: number) => x * i;
+    await expect(pool.map(withIndex as never, [1, 2])).rejects.toThrow(
+      /^Expected `fn` to take one parameter, the item, got a function of 2: map\(\) passes only the item/,
+    );
+    expect(
+      await watchdog(
+        pool.map(
+          ([x, i]: number[]) => x! * i!,
+          Array.from([5, 6], (x, i) => [x, i]),
+        ),
+      ),
+    ).toEqual([0, 6]);
     const gen = function* (n: number) {
       yield n;
     };
