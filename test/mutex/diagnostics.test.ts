@@ -5,30 +5,40 @@ import { spawn } from 'threadkit/thread';
 
 afterEach(() => setDiagnostics({}));
 
-/** A thread that holds `m` for `ms`, then releases it; resolves once it holds it. */
-async function holdFor(m: Mutex, ms: number) {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * A thread that holds `m` until `afterMs` after `release()` (or 3 s pass: the watchdog for a wait that
+ * blocks the main thread); resolves once it holds it. The tests release it from `onSlowLock`, so that
+ * the wait lasts past the report however late a loaded machine runs it (a hold of fixed length could
+ * end first), and on for `afterMs`, long enough to see a second report if one came.
+ */
+async function holdUntilReleased(m: Mutex, afterMs = 0) {
+  const flag = new Int32Array(new SharedArrayBuffer(12)); // [holds, released, (a nap)]
   const t = spawn(
-    (mutex: Mutex, f: Int32Array, hold: number) => {
+    (mutex: Mutex, f: Int32Array, after: number) => {
       mutex.lock();
       Atomics.store(f, 0, 1);
-      Atomics.wait(f, 0, 1, hold);
+      Atomics.wait(f, 1, 0, 3_000);
+      Atomics.wait(f, 2, 0, after);
       mutex.unlock();
     },
     m,
     flag,
-    ms,
+    afterMs,
   );
   while (Atomics.load(flag, 0) === 0) await new Promise((r) => setTimeout(r, 2));
-  return t;
+  const release = () => {
+    Atomics.store(flag, 1, 1);
+    Atomics.notify(flag, 1);
+  };
+  return Object.assign(t, { release });
 }
 
 describe('slow-lock reports', () => {
   it('an async wait past slowLockMs reports the holder once, then still gets the lock', async () => {
     const reports: SlowLockReport[] = [];
-    setDiagnostics({ slowLockMs: 40, onSlowLock: (r) => reports.push(r) });
     const m = new Mutex();
-    const holder = await holdFor(m, 200);
+    const holder = await holdUntilReleased(m, 150);
+    setDiagnostics({ slowLockMs: 40, onSlowLock: (r) => (reports.push(r), holder.release()) });
     const g = await m.lockAsync();
     g.unlock();
     await holder.join();
@@ -45,9 +55,9 @@ describe('slow-lock reports', () => {
 
   it('a blocking wait reports too', async () => {
     const reports: SlowLockReport[] = [];
-    setDiagnostics({ slowLockMs: 30, onSlowLock: (r) => reports.push(r) });
     const m = new Mutex();
-    const holder = await holdFor(m, 150);
+    const holder = await holdUntilReleased(m, 120);
+    setDiagnostics({ slowLockMs: 30, onSlowLock: (r) => (reports.push(r), holder.release()) });
     expect(m.tryLock(5_000)).not.toBeNull();
     m.unlock();
     await holder.join();
@@ -62,10 +72,11 @@ describe('slow-lock reports', () => {
       },
     });
     const m = new Mutex();
-    const holder = await holdFor(m, 300);
+    const holder = await holdUntilReleased(m);
     expect(() => m.tryLock(5_000)).toThrow('boom');
     await expect(m.lockAsync()).rejects.toThrow('boom');
     expect(m.isHeldByCurrentThread).toBe(false);
+    holder.release();
     await holder.join();
     expect(m.isLocked).toBe(false);
     m.lock().unlock();

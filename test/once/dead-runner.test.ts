@@ -9,7 +9,7 @@ import { Event } from 'threadkit/event';
 import { Once } from 'threadkit/once';
 import { ThreadPool, spawn, type Thread } from 'threadkit/thread';
 import { deathOf, recoveryLog, expectDeath } from '../helpers/dead-threads.js';
-import { RECOVERY_BOUND_MS, sleep } from '../helpers/workers.js';
+import { RECOVERY_LIMIT_MS, sleep } from '../helpers/workers.js';
 import { watchdog } from '../thread/helpers.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
@@ -95,7 +95,7 @@ describe('a thread dying while it runs a Once', () => {
         expect([...outcomes].sort()).toEqual(['ran', 'skipped']);
         expect(runs[0]).toBe(1);
         expect(once.isDone).toBe(true);
-        expect(recovered).toBeLessThan(RECOVERY_BOUND_MS);
+        expect(recovered).toBeLessThan(RECOVERY_LIMIT_MS);
       } finally {
         await waiter.terminate().catch(() => {});
         await runner.terminate().catch(() => {});

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OwnerDiedError, RwLock } from 'threadkit/rwlock';
 import { Thread, spawn } from 'threadkit/thread';
 import { watchdog } from '../thread/helpers.js';
-import { RECOVERY_BOUND_MS } from '../helpers/workers.js';
+import { RECOVERY_LIMIT_MS } from '../helpers/workers.js';
 import { recoveryLog, untilRaised, expectDeath } from '../helpers/dead-threads.js';
 
 type Death = 'terminate' | 'throw' | 'exit';
@@ -96,7 +96,7 @@ describe("a thread dying while it holds an RwLock's write lock", () => {
           const recovered = performance.now() - died;
           recoveries.push(recovered);
           expect([...outcomes].sort()).toEqual(['locked', 'owner-died']);
-          expect(recovered).toBeLessThan(RECOVERY_BOUND_MS);
+          expect(recovered).toBeLessThan(RECOVERY_LIMIT_MS);
           expect(l.isWriteLocked).toBe(false);
           expect(l.readers).toBe(0);
           l.writeLock().unlock(); // back to normal

@@ -14,25 +14,26 @@ import { watchdog } from '../thread/helpers.js';
 
 afterEach(() => setDiagnostics({}));
 
-/** Collects reports: `setDiagnostics({ slowLockMs, onSlowLock: r.push })`. */
-function collect(slowLockMs: number): SlowLockReport[] {
+/** Collects reports, calling `then` after each (the tests end a wait there, however late it comes). */
+function collect(slowLockMs: number, then: (r: SlowLockReport) => void = () => {}): SlowLockReport[] {
   const reports: SlowLockReport[] = [];
-  setDiagnostics({ slowLockMs, onSlowLock: (r) => reports.push(r) });
+  setDiagnostics({ slowLockMs, onSlowLock: (r) => (reports.push(r), then(r)) });
   return reports;
 }
 
 /**
- * A thread that takes `count` locks of `mode` and holds them until `release` is called or `holdMs`
- * passes (the watchdog for waits that block the main thread); resolves once it holds them.
+ * A thread that takes `count` locks of `mode` and holds them until `afterMs` after `release` is called,
+ * or until `holdMs` passes (the watchdog for waits that block the main thread); resolves once it holds
+ * them.
  */
-async function holder(lock: RwLock, mode: 'read' | 'write', holdMs: number, count = 1) {
-  const flag = new Int32Array(new SharedArrayBuffer(8));
+async function holder(lock: RwLock, mode: 'read' | 'write', holdMs: number, count = 1, afterMs = 0) {
+  const flag = new Int32Array(new SharedArrayBuffer(12)); // [holds, released, (a nap)]
   const thread = spawn(
-    (l: RwLock, f: Int32Array, m: 'read' | 'write', ms: number, n: number) => {
+    (l: RwLock, f: Int32Array, m: 'read' | 'write', ms: number, n: number, after: number) => {
       const guards = [];
       for (let i = 0; i < n; i++) guards.push(m === 'read' ? l.readLock() : l.writeLock());
       Atomics.store(f, 0, 1);
-      Atomics.wait(f, 1, 0, ms);
+      if (Atomics.wait(f, 1, 0, ms) !== 'timed-out') Atomics.wait(f, 2, 0, after);
       for (const g of guards) g.unlock();
     },
     lock,
@@ -40,6 +41,7 @@ async function holder(lock: RwLock, mode: 'read' | 'write', holdMs: number, coun
     mode,
     holdMs,
     count,
+    afterMs,
   );
   await untilRaised(flag);
   const release = () => {
@@ -77,12 +79,16 @@ describe('RwLock slow-lock reports', () => {
   });
 
   it('a blocking write wait (writeLock, tryWriteLock(t)) reports the writer with mode write', async () => {
-    const reports = collect(30);
+    // Each holder keeps the lock until 120 ms after the report (long enough for a second one), 3 s at
+    // most: a fixed hold could end before a loaded machine got to the report. A wait with no report
+    // fails on `reports` below.
+    let current: { release(): void } | undefined;
+    const reports = collect(30, () => current?.release());
     const lock = new RwLock();
-    const first = await holder(lock, 'write', 150);
+    const first = (current = await holder(lock, 'write', 3_000, 1, 120));
     lock.writeLock().unlock();
     await first.done();
-    const second = await holder(lock, 'write', 150);
+    const second = (current = await holder(lock, 'write', 3_000, 1, 120));
     const g = lock.tryWriteLock(5_000);
     expect(g).not.toBeNull();
     g!.unlock();
@@ -183,7 +189,8 @@ describe('RwLock slow-lock reports', () => {
   });
 
   it('never reports a wait under the threshold, nor a timed wait whose timeout is below it', async () => {
-    const reports = collect(300);
+    // Waits of 50-60 ms against 1 s: a loaded machine may stretch a wait, but not to 1 s.
+    const reports = collect(1_000);
     const lock = new RwLock();
     let w = await holder(lock, 'write', 5_000);
     expect(lock.tryWriteLock(50)).toBeNull();

@@ -12,29 +12,31 @@ import { watchdog } from '../thread/helpers.js';
 
 afterEach(() => setDiagnostics({}));
 
-function collect(slowLockMs: number): SlowLockReport[] {
+/** Collects reports, calling `then` after each (the tests end a wait there, however late it comes). */
+function collect(slowLockMs: number, then: (r: SlowLockReport) => void = () => {}): SlowLockReport[] {
   const reports: SlowLockReport[] = [];
-  setDiagnostics({ slowLockMs, onSlowLock: (r) => reports.push(r) });
+  setDiagnostics({ slowLockMs, onSlowLock: (r) => (reports.push(r), then(r)) });
   return reports;
 }
 
 /**
- * A thread that takes `n` permits and holds them until `release` is called or `holdMs` passes (the
- * watchdog for waits that block the main thread); resolves once it holds them.
+ * A thread that takes `n` permits and holds them until `afterMs` after `release` is called, or until
+ * `holdMs` passes (the watchdog for waits that block the main thread); resolves once it holds them.
  */
-async function holder(sem: Semaphore, n: number, holdMs: number) {
-  const flag = new Int32Array(new SharedArrayBuffer(8));
+async function holder(sem: Semaphore, n: number, holdMs: number, afterMs = 0) {
+  const flag = new Int32Array(new SharedArrayBuffer(12)); // [holds, released, (a nap)]
   const thread = spawn(
-    (s: Semaphore, f: Int32Array, count: number, ms: number) => {
+    (s: Semaphore, f: Int32Array, count: number, ms: number, after: number) => {
       s.acquire(count);
       Atomics.store(f, 0, 1);
-      Atomics.wait(f, 1, 0, ms);
+      if (Atomics.wait(f, 1, 0, ms) !== 'timed-out') Atomics.wait(f, 2, 0, after);
       s.release(count);
     },
     sem,
     flag,
     n,
     holdMs,
+    afterMs,
   );
   await untilRaised(flag);
   const release = () => {
@@ -77,13 +79,17 @@ describe('Semaphore slow-lock reports', () => {
   });
 
   it('robust: blocking waits (acquire, tryAcquire(n, t)) report the holder', async () => {
-    const reports = collect(30);
+    // Each holder keeps its permits until 120 ms after the report (long enough for a second one), 3 s
+    // at most: a fixed hold could end before a loaded machine got to the report. A wait with no report
+    // fails on `reports` below.
+    let current: { release(): void } | undefined;
+    const reports = collect(30, () => current?.release());
     const sem = new Semaphore(2, { robust: true });
-    const first = await holder(sem, 2, 150);
+    const first = (current = await holder(sem, 2, 3_000, 120));
     sem.acquire(2);
     sem.release(2);
     await first.done();
-    const second = await holder(sem, 1, 150);
+    const second = (current = await holder(sem, 1, 3_000, 120));
     expect(sem.tryAcquire(2, 5_000)).toBe(true);
     sem.release(2);
     await second.done();
@@ -97,15 +103,22 @@ describe('Semaphore slow-lock reports', () => {
   });
 
   it('plain: reports with no holders, saying how many permits are out when it is bounded', async () => {
-    const reports = collect(30);
+    // Each wait ends 100-120 ms after its report (time for a second one), not after a fixed time that
+    // a loaded machine could use up before the report.
+    let current: { release(): void } | undefined;
+    let reported = () => {};
+    const reports = collect(30, () => (current?.release(), reported()));
     const bounded = new Semaphore(2, { max: 2 });
-    const h = await holder(bounded, 2, 150);
+    const h = (current = await holder(bounded, 2, 3_000, 120));
     bounded.acquire();
     bounded.release();
     await h.done();
+    current = undefined;
     const unbounded = new Semaphore(0);
+    const report = new Promise<void>((r) => (reported = r));
     const acquired = unbounded.acquireAsync(1, { timeoutMs: 5_000 });
-    await sleep(100);
+    await watchdog(report, 3_000).catch(() => {}); // no report: fails on `reports` below
+    await sleep(100); // a second report would come in this time
     unbounded.release();
     await watchdog(acquired);
     expect(reports.map((r) => [r.ownerThreadId, r.holders])).toEqual([
@@ -135,7 +148,8 @@ describe('Semaphore slow-lock reports', () => {
   });
 
   it('never reports a wait under the threshold, nor a timed wait whose timeout is below it', async () => {
-    const reports = collect(300);
+    // Waits of 50-60 ms against 1 s: a loaded machine may stretch a wait, but not to 1 s.
+    const reports = collect(1_000);
     for (const robust of [false, true]) {
       const sem = new Semaphore(1, { robust });
       let h = await holder(sem, 1, 5_000);

@@ -351,9 +351,21 @@ describe('ThreadPool', () => {
     expect(await task).toBeInstanceOf(PoolClosedError);
 
     // A worker the pool already let go of (its task timed out and would not stop) is waited for too.
+    // The worker is up first, and the task goes straight into its native call: with `timeoutMs: 1` and
+    // a cold worker, a loaded machine let the limit pass before the task got there (an `await import()`
+    // first), so the pool cancelled it and the child process never started.
     const stuck = uninterruptible();
     const timed = new ThreadPool({ size: 1 });
-    const late = timed.run(stuck.task, { args: stuck.args, timeoutMs: 1 }).catch((e: unknown) => e);
+    await watchdog(timed.run(() => 0));
+    const stuckNow = async (script: string, dir: string) => {
+      // Node >= 20.16 has getBuiltinModule (no await before the call); older ones import.
+      const cp =
+        typeof process.getBuiltinModule === 'function'
+          ? process.getBuiltinModule('node:child_process')
+          : await import('node:child_process');
+      cp.spawnSync(process.execPath, [script, dir]);
+    };
+    const late = timed.run(stuckNow, { args: stuck.args, timeoutMs: 250 }).catch((e: unknown) => e);
     await watchdog(stuck.started);
     expect(await watchdog(late)).toBeInstanceOf(TimeoutError);
     await sleep(150); // past the grace a cancelled task has to stop: the worker is being terminated

@@ -36,15 +36,23 @@ describe('Thread', () => {
   });
 
   it('runs two sleeping threads concurrently', async () => {
-    const sleep = (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms));
-    // Warm the module cache so worker start-up is not what we measure.
-    await spawn(() => 0).join();
+    // Each thread counts itself in, sleeps, then naps on until the other has counted in too (5 s at
+    // most) and returns the count it saw as it left. Run one after the other, the first would leave
+    // before the second came in and see 1. Overlap is checked by order, not by wall-clock time (two
+    // 200 ms sleeps within 390 ms failed on a loaded machine, where a worker can take that to start).
+    const sleeper = async (entered: Int32Array, ms: number) => {
+      const nap = (t: number) => new Promise((r) => setTimeout(r, t));
+      Atomics.add(entered, 0, 1);
+      await nap(ms);
+      const end = Date.now() + 5_000;
+      while (Atomics.load(entered, 0) < 2 && Date.now() < end) await nap(5);
+      return Atomics.load(entered, 0);
+    };
+    const entered = new Int32Array(new SharedArrayBuffer(4));
     const start = performance.now();
-    const [a, b] = [spawn(sleep, 200), spawn(sleep, 200)];
-    await watchdog(Promise.all([a.join(), b.join()]));
-    const elapsed = performance.now() - start;
-    expect(elapsed).toBeGreaterThanOrEqual(195);
-    expect(elapsed).toBeLessThan(390); // sequential would be >= 400 ms
+    const [a, b] = [spawn(sleeper, entered, 200), spawn(sleeper, entered, 200)];
+    expect(await watchdog(Promise.all([a.join(), b.join()]))).toEqual([2, 2]);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(195);
   });
 
   it('runs CPU-bound threads in parallel (they take every core the machine has free)', async () => {
