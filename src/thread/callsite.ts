@@ -7,6 +7,10 @@ const OWN_DIR = new URL('.', import.meta.url).href;
 
 interface CallSiteLike {
   getFileName(): string | null | undefined;
+  getFunctionName?(): string | null;
+  getTypeName?(): string | null;
+  getEnclosingLineNumber?(): number | null;
+  getEnclosingColumnNumber?(): number | null;
 }
 
 function toUrl(file: string): string {
@@ -57,6 +61,48 @@ export function callerUrl(): string | undefined {
     const url = toUrl(file);
     if (url.startsWith(OWN_DIR) || (MAPPED_DIR !== undefined && url.startsWith(MAPPED_DIR))) continue;
     return url;
+  }
+  return undefined;
+}
+
+/** A module's top-level code running on the current stack, as found by {@link nearestTopLevel}. */
+export interface TopLevelFrame {
+  /** The module's URL (`file:` for a file). */
+  readonly url: string;
+  /** Whether it is a CommonJS module (its top level is the module wrapper function). */
+  readonly commonJs: boolean;
+}
+
+/**
+ * Whether a call site is a module's top-level code: the function that holds it is anonymous and
+ * starts where the file does. That is the ES module body (V8 says `isToplevel()`, but it says so of any
+ * function called without a receiver, so it cannot tell) and the CommonJS module wrapper (called on
+ * `module.exports`: `Object.<anonymous>`); an anonymous function inside the file starts further on.
+ * Needs V8's enclosing position (Node, Deno); elsewhere nothing is ever top-level.
+ */
+function isModuleTopLevel(site: CallSiteLike): boolean {
+  return (
+    typeof site.getEnclosingLineNumber === 'function' &&
+    !site.getFunctionName?.() &&
+    site.getEnclosingLineNumber() === 1 &&
+    site.getEnclosingColumnNumber?.() === 1
+  );
+}
+
+/**
+ * The module whose top-level code is nearest on the current stack (the one being evaluated that led,
+ * maybe through functions it called, to this call), outside threadkit and the runtime's internals; or
+ * undefined when none is (code run later from a callback, an event, or a function a thread runs).
+ * Costs one capture of the stack (a few µs): call it only where that cannot matter.
+ */
+export function nearestTopLevel(): TopLevelFrame | undefined {
+  for (const site of callSites()) {
+    const file = site.getFileName();
+    if (!file || file.startsWith('node:') || file.startsWith('evalmachine')) continue;
+    if (!isModuleTopLevel(site)) continue;
+    const url = toUrl(file);
+    if (url.startsWith(OWN_DIR) || (MAPPED_DIR !== undefined && url.startsWith(MAPPED_DIR))) continue;
+    return { url, commonJs: site.getTypeName?.() === 'Object' };
   }
   return undefined;
 }

@@ -94,6 +94,8 @@ export interface ProcessShared {
   readonly deadThreads: SharedArrayBuffer;
   /** The counters of default thread and pool names (names.ts). */
   readonly names: SharedArrayBuffer;
+  /** The program's main file (a path), undefined where there is none (main-guard.ts). */
+  readonly mainEntry: string | undefined;
 }
 
 /** `workerData` of a Thread's worker. */

@@ -9,6 +9,8 @@ import { Thread } from './thread.js';
  * @param fn - a self-contained function (see {@link Thread})
  * @param args - its arguments, structured-cloned
  * @returns the started thread
+ * @throws what the {@link Thread} constructor and `start()` throw: a {@link ThreadStateError} inside a
+ *   thread running the top level of the program's main file, which would start threads without end
  * @example
  * ```ts
  * import { spawn } from 'threadkit/thread';

@@ -11,6 +11,7 @@ import { callerStack, type StackHolder } from './callsite.js';
 import { NO_TRANSFER, checkTransfer } from './options.js';
 import { MAP_AHEAD_PER_WORKER } from './pool-batching.js';
 import { feedMap } from './pool-map.js';
+import { refuseInMainTopLevel } from './main-guard.js';
 import { nextPoolName } from './names.js';
 import { checkPoolOptions, RUN_KEYS, type RunOptions, type ThreadPoolOptions } from './pool-options.js';
 import { PoolScheduler } from './pool-scheduler.js';
@@ -65,7 +66,7 @@ const MAP_KEYS: OptionKeys<MapOptions> = { signal: true };
  */
 export class ThreadPool implements AsyncDisposable {
   readonly #size: number;
-  readonly #name = nextPoolName();
+  readonly #name: string;
   /** Queues, dispatches and settles the tasks; owns the workers. */
   readonly #scheduler: PoolScheduler;
   #nextTaskId = 1;
@@ -75,8 +76,13 @@ export class ThreadPool implements AsyncDisposable {
   /**
    * @param options - see {@link ThreadPoolOptions}
    * @throws TypeError/RangeError for bad options (an unknown key included), naming the option
+   * @throws {@link ThreadStateError} inside a thread that is running the top level of the program's
+   *   main file (a thread imported it, and its top level starts threads): every thread would start
+   *   more without end. Guard that code with `if (currentThread().isMainThread)`
    */
   constructor(options?: ThreadPoolOptions) {
+    refuseInMainTopLevel('ThreadPool');
+    this.#name = nextPoolName();
     const config = checkPoolOptions(options);
     this.#size = config.size;
     this.#scheduler = new PoolScheduler(this.#name, config, runCallerStack);

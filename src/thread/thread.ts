@@ -9,6 +9,7 @@ import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../er
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { creatorStack, type StackHolder } from './callsite.js';
 import { cloneFailed } from './clone-failure.js';
+import { refuseInMainTopLevel } from './main-guard.js';
 import { EXITED, SETTLED, type ThreadResult } from './protocol.js';
 import type { Target } from './target.js';
 import { nextThreadName } from './names.js';
@@ -72,11 +73,15 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @param options - see {@link ThreadOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter
+   * @throws {@link ThreadStateError} inside a thread that is running the top level of the program's
+   *   main file (a thread imported it, and its top level starts threads): every thread would start
+   *   more without end. Guard that code with `if (currentThread().isMainThread)`
    */
   constructor(
     target: ((...args: A) => R | Promise<R>) | URL | string,
     ...options: [] extends A ? [options?: ThreadOptions<A>] : [options: ThreadOptions<A>]
   ) {
+    refuseInMainTopLevel('Thread');
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
     const args = encodeErrors(opts.args ?? []);
