@@ -74,6 +74,22 @@ const newcomerAsleepOnAClaimedHandoff: Scenario = {
   schedule: { walk: { seed: 1263555975, switchChance: 0.9, eventChance: 0, msPerStep: 0.1 } },
 };
 
+/**
+ * Found by a search aimed at passOn()'s last branch with its notify removed (100 000 runs of the
+ * general property did not find that): T3 unlocks in fair mode and its handoff's notify wakes the wait
+ * that T2's aborted lockAsync() abandoned (I3); T2 evicts it and leaves, reading WAITERS = 0; T3,
+ * locking again, registers only then and parks on the handoff (I6); T2 withdraws it. Nobody but T2
+ * is left to wake T3.
+ */
+const handoffWithdrawnUnderANewcomer: Scenario = {
+  threads: [
+    { kind: 'lock', iterations: 3, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+    { kind: 'async', iterations: 2, timeoutMs: 2, abortAfterMs: 0.5, diesAt: -1 },
+    { kind: 'lock', iterations: 2, timeoutMs: 0, abortAfterMs: 0, diesAt: -1 },
+  ],
+  schedule: { walk: { seed: -1752343432, switchChance: 0.3, eventChance: 0, msPerStep: 0.1 } },
+};
+
 describe('Mutex model checker', () => {
   it('rewrites every Atomics operation, or refuses to load', () => {
     const source = readFileSync(new URL('../../src/mutex/raw-mutex.ts', import.meta.url), 'utf8');
@@ -155,6 +171,17 @@ describe('Mutex model checker', () => {
       'if (others > 0) next |= PARKED;',
     );
     expect(() => checkMutex(rawMutex({ mutate: byWaitersOnly }), newcomerAsleepOnAClaimedHandoff)).toThrow(
+      /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
+    );
+  });
+
+  it('regression: a leaving waiter that withdraws a handoff wakes a newcomer parked on it (I6)', () => {
+    expect(() => checkMutex(rawMutex(), handoffWithdrawnUnderANewcomer)).not.toThrow();
+    const noWake = plant(
+      '    // A newcomer that registered after WAITERS was read may sleep on the handoff (I6).\n    if ((s & PARKED) !== 0) notify(i32, base + STATE, 1);\n',
+      '',
+    );
+    expect(() => checkMutex(rawMutex({ mutate: noWake }), handoffWithdrawnUnderANewcomer)).toThrow(
       /lost wake-up(.|\n)*blocked on wait\(4, 70000000/,
     );
   });
