@@ -86,7 +86,7 @@ interface RunOptionFields<A extends unknown[]> {
    * to it (or from when the worker came up, for a new one): a task that has not started by then rejects
    * with a {@link TimeoutError} ("did not start within …"), and the worker, stuck in such leftover code,
    * is terminated and replaced (tasks it held and had not started go to another worker). A new
-   * worker that has not come up at all 2 s after the send (or twice the limit, if longer) is stuck
+   * worker that has not come up at all 10 s after the send (or twice the limit, if longer) is stuck
    * too (a `--require` preload that never returns, say), and ends the same way.
    */
   readonly timeoutMs?: number;

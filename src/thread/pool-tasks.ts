@@ -7,10 +7,12 @@ import { wallClock } from './protocol.js';
 /**
  * How long a new worker may take to come up (its 'online' event) before a timed task sent to it
  * stops waiting, when twice the task's limit is shorter. Booting takes 20-100 ms, and up to about
- * 1 s on a 2-core machine at load 40 (measured): a worker not up after twice that is stuck in code
+ * 1 s on a 2-core machine at load 40 (measured); a legitimate preload in every worker (`-r
+ * ts-node/register`, an APM agent) can add seconds, and a grace shorter than that would fail every
+ * timed task sent to a new worker and churn the workers. A worker not up after 10 s is stuck in code
  * that runs before it comes up (a `--require` preload that never returns), not slow.
  */
-export const BOOT_GRACE_MS = 2_000;
+export const BOOT_GRACE_MS = 10_000;
 
 /** Whoever cancels a task whose time limit passes (the pool's scheduler). */
 export interface TaskCanceller {
