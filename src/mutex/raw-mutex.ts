@@ -46,7 +46,8 @@
  *   I2. While any thread is parked, either STATE has PARKED (the owner's unlock will notify) or some
  *       woken or registered waiter is running and will re-establish PARKED when it claims or re-parks.
  *   I3. A HANDOFF state is always claimed by a registered waiter or reset to 0: by the unlocker when
- *       its notify found no waiter asleep, or by the last waiter to leave. Registered waiters that were
+ *       its notify found no waiter asleep, by a waiter giving up whose passed-on notify found none
+ *       (passOn), or by the last waiter to leave. Registered waiters that were
  *       not asleep are between checks and find the lock free (I1); and WAITERS may count a thread that
  *       died waiting (its registration outlives it), which would never claim a handoff: left in place,
  *       it would keep the unlocked mutex from every fast path and tryLock() for good. The notify may
