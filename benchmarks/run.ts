@@ -14,6 +14,7 @@ import { machineInfo } from './lib/machine.js';
 import {
   chartFiles,
   consoleTable,
+  notAMeasurement,
   readResultFiles,
   renderMarkdown,
   writeResultFile,
@@ -177,6 +178,8 @@ async function runSuites(found: readonly Found[], o: RunOptions, dest: Destinati
       ...result,
     };
     console.log(`\n${consoleTable(result)}`);
+    const fake = notAMeasurement(file);
+    if (fake !== undefined) console.log(`\n(not a measurement: ${fake})`);
     console.log(`\nwrote ${shown(await writeResultFile(dest.dir, file))} (${file.durationS} s)`);
   }
 }
