@@ -5,7 +5,7 @@
 //   3. fairness under contention: acquisitions per worker (max/min) and the longest single wait
 //   4. handoff latency between two workers vs a raw Atomics.wait/notify ping-pong
 import type { BenchContext, BenchRatio, BenchRow, BenchSuite } from './lib/types.js';
-import { runMicro } from './lib/micro.js';
+import { SMOKE_MICRO, runMicro } from './lib/micro.js';
 import { median, workerCounts } from './lib/stats.js';
 import { runWorkers, type WorkerRunResult } from './lib/workers.js';
 import { LOCK_NAMES, counterOf, lockBuffer, type LockName } from './mutex/locks.js';
@@ -34,9 +34,11 @@ interface Profile {
 }
 
 function profile(ctx: BenchContext): Profile {
-  return ctx.full
+  const p = ctx.full
     ? { maxTime: 2, durationMs: 2000, reps: 5, maxWorkers: Math.max(2 * ctx.cores, 16) }
     : { maxTime: 0.5, durationMs: 1000, reps: 3, maxWorkers: Math.max(ctx.cores, 4) };
+  // Smoke: the profile's worker counts, every run as short as it can be.
+  return ctx.smoke ? { ...p, maxTime: SMOKE_MICRO.maxTime, durationMs: 20, reps: 1 } : p;
 }
 
 const suite: BenchSuite = {
@@ -81,7 +83,7 @@ async function uncontended(
   ratios: BenchRatio[],
 ): Promise<void> {
   const results = await runMicro(U.uncontendedCases(), {
-    maxTime: p.maxTime,
+    ...(ctx.smoke ? SMOKE_MICRO : { maxTime: p.maxTime }),
     log: (l) => ctx.log(`uncontended ${l}`),
   });
   const hz = new Map(results.map((r) => [r.name, r.hz]));

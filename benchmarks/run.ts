@@ -2,8 +2,10 @@
 // Discovers benchmarks/*.bench.ts (each default-exports a BenchSuite), runs them one by one, prints a
 // progress line per case and a final table, writes benchmarks/results/<suite>.json and regenerates
 // BENCHMARKS.md (with SVG charts under benchmarks/results/) from all result files.
+// For testing the harness itself: `--smoke` (tiny durations) and `--cores N` (worker counts of an
+// N-core machine); their results go to a temporary folder (or `--out`), never to benchmarks/results/.
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +14,7 @@ import { machineInfo } from './lib/machine.js';
 import {
   chartFiles,
   consoleTable,
+  notAMeasurement,
   readResultFiles,
   renderMarkdown,
   writeResultFile,
@@ -23,12 +26,34 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const MARKDOWN = path.join(ROOT, 'BENCHMARKS.md');
+/** The largest `--cores` accepted (a typo guard: 1000 workers would be a run of its own). */
+const MAX_SIMULATED_CORES = 256;
 
 const USAGE = `Usage: node --expose-gc --import tsx benchmarks/run.ts [options]   (or: npm run bench -- [options])
   --full           sizes for big machines (more workers, longer runs); default: quick profile
   --only <suite>   run only this suite (by name or file prefix); repeatable or comma-separated
   --report         do not run anything: regenerate BENCHMARKS.md and charts from benchmarks/results/*.json
+  --out <dir>      write result files, charts and BENCHMARKS.md into <dir> instead of benchmarks/results/
+                   and BENCHMARKS.md (with --report: re-render <dir>/BENCHMARKS.md from <dir>/*.json)
+Testing the harness (results are not measurements; they go to --out or a new temporary folder):
+  --smoke          tiny durations and repetitions: every case runs end to end in seconds
+  --cores <n>      size worker counts for an n-core machine instead of this one (simulated; the
+                   result files keep this machine's real core count)
   --help`;
+
+/** Where one invocation writes: result files and charts in `dir`, the report in `markdown`. */
+interface Destination {
+  readonly dir: string;
+  readonly markdown: string;
+  /** Chart directory as the markdown refers to it. */
+  readonly chartDir: string;
+}
+
+const REPO_DESTINATION: Destination = {
+  dir: RESULTS_DIR,
+  markdown: MARKDOWN,
+  chartDir: path.relative(ROOT, RESULTS_DIR).split(path.sep).join('/'),
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,6 +61,9 @@ async function main(): Promise<void> {
       full: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       report: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      cores: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -43,11 +71,37 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const simulatedCores = values.cores === undefined ? undefined : parseCores(values.cores);
+  const testing = values.smoke || simulatedCores !== undefined;
+  const dest = await destination(values.out, testing && !values.report);
   if (!values.report) {
     const only = (values.only ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
-    await runSuites(await discover(only), values.full);
+    await runSuites(await discover(only), { full: values.full, smoke: values.smoke, simulatedCores }, dest);
   }
-  await writeReport();
+  await writeReport(dest);
+}
+
+function parseCores(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SIMULATED_CORES) {
+    throw new RangeError(`Expected --cores to be an integer from 1 to ${MAX_SIMULATED_CORES}, got ${text}`);
+  }
+  return n;
+}
+
+/**
+ * The repository's results unless `--out` names a folder; a test run (`--smoke`, `--cores`) without
+ * `--out` gets a fresh temporary folder, and may never write into the repository's results.
+ */
+async function destination(out: string | undefined, testing: boolean): Promise<Destination> {
+  if (out === undefined && !testing) return REPO_DESTINATION;
+  const dir = path.resolve(out ?? (await mkdtemp(path.join(os.tmpdir(), 'threadkit-bench-'))));
+  if (testing && (dir === RESULTS_DIR || dir === ROOT)) {
+    throw new Error(
+      `--smoke and --cores results are not measurements: refusing to write them into ${path.relative(process.cwd(), dir) || '.'}`,
+    );
+  }
+  return { dir, markdown: path.join(dir, 'BENCHMARKS.md'), chartDir: '.' };
 }
 
 interface Found {
@@ -78,7 +132,22 @@ async function discover(only: readonly string[]): Promise<Found[]> {
   return found;
 }
 
-async function runSuites(found: readonly Found[], full: boolean): Promise<void> {
+interface RunOptions {
+  readonly full: boolean;
+  readonly smoke: boolean;
+  /** `--cores N`, else undefined (this machine's count). */
+  readonly simulatedCores: number | undefined;
+}
+
+/** `quick profile, 2 cores` or, for a test run, what was simulated on what. */
+function describeRun(o: RunOptions, realCores: number): string {
+  const profile = `${o.full ? 'full' : 'quick'} profile`;
+  const smoke = o.smoke ? 'smoke run of the ' : '';
+  if (o.simulatedCores === undefined) return `${smoke}${profile}, ${realCores} cores`;
+  return `${smoke}${profile} sized for ${o.simulatedCores} simulated cores on this ${realCores}-core machine`;
+}
+
+async function runSuites(found: readonly Found[], o: RunOptions, dest: Destination): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist', 'index.js'))) {
     throw new Error(
       'dist/ is missing: benchmarks import the built package; run `npm run build` (npm run bench does)',
@@ -91,39 +160,43 @@ async function runSuites(found: readonly Found[], full: boolean): Promise<void> 
     const machine = machineInfo();
     const date = new Date().toISOString();
     const started = performance.now();
-    console.log(
-      `\n== ${suite.name} (${full ? 'full' : 'quick'} profile, ${machine.cores} cores, Node ${machine.node})`,
-    );
+    console.log(`\n== ${suite.name} (${describeRun(o, machine.cores)}, Node ${machine.node})`);
     const result = await suite.run({
-      full,
-      cores: os.availableParallelism(),
+      full: o.full,
+      smoke: o.smoke,
+      cores: o.simulatedCores ?? os.availableParallelism(),
       log: (line) => console.log(`[${suite.name}] ${line}`),
     });
     const file: SuiteResultFile = {
       suite: suite.name,
-      profile: full ? 'full' : 'quick',
+      profile: o.full ? 'full' : 'quick',
       machine,
       date,
       durationS: Math.round((performance.now() - started) / 100) / 10,
+      ...(o.smoke ? { smoke: true } : {}),
+      ...(o.simulatedCores === undefined ? {} : { simulatedCores: o.simulatedCores }),
       ...result,
     };
     console.log(`\n${consoleTable(result)}`);
-    console.log(
-      `\nwrote ${path.relative(ROOT, await writeResultFile(RESULTS_DIR, file))} (${file.durationS} s)`,
-    );
+    const fake = notAMeasurement(file);
+    if (fake !== undefined) console.log(`\n(not a measurement: ${fake})`);
+    console.log(`\nwrote ${shown(await writeResultFile(dest.dir, file))} (${file.durationS} s)`);
   }
 }
 
-async function writeReport(): Promise<void> {
-  const results = await readResultFiles(RESULTS_DIR);
+/** A path as printed: relative inside the repository, absolute elsewhere (a temporary folder). */
+function shown(file: string): string {
+  const rel = path.relative(ROOT, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+async function writeReport(dest: Destination): Promise<void> {
+  const results = await readResultFiles(dest.dir);
   for (const r of results) {
-    for (const [name, svg] of chartFiles(r)) await writeFile(path.join(RESULTS_DIR, name), svg);
+    for (const [name, svg] of chartFiles(r)) await writeFile(path.join(dest.dir, name), svg);
   }
-  await writeFile(
-    MARKDOWN,
-    renderMarkdown(results, path.relative(ROOT, RESULTS_DIR).split(path.sep).join('/')),
-  );
-  console.log(`wrote ${path.relative(ROOT, MARKDOWN)} from ${results.length} result file(s)`);
+  await writeFile(dest.markdown, renderMarkdown(results, dest.chartDir));
+  console.log(`wrote ${shown(dest.markdown)} from ${results.length} result file(s) in ${shown(dest.dir)}`);
 }
 
 await main();

@@ -22,13 +22,13 @@ interface PoolRatios {
 
 async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
   const size = ctx.cores;
-  const rounds = ctx.full ? 16 : 8;
-  const oneAtATime = ctx.full ? 2_000 : 500;
-  const inFlight = ctx.full ? 50_000 : 20_000;
+  const rounds = ctx.smoke ? 2 : ctx.full ? 16 : 8;
+  const oneAtATime = ctx.smoke ? 20 : ctx.full ? 2_000 : 500;
+  const inFlight = ctx.smoke ? 4 * size : ctx.full ? 50_000 : 20_000;
   const all = startPools(size);
   for (const pool of all) {
-    for (let i = 0; i < 500; i++) await pool.run(i); // workers started, code compiled
-    await throughput(pool, 5_000);
+    for (let i = 0; i < (ctx.smoke ? 10 : 500); i++) await pool.run(i); // workers started, code compiled
+    await throughput(pool, ctx.smoke ? 4 * size : 5_000);
   }
   const lat = new Map<string, number[]>(all.map((p) => [p.impl, []]));
   const tp = new Map<string, number[]>(all.map((p) => [p.impl, []]));
@@ -100,7 +100,7 @@ function rawWorker(x: number): Promise<unknown> {
 
 /** Thread start+join against a raw Worker doing the same, alternating; returns the ratio of medians. */
 async function threadStartJoin(ctx: BenchContext, rows: BenchRow[]): Promise<number> {
-  const n = ctx.full ? 40 : 16;
+  const n = ctx.smoke ? 2 : ctx.full ? 40 : 16;
   const raw: number[] = [];
   const ours: number[] = [];
   await new Thread((x: number) => x + 1, { args: [0] }).start().join(); // load the modules once
@@ -135,22 +135,26 @@ async function threadStartJoin(ctx: BenchContext, rows: BenchRow[]): Promise<num
 
 /** Busy-loop scaling of threadkit and of raw Workers; returns both speedups on all cores. */
 async function cpuScaling(ctx: BenchContext, rows: BenchRow[]): Promise<{ ours: number; raw: number }> {
-  const speedups = await measureScaling(ctx.cores, ctx.full ? 2e8 : 5e7, ctx.full ? 5 : 3, (line) =>
-    ctx.log(line),
-  );
+  const work = ctx.smoke ? 1e5 : ctx.full ? 2e8 : 5e7;
+  const rounds = ctx.smoke ? 1 : ctx.full ? 5 : 3;
+  const speedups = await measureScaling(ctx.cores, work, rounds, (line) => ctx.log(line));
   for (const [impl, values] of speedups) {
-    values.forEach((value, i) =>
+    for (const { threads, speedup } of values) {
       rows.push({
         case: 'CPU-bound scaling',
         impl,
-        value,
+        value: speedup,
         unit: 'x',
         higherIsBetter: true,
-        params: { threads: i + 1 },
-      }),
-    );
+        params: { threads },
+      });
+    }
   }
-  return { ours: speedups.get('threadkit')!.at(-1)!, raw: speedups.get('raw Worker')!.at(-1)! };
+  // The last size is `cores` itself (scalingSizes).
+  return {
+    ours: speedups.get('threadkit')!.at(-1)!.speedup,
+    raw: speedups.get('raw Worker')!.at(-1)!.speedup,
+  };
 }
 
 const suite: BenchSuite = {

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Benchmark from 'benchmark';
 import { ThreadLocal } from 'threadkit/threadlocal';
+import { SMOKE_MICRO } from './lib/micro.js';
 import type { BenchContext, BenchResult, BenchRow, BenchSuite } from './lib/types.js';
 
 const BATCH = 1_000;
@@ -27,8 +28,7 @@ function measure(
     const bench = new Benchmark({
       fn,
       defer,
-      maxTime: ctx.full ? 2 : 0.25,
-      minSamples: ctx.full ? 20 : 5,
+      ...(ctx.smoke ? SMOKE_MICRO : { maxTime: ctx.full ? 2 : 0.25, minSamples: ctx.full ? 20 : 5 }),
       onComplete: () => resolve(bench.hz * opsPerCall),
       onError: (event: Benchmark.Event) => {
         const error = (event.target as { error?: unknown }).error;
@@ -190,7 +190,7 @@ const suite: BenchSuite = {
     // machine a slow moment then hurts one sample rather than one impl.
     for (const [name, impls] of Object.entries(cases())) {
       const best = new Map<Impl, number>();
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < (ctx.smoke ? 1 : ROUNDS); round++) {
         for (const impl of IMPLS) {
           const { fn, ops, defer } = impls[impl];
           best.set(impl, Math.max(best.get(impl) ?? 0, await measure(fn, ops, ctx, defer)));

@@ -161,8 +161,8 @@ const bodyImpl = (impl: string): string => (impl === 'threadkit Mutex' ? 'mutex'
 const suite: BenchSuite = {
   name: 'toolbox',
   async run(ctx: BenchContext) {
-    const durationMs = ctx.full ? 1500 : 400;
-    const reps = ctx.full ? 3 : 1;
+    const durationMs = ctx.smoke ? 20 : ctx.full ? 1500 : 400;
+    const reps = ctx.full && !ctx.smoke ? 3 : 1;
     const counts = workerCounts(ctx.cores, ctx.full ? Math.max(2 * ctx.cores, 16) : Math.max(ctx.cores, 4));
     const rows: BenchRow[] = [];
     const ratios: BenchRatio[] = [];
@@ -220,10 +220,10 @@ const suite: BenchSuite = {
         }
       }
     }
-    const queue = await queueVsPort(ctx.full, (line) => ctx.log(line));
+    const queue = await queueVsPort(ctx.full, ctx.smoke, (line) => ctx.log(line));
     rows.push(...queue.rows);
     ratios.push(...queue.ratios);
-    const once = await onceAfterDone(ctx.full, (line) => ctx.log(line));
+    const once = await onceAfterDone(ctx.full, ctx.smoke, (line) => ctx.log(line));
     rows.push(...once.rows);
     ratios.push(...once.ratios);
     return {

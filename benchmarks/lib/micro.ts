@@ -31,15 +31,32 @@ export interface MicroResult {
 export interface MicroOptions {
   /** Seconds of sampling per case (benchmark.js `maxTime`). */
   readonly maxTime: number;
+  /**
+   * Seconds one sample lasts at least (benchmark.js `minTime`).
+   * @default benchmark.js's own (about 0.05 s)
+   */
+  readonly minTime?: number;
+  /**
+   * Samples per case at least (benchmark.js `minSamples`).
+   * @default 5
+   */
+  readonly minSamples?: number;
   /** Called with one line per finished case. */
   readonly log: (line: string) => void;
 }
+
+/** Sampling for `--smoke` runs: each case runs a few calls, so the numbers are not measurements. */
+export const SMOKE_MICRO = { maxTime: 0.005, minTime: 0.001, minSamples: 1 } as const;
 
 /** Runs the cases with benchmark.js and returns ops/s for each, in order. */
 export function runMicro(cases: readonly MicroCase[], options: MicroOptions): Promise<MicroResult[]> {
   const suite = new Benchmark.Suite();
   for (const c of cases) {
-    const settings: Benchmark.Options = { maxTime: options.maxTime, minSamples: 5 };
+    const settings: Benchmark.Options = {
+      maxTime: options.maxTime,
+      minSamples: options.minSamples ?? 5,
+      ...(options.minTime === undefined ? {} : { minTime: options.minTime }),
+    };
     const defer = c.defer;
     if (defer !== undefined) {
       suite.add(c.name, {

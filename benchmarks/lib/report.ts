@@ -14,6 +14,25 @@ export interface SuiteResultFile extends BenchResult {
   /** ISO date the suite started. */
   readonly date: string;
   readonly durationS: number;
+  /** Set by `--smoke`: tiny durations, so the numbers are not measurements. */
+  readonly smoke?: boolean;
+  /**
+   * Set by `--cores N`: worker counts were sized for N cores, but the threads ran on `machine.cores`
+   * (which stays the real count).
+   */
+  readonly simulatedCores?: number;
+}
+
+/** Why a result is not a measurement (smoke run, simulated cores), or undefined for a real one. */
+export function notAMeasurement(
+  r: Pick<SuiteResultFile, 'smoke' | 'simulatedCores' | 'machine'>,
+): string | undefined {
+  const why: string[] = [];
+  if (r.smoke === true) why.push('a smoke run (tiny durations)');
+  if (r.simulatedCores !== undefined) {
+    why.push(`sized for ${r.simulatedCores} simulated cores on this ${r.machine.cores}-core machine`);
+  }
+  return why.length === 0 ? undefined : why.join(', ');
 }
 
 /**
@@ -152,6 +171,13 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
       `Measured ${r.date.slice(0, 10)} on ${describeMachine(r.machine)}; ${r.profile} profile, ${Math.round(r.durationS)} s.`,
       '',
     );
+    const fake = notAMeasurement(r);
+    if (fake !== undefined) {
+      out.push(
+        `> **Not a measurement:** ${fake}; this only shows that the harness ran every case end to end.`,
+        '',
+      );
+    }
     if (r.machine.loadAvg1m > r.machine.cores / 2) {
       out.push(
         `> **Busy machine:** the load average (${r.machine.loadAvg1m}) was high for ${r.machine.cores} cores when this ran, so`,

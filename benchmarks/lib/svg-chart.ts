@@ -47,14 +47,19 @@ export function renderLineChart(chart: LineChart): string {
       `<text x="${MARGIN.left - 8}" y="${f(y + 4)}" text-anchor="end" fill="#374151">${esc(formatTick(v))}</text>`,
     );
   }
-  // X ticks.
-  for (const x of xs) {
+  // X ticks: a mark at every x, a label where it does not overlap its neighbours (always the last).
+  const labelled = xLabelled(xs.map(formatTick), xs.length <= 1 ? plotW : plotW / (xs.length - 1));
+  xs.forEach((x, i) => {
     const px = xPos(x);
     out.push(
       `<line x1="${f(px)}" y1="${MARGIN.top + plotH}" x2="${f(px)}" y2="${MARGIN.top + plotH + 5}" stroke="#6b7280"/>`,
-      `<text x="${f(px)}" y="${MARGIN.top + plotH + 20}" text-anchor="middle" fill="#374151">${esc(formatTick(x))}</text>`,
     );
-  }
+    if (labelled[i]) {
+      out.push(
+        `<text x="${f(px)}" y="${MARGIN.top + plotH + 20}" text-anchor="middle" fill="#374151">${esc(formatTick(x))}</text>`,
+      );
+    }
+  });
   out.push(
     `<line x1="${MARGIN.left}" y1="${MARGIN.top + plotH}" x2="${MARGIN.left + plotW}" y2="${MARGIN.top + plotH}" stroke="#6b7280"/>`,
     `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${MARGIN.top + plotH}" stroke="#6b7280"/>`,
@@ -81,6 +86,29 @@ export function renderLineChart(chart: LineChart): string {
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+/** Rough width of one character of a 12 px label, in px (an overestimate for digits). */
+const CHAR_WIDTH = 7.5;
+/** Least room between two x labels, in px. */
+const LABEL_GAP = 6;
+
+/**
+ * Which of the evenly spaced x labels to draw: every k-th from the first, with k the least step at
+ * which the widest label fits, plus the last one when it does not collide with the one before it.
+ */
+export function xLabelled(labels: readonly string[], spacing: number): boolean[] {
+  const widest = Math.max(0, ...labels.map((l) => l.length * CHAR_WIDTH)) + LABEL_GAP;
+  const step = Math.max(1, Math.ceil(widest / Math.max(spacing, 1e-9)));
+  const shown = labels.map((_, i) => i % step === 0);
+  const last = labels.length - 1;
+  if (last > 0 && !shown[last]) {
+    // The last x (e.g. all cores) matters most: show it, and drop the label just before it if needed.
+    shown[last] = true;
+    const prev = last - (last % step);
+    if ((last - prev) * spacing < widest) shown[prev] = prev === 0;
+  }
+  return shown;
 }
 
 /** The smallest 1/2/2.5/5 × 10^k at or above v (0 stays 0). */

@@ -4,7 +4,16 @@
 export interface BenchContext {
   /** `--full`: sizes meant for big machines; otherwise a few minutes in all on 2 cores. */
   readonly full: boolean;
-  /** `availableParallelism()` of this machine. */
+  /**
+   * `--smoke`: every duration, repetition and iteration count cut to the least that still runs each
+   * case end to end (worker counts stay those of the profile), to test the harness in seconds. The
+   * numbers mean nothing; the runner does not write them into benchmarks/results/.
+   */
+  readonly smoke: boolean;
+  /**
+   * `availableParallelism()` of this machine, or the simulated count given with `--cores N` (then the
+   * worker counts are those of an N-core machine while the threads share this one's cores).
+   */
   readonly cores: number;
   /** Prints one progress line (the runner prefixes the suite name). */
   log(line: string): void;

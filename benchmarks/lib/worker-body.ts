@@ -16,8 +16,11 @@ export interface WorkerBodyContext {
 
 /** One worker's share of a benchmark. */
 export interface WorkerBody {
-  /** Performs `n` operations. Called repeatedly between the start barrier and STOP. */
-  run(n: number): void;
+  /**
+   * Performs `n` operations. Called repeatedly between the start barrier and STOP. A body that gives up
+   * early once the run is stopped returns how many operations it completed (nothing counts as `n`).
+   */
+  run(n: number): void | number;
   /** Called once after STOP, before `stats`: release whatever another worker may be waiting on. */
   finish?(): void;
   /** Extra numbers reported for this worker, e.g. the longest wait it saw. */

@@ -34,8 +34,8 @@ const startedAt = clock();
 let ops = 0;
 const batch = init.batch;
 do {
-  body.run(batch);
-  ops += batch;
+  const done = body.run(batch);
+  ops += typeof done === 'number' ? done : batch;
 } while (!stopped());
 const stoppedAt = clock();
 body.finish?.();

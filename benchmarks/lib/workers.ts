@@ -23,6 +23,13 @@ export interface WorkerRunOptions {
    * @default 10_000
    */
   readonly stopTimeoutMs?: number;
+  /**
+   * Give up (terminate the workers and throw) if they are not all at the start barrier this long after
+   * being started. Every worker registers tsx and compiles its modules first (a few hundred ms of CPU
+   * each), so 128 workers on 2 busy cores take tens of seconds; a hung setup must still end.
+   * @default 30_000 + 500 per worker
+   */
+  readonly startTimeoutMs?: number;
 }
 
 export interface WorkerRunResult {
@@ -85,21 +92,32 @@ export async function runWorkers(options: WorkerRunOptions): Promise<WorkerRunRe
   }
 
   const cancelWatchdog = new AbortController();
+  /** Rejects after `ms` unless the run ended first (the finally block cancels it). */
+  const watchdog = (ms: number, what: (ms: number) => string): Promise<never> => {
+    const p = sleep(ms, undefined, { signal: cancelWatchdog.signal }).then(() => {
+      throw new Error(`benchmark workers ${what(ms)} (${options.body.href})`);
+    });
+    p.catch(() => {}); // cancelled on success; otherwise observed through the race
+    return p;
+  };
   try {
-    await Promise.race([Promise.all(ready), failed]);
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000 + 500 * n;
+    await Promise.race([
+      Promise.all(ready),
+      failed,
+      watchdog(startTimeoutMs, (ms) => `were not all at the start barrier within ${ms} ms (${n} started)`),
+    ]);
     // Release the barrier: every worker is asleep on START == 0 (or about to re-check it).
     Atomics.store(control, START, 1);
     Atomics.notify(control, START);
     await Promise.race([sleep(durationMs), failed]);
     Atomics.store(control, STOP, 1);
     const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-    const watchdog = sleep(stopTimeoutMs, undefined, { signal: cancelWatchdog.signal }).then(() => {
-      throw new Error(
-        `benchmark workers did not stop within ${stopTimeoutMs} ms of STOP (${options.body.href})`,
-      );
-    });
-    watchdog.catch(() => {}); // cancelled on success; otherwise observed through the race
-    await Promise.race([Promise.all(done), failed, watchdog]);
+    await Promise.race([
+      Promise.all(done),
+      failed,
+      watchdog(stopTimeoutMs, (ms) => `did not stop within ${ms} ms of STOP`),
+    ]);
   } finally {
     cancelWatchdog.abort();
     await Promise.all(threads.map((w) => w.terminate()));

@@ -19,7 +19,7 @@ export default defineBody((ctx) => {
         for (;;) {
           const v = Atomics.load(i32, TURN);
           if (v === me) break;
-          if (v === STOPPED) return;
+          if (v === STOPPED) return i;
           // Sleeps only while TURN still holds v; the other worker stores before it notifies.
           Atomics.wait(i32, TURN, v);
         }

@@ -1,8 +1,12 @@
-// CPU-bound scaling for benchmarks/thread.bench.ts: the same busy loop on 1..N threads, through
-// ThreadPool and through raw Workers (the platform's own scaling on this machine right now), in
-// interleaved rounds; the best round of each counts (the least disturbed by other load).
+// CPU-bound scaling for benchmarks/thread.bench.ts: the same busy loop on 1, 2, 4, ... N threads
+// (powers of two and N itself), through ThreadPool and through raw Workers (the platform's own scaling
+// on this machine right now), in interleaved rounds; the best round of each counts (the least
+// disturbed by other load). Every runner stays alive for the rounds, so the thread count is the sum of
+// the sizes times two impls: at most 4·N with powers of two, where every size from 1 to N would be
+// N·(N+1) (4160 threads on 64 cores, and 64 sizes × rounds of the busy loop).
 import { Worker } from 'node:worker_threads';
 import { ThreadPool } from 'threadkit/thread';
+import { workerCounts } from '../lib/stats.js';
 
 function spin(iterations: number): number {
   let x = 0;
@@ -36,15 +40,23 @@ function rawWorkers(size: number): Runner {
   };
 }
 
-/** Speedup on 1..cores threads for each impl: `threads * best(1) / best(threads)`. */
+/** Thread counts measured: powers of two up to `cores`, and `cores` (the last one). */
+export function scalingSizes(cores: number): number[] {
+  return workerCounts(cores, cores);
+}
+
+/**
+ * Speedup on each of {@link scalingSizes} threads for each impl, `threads * best(1) / best(threads)`,
+ * in the order of the sizes.
+ */
 export async function measureScaling(
   cores: number,
   work: number,
   rounds: number,
   log: (line: string) => void,
-): Promise<Map<string, number[]>> {
+): Promise<Map<string, { threads: number; speedup: number }[]>> {
   const impls = { threadkit, 'raw Worker': rawWorkers };
-  const sizes = Array.from({ length: cores }, (_, i) => i + 1);
+  const sizes = scalingSizes(cores);
   const runners = Object.entries(impls).flatMap(([impl, make]) =>
     sizes.map((size) => ({ impl, size, runner: make(size), best: Infinity })),
   );
@@ -57,13 +69,13 @@ export async function measureScaling(
     }
   }
   await Promise.all(runners.map((r) => r.runner.stop()));
-  const speedups = new Map<string, number[]>();
+  const speedups = new Map<string, { threads: number; speedup: number }[]>();
   for (const impl of Object.keys(impls)) {
     const mine = runners.filter((r) => r.impl === impl);
     const single = mine[0]!.best;
     speedups.set(
       impl,
-      mine.map((r) => (r.size * single) / r.best),
+      mine.map((r) => ({ threads: r.size, speedup: (r.size * single) / r.best })),
     );
     log(
       `${impl}: best ${mine.map((r) => `${r.best.toFixed(0)} ms on ${r.size}`).join(', ')} (${work} iterations per thread)`,

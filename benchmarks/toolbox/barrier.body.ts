@@ -16,7 +16,9 @@ export default defineBody(async (ctx) => {
     const barrier = new MtBarrier(undefined, ctx.shared);
     return {
       run(n) {
-        for (let i = 0; i < n && !ctx.stopped(); i++) barrier.blockingWait();
+        let i = 0;
+        for (; i < n && !ctx.stopped(); i++) barrier.blockingWait();
+        return i;
       },
       // It has no abort: until every worker got here, keep forcing a new generation (through its
       // memory) so a worker that went into one more wait after STOP is released.
@@ -33,10 +35,15 @@ export default defineBody(async (ctx) => {
   }
   if (stringParam(ctx, 'impl') === 'naive') {
     const barrier = new NaiveBarrier(i32, 0, ctx.workers);
-    const aborted = () => Atomics.load(i32, ABORTED) !== 0;
+    // Waiters spin, so with more workers than cores a generation can take longer than a run allows:
+    // give up at STOP, not only when a worker that finished its batch sets ABORTED (64 generations at
+    // a few per second, with 64 workers on 2 cores, outlasted the harness's 10 s stop timeout).
+    const aborted = () => Atomics.load(i32, ABORTED) !== 0 || ctx.stopped();
     return {
       run(n) {
-        for (let i = 0; i < n && barrier.wait(aborted); i++);
+        let i = 0;
+        while (i < n && barrier.wait(aborted)) i++;
+        return i;
       },
       finish: () => Atomics.store(i32, ABORTED, 1),
     };
@@ -44,11 +51,13 @@ export default defineBody(async (ctx) => {
   const barrier = Barrier.from({ buffer: ctx.shared, byteOffset: 0 });
   return {
     run(n) {
+      let i = 0;
       try {
-        for (let i = 0; i < n; i++) barrier.wait();
+        for (; i < n; i++) barrier.wait();
       } catch (err) {
         if (!ctx.stopped()) throw err;
       }
+      return i;
     },
     finish: () => barrier.abort(),
   };

@@ -60,7 +60,7 @@ export default defineBody((ctx) => {
         while (Atomics.load(i32, at) === (producer ? 1 : 0)) {
           if (!h.wait(producer, 20) && ctx.stopped()) {
             h.unlock();
-            return;
+            return i;
           }
         }
         Atomics.store(i32, at, producer ? 1 : 0);

@@ -30,10 +30,10 @@ export default defineBody((ctx) => {
       for (let i = 0; i < n; i++) {
         if (ctx.index === 0) {
           mine.set();
-          if (!wait()) return;
+          if (!wait()) return i;
           theirs.clear();
         } else {
-          if (!wait()) return;
+          if (!wait()) return i;
           theirs.clear();
           mine.set();
         }

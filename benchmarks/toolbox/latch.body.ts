@@ -29,11 +29,11 @@ export default defineBody((ctx) => {
     run(n) {
       for (let i = 0; i < n; i++) {
         if (ctx.index === 0) {
-          while (!latch.wait(20)) if (ctx.stopped()) return;
+          while (!latch.wait(20)) if (ctx.stopped()) return i;
         } else {
           latch.countDown();
         }
-        if (!gate.arrive(reset)) return;
+        if (!gate.arrive(reset)) return i;
       }
     },
   };

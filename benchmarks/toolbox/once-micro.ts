@@ -1,13 +1,14 @@
 // Once after completion, on one thread: what every later run() costs, against a plain boolean check
 // and a naive Atomics.load of a done word (the cheapest shared-memory check).
 import { Once } from 'threadkit/once';
-import { runMicro } from '../lib/micro.js';
+import { SMOKE_MICRO, runMicro } from '../lib/micro.js';
 import type { BenchRatio, BenchRow } from '../lib/types.js';
 
 const CASE = 'once run() after done';
 
 export async function onceAfterDone(
   full: boolean,
+  smoke: boolean,
   log: (line: string) => void,
 ): Promise<{ rows: BenchRow[]; ratios: BenchRatio[] }> {
   const once = new Once();
@@ -26,7 +27,7 @@ export async function onceAfterDone(
       { name: 'plain boolean', fn: () => void (done ? calls++ : ((done = true), init())) },
       { name: 'naive Atomics.load', fn: () => void (Atomics.load(word, 0) === 1 ? calls++ : init()) },
     ],
-    { maxTime: full ? 2 : 0.5, log },
+    { ...(smoke ? SMOKE_MICRO : { maxTime: full ? 2 : 0.5 }), log },
   );
   if (inits !== 1) throw new Error(`Once ran its init ${inits} times`);
   const hz = new Map(results.map((r) => [r.name, r.hz]));

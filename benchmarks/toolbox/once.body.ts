@@ -33,7 +33,7 @@ export default defineBody((ctx) => {
       for (let i = 0; i < n; i++) {
         once.run(init);
         rounds++;
-        if (!gate.arrive(reset)) return;
+        if (!gate.arrive(reset)) return i;
       }
     },
     stats: () => ({ inits, rounds }),

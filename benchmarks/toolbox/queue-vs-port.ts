@@ -57,13 +57,14 @@ async function measure(mode: 'queue' | 'port', shape: string, count: number): Pr
 /** Rows and Queue/port ratios for both shapes. */
 export async function queueVsPort(
   full: boolean,
+  smoke: boolean,
   log: (line: string) => void,
 ): Promise<{ rows: BenchRow[]; ratios: BenchRatio[] }> {
   const rows: BenchRow[] = [];
   const ratios: BenchRatio[] = [];
   for (const [shape, count] of [
-    [ROUND_TRIP, full ? 50_000 : 5_000],
-    [STREAM, full ? 500_000 : 50_000],
+    [ROUND_TRIP, smoke ? 200 : full ? 50_000 : 5_000],
+    [STREAM, smoke ? 2_000 : full ? 500_000 : 50_000],
   ] as const) {
     const value = new Map<string, number>();
     for (const impl of ['queue', 'port'] as const) {
