@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SuiteResultFile } from '../../benchmarks/lib/report.js';
+import { resultKey, type SuiteResultFile } from '../../benchmarks/lib/report.js';
 import { bench, repoResultsDigest } from './bench-run.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'threadkit-bench-test-'));
@@ -27,10 +27,13 @@ describe('npm run bench -- --smoke --cores 8', () => {
     // The final tables of both suites, and where everything went.
     expect(run.stdout.match(/^case {2,}impl {2,}params {2,}value$/gm)).toHaveLength(2);
     expect(run.stdout.match(/^ratio {2,}value {2,}target$/gm)).toHaveLength(2);
-    expect(run.stdout).toContain(`wrote ${path.join(out, 'mutex.json')}`);
+    // Named as a run on this Node is (mutex.json on Node 20, mutex-node22.json on 22, ...).
+    const file = (suite: string) =>
+      `${resultKey({ suite, machine: { node: process.version } as never })}.json`;
+    expect(run.stdout).toContain(`wrote ${path.join(out, file('mutex'))}`);
     expect(run.stdout).toContain(`wrote ${path.join(out, 'BENCHMARKS.md')} from 2 result file(s) in ${out}`);
 
-    const mutex = JSON.parse(readFileSync(path.join(out, 'mutex.json'), 'utf8')) as SuiteResultFile;
+    const mutex = JSON.parse(readFileSync(path.join(out, file('mutex')), 'utf8')) as SuiteResultFile;
     expect(mutex).toMatchObject({ suite: 'mutex', profile: 'quick', smoke: true, simulatedCores: 8 });
     expect(mutex.machine.cores).toBe(real);
     // Every worker count of an 8-core machine ran for both locks (the counter check passed for each).
@@ -46,7 +49,7 @@ describe('npm run bench -- --smoke --cores 8', () => {
     for (const r of mutex.ratios) expect(r.value, r.label).toBeGreaterThan(0);
 
     const threadlocal = JSON.parse(
-      readFileSync(path.join(out, 'threadlocal.json'), 'utf8'),
+      readFileSync(path.join(out, file('threadlocal')), 'utf8'),
     ) as SuiteResultFile;
     expect(threadlocal.rows.length).toBe(12);
 
