@@ -142,7 +142,7 @@ export interface DiagnosticsState {
   fastLock: boolean;
   /**
    * Lock-order graph (src/mutex/lock-order.ts): the locks this thread acquired, in order, and their
-   * keys. Releases are not recorded (unlock stays one compareExchange): entries this thread no longer
+   * keys. Releases are not recorded (unlock stays one exchange): entries this thread no longer
    * holds are dropped before the list is read.
    */
   readonly held: HeldLock[];
