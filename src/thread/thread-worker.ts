@@ -28,6 +28,7 @@ import {
   EXITED,
   NO_CLAIM,
   PROGRESS,
+  READY_AT,
   RESULT_STRIDE,
   SETTLED,
   STARTED_AT,
@@ -271,6 +272,8 @@ function runPool(data: PoolWorkerData): void {
   };
 
   port.on('message', handle);
+  // Up: a timed task's wait to start counts from here (see READY_AT), not from the 'online' event.
+  startedAt[READY_AT] = wallClock();
 }
 
 onWorkerData((received) => {
