@@ -414,7 +414,7 @@ describe('ThreadPool', () => {
     await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
     // A `for await` source (a stream, readline, an async generator) used to get only "got an object".
     async function* rows() {
-      yield 1;
+      yield await Promise.resolve(1);
     }
     await expect(pool.map((x: number) => x, rows() as never)).rejects.toThrow(
       /^Expected `items` to be iterable, got an object \(an async iterable: map\(\) takes a sync one; collect the items first/,
