@@ -3,7 +3,14 @@
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import { blameCaller, hintRelative, hintTypeScript, requireFrom, resolveSpecifier } from './resolve.js';
+import {
+  blameCaller,
+  hintRelative,
+  hintTypeScript,
+  nameUnparsed,
+  requireFrom,
+  resolveSpecifier,
+} from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -18,10 +25,11 @@ const SOURCE_TAG = 'threadkit-thread-fn';
  * the file is TypeScript that this thread cannot load).
  */
 async function importAs(spec: string, base: string | undefined): Promise<unknown> {
+  const url = resolveSpecifier(spec, base);
   try {
-    return (await import(resolveSpecifier(spec, base))) as unknown;
+    return (await import(url)) as unknown;
   } catch (err) {
-    throw hintTypeScript(blameCaller(err, import.meta.url, base));
+    throw nameUnparsed(hintTypeScript(blameCaller(err, import.meta.url, base)), url);
   }
 }
 
