@@ -1,6 +1,6 @@
-// The error for arguments of a Thread or pool task that the runtime cannot structured-clone. Its own
-// DataCloneError ("() => 1 could not be cloned.") says neither which argument nor where inside it; this
-// finds the culprit and says both, as a Queue's error says where shared memory sat in its value
+// The error for arguments of a Thread or pool task, or for its result, that the runtime cannot
+// structured-clone. Its own DataCloneError ("() => 1 could not be cloned.") says neither which argument
+// (or that it was the result) nor where inside it; this finds the culprit and says both, as a Queue's error says where shared memory sat in its value
 // (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
 import type { Root } from '../internal/find-in-value.js';
 import { findUnclonable } from '../internal/unclonable.js';
@@ -45,6 +45,35 @@ export function cloneFailed(
         ? 'Put it in `transfer` to move it to the thread'
         : 'Arguments are copied to the thread with structured clone, which cannot copy it';
   const message = `Expected \`${found.path}\` to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
+  return err instanceof TypeError
+    ? new TypeError(message, { cause: err })
+    : new DOMException(message, 'DataCloneError');
+}
+
+/**
+ * What a thread or pool task whose result failed to clone on its way back rejects with: for the
+ * runtime's DataCloneError (or Node 20's TypeError for a MessagePort), the same class with a message
+ * that says it was the result, where inside it (`result.handlers[0].onDone`), what it is and what to
+ * do. Anything else, or a failure whose culprit is not found in the result, passes unchanged.
+ *
+ * @param err - what posting the result threw
+ * @param result - the result as posted (encoded by the codec: the same shape)
+ */
+export function resultCloneFailed(err: unknown, result: unknown): unknown {
+  const kind = (err as { name?: unknown } | null)?.name;
+  const runtime = String((err as { message?: unknown } | null)?.message);
+  const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
+  if (!cloneError) return err;
+  const found = findUnclonable([[result, 'result']]);
+  if (found === undefined) return err;
+  const hint =
+    found.what === 'a function'
+      ? 'The value a thread function returns is copied back to the caller, and a function cannot be ' +
+        'sent to another thread: return data, and define or import the code where it is called'
+      : 'The value a thread function returns is copied back to the caller with structured clone, ' +
+        'which cannot copy it';
+  const where = found.path === 'result' ? 'the returned value' : `\`${found.path}\` in the returned value`;
+  const message = `Expected ${where} to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
   return err instanceof TypeError
     ? new TypeError(message, { cause: err })
     : new DOMException(message, 'DataCloneError');

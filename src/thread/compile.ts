@@ -3,7 +3,14 @@
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
 import type { TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import { blameCaller, hintRelative, hintTypeScript, requireFrom, resolveSpecifier } from './resolve.js';
+import {
+  blameCaller,
+  hintRelative,
+  hintTypeScript,
+  nameUnparsed,
+  requireFrom,
+  resolveSpecifier,
+} from './resolve.js';
 import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
@@ -18,10 +25,11 @@ const SOURCE_TAG = 'threadkit-thread-fn';
  * the file is TypeScript that this thread cannot load).
  */
 async function importAs(spec: string, base: string | undefined): Promise<unknown> {
+  const url = resolveSpecifier(spec, base);
   try {
-    return (await import(resolveSpecifier(spec, base))) as unknown;
+    return (await import(url)) as unknown;
   } catch (err) {
-    throw hintTypeScript(blameCaller(err, import.meta.url, base));
+    throw nameUnparsed(hintTypeScript(blameCaller(err, import.meta.url, base)), url);
   }
 }
 
@@ -67,8 +75,27 @@ async function loadModule(def: TargetDef): Promise<TargetFn> {
   // The error names what the module exports under that name, not what its default export lacks.
   const got = fn === undefined ? fromDefault : fn;
   throw new TypeError(
-    `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof got}`,
+    `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof got}` +
+      exportedFunctions(ns),
   );
+}
+
+/**
+ * The rest of the message for an export that is not a function: the names that are, so that a
+ * misspelt name, or a module with named exports only (a CommonJS `exports.x = ...`) run without an
+ * `export`, says what to pass instead. A CommonJS module's `module.exports` is its default export.
+ */
+function exportedFunctions(ns: Record<string, unknown>): string {
+  const names = new Set<string>();
+  const cjs = ns.default;
+  for (const from of [ns, typeof cjs === 'object' || typeof cjs === 'function' ? cjs : undefined]) {
+    if (from === undefined || from === null) continue;
+    for (const key of Object.keys(from)) {
+      if (typeof (from as Record<string, unknown>)[key] === 'function') names.add(key);
+    }
+  }
+  if (names.size === 0) return '; it exports no function';
+  return `; the functions it exports: ${[...names].join(', ')} (pass the name as \`export\`)`;
 }
 
 /** Compiled targets of this worker, by id. */

@@ -5,7 +5,7 @@ import type { PoolWorker, Task } from './pool-worker.js';
 import { wallClock } from './protocol.js';
 
 /**
- * How long a new worker may take to come up (its 'online' event) before a timed task sent to it
+ * How long a new worker may take to come up (to have loaded its code, READY_AT in protocol.ts) before a timed task sent to it
  * stops waiting, when twice the task's limit is shorter. Booting takes 20-100 ms, and up to about
  * 1 s on a 2-core machine at load 40 (measured); a legitimate preload in every worker (`-r
  * ts-node/register`, an APM agent) can add seconds, and a grace shorter than that would fail every
@@ -65,9 +65,9 @@ export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCa
     // run in order; a solo task is never taken back): it finished, its result is on the way.
     if (worker.lastTimedStart() >= sentAt) return arm(limit);
     // Not started. A new worker's boot does not count against the wait, unless it never ends.
-    const onlineAt = worker.onlineAt;
-    const cap = onlineAt === undefined ? Math.max(2 * limit, BOOT_GRACE_MS) : 2 * limit;
-    const waited = wallClock() - (onlineAt === undefined ? sentAt : Math.max(sentAt, onlineAt));
+    const readyAt = worker.readyAt;
+    const cap = readyAt === undefined ? Math.max(2 * limit, BOOT_GRACE_MS) : 2 * limit;
+    const waited = wallClock() - (readyAt === undefined ? sentAt : Math.max(sentAt, readyAt));
     // A start before the next look leaves at least the rest of the limit to run, which that look waits for.
     if (waited < cap) return arm(Math.min(limit, cap - waited));
     canceller.cancel(task, new TimeoutError(`Task did not start within ${cap} ms ${notStartedWhy(worker)}`));
@@ -80,19 +80,14 @@ export function startTaskTimer(task: Task, worker: PoolWorker, canceller: TaskCa
 
 /** The rest of the message of a task that did not start in time: why, as far as the pool can tell. */
 function notStartedWhy(worker: PoolWorker): string {
-  if (worker.onlineAt === undefined) {
+  if (worker.readyAt === undefined) {
     return (
       'of being sent: its new worker has not come up (code that runs before it does, such as a ' +
-      '`--require` preload module in the process flags or NODE_OPTIONS, does not return)'
+      'preload module (`--require`, `--import`) in the process flags or NODE_OPTIONS, does not return)'
     );
   }
-  // Never reported anything: a new worker that is up but has not reached its first task.
-  if (worker.lastResultAt === 0) {
-    return (
-      '(twice its timeoutMs) of being sent: its new worker has not finished starting (code that ' +
-      'runs first, such as an `--import` preload module, does not return)'
-    );
-  }
+  // Up, and idle when the task was sent (a solo task goes to an idle worker): only code that an
+  // earlier task left behind keeps it from the task.
   return (
     '(twice its timeoutMs) of being sent: its worker is still busy with code an earlier task left ' +
     'running (a timer or callback that does not return)'

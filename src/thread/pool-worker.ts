@@ -13,9 +13,9 @@ import {
   POOL_BYTES,
   POOL_SLOTS,
   PROGRESS,
+  READY_AT,
   STARTED_AT,
   TASK_STRIDE,
-  wallClock,
   type PoolRequest,
   type PoolWorkerData,
 } from './protocol.js';
@@ -83,11 +83,6 @@ export class PoolWorker {
   lastError: unknown;
   /** Set when a task it held failed with {@link lastError} as its cause: the error reached the program. */
   lastErrorDelivered = false;
-  /**
-   * When the worker came up (its 'online' event), as {@link wallClock};
-   * undefined while it boots. How long a timed task waits to start counts from then at the earliest.
-   */
-  onlineAt: number | undefined;
 
   /** The worker's thread name (`<pool name>-<k>`, what `currentThread().name` says in it). */
   readonly name: string;
@@ -103,7 +98,6 @@ export class PoolWorker {
     };
     this.worker = new Worker(WORKER_URL, { workerData, resourceLimits });
     this.threadId = this.worker.threadId;
-    this.worker.once('online', () => (this.onlineAt = wallClock()));
   }
 
   /**
@@ -194,6 +188,16 @@ export class PoolWorker {
     task.holder = undefined;
     this.inflight.delete(task.id);
     return true;
+  }
+
+  /**
+   * When the worker came up: had loaded its code and could start tasks (see READY_AT), as
+   * `wallClock()` (protocol.ts); undefined while it boots. How long a timed task waits to start
+   * counts from then at the earliest.
+   */
+  get readyAt(): number | undefined {
+    const at = this.#startedAt[READY_AT]!;
+    return at === 0 ? undefined : at;
   }
 
   /** Asks the running task to stop (its `currentTask().signal` aborts). */

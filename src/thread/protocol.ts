@@ -25,7 +25,7 @@ export const EXITED = 2;
 
 /**
  * A pool worker's shared memory, a SharedArrayBuffer of POOL_BYTES: POOL_SLOTS `Int32Array` words, of
- * which words 2–3 are one `Float64Array` slot.
+ * which words 2–3 and 4–5 are two `Float64Array` slots.
  *
  * | slot                   | meaning                                                                | written by           |
  * |------------------------|------------------------------------------------------------------------|----------------------|
@@ -33,6 +33,8 @@ export const EXITED = 2;
  * | `DOORBELL`             | incremented after every message the pool posts to it                   | the pool             |
  * | `STARTED_AT` (Float64) | when it started its running task, if that task has a time limit        | the worker           |
  * |                        | (`performance.timeOrigin + performance.now()`), in words 2–3           |                      |
+ * | `READY_AT` (Float64)   | when it had loaded its code and could start tasks (0: not yet; same    | the worker, once     |
+ * |                        | clock), in words 4–5                                                   |                      |
  * | `CLAIMS` + k           | claim word k: `claimToken(id)` of a task sent and not started, else 0  | the pool, the worker |
  *
  * The worker writes `STARTED_AT` before it stores the task's id in `PROGRESS`: the pool, having read
@@ -64,7 +66,13 @@ export const PROGRESS = 0;
 export const DOORBELL = 1;
 /** Index of `STARTED_AT` in a `Float64Array` over the same buffer (bytes 8–15: words 2 and 3). */
 export const STARTED_AT = 1;
-export const CLAIMS = 4;
+/**
+ * Index of `READY_AT` in that `Float64Array` (bytes 16–23: words 4 and 5). Not the worker's 'online'
+ * event, which fires when its thread starts running JavaScript, 20-50 ms before it has loaded the
+ * bootstrap modules and can start a task: a time limit counted from 'online' used part of that.
+ */
+export const READY_AT = 2;
+export const CLAIMS = 6;
 /**
  * Claim words per worker: twice the most tasks a worker holds (PIPELINE_DEPTH in pool-batching.ts),
  * so a free one is found within a few probes.
@@ -76,7 +84,7 @@ export const POOL_BYTES = POOL_SLOTS * 4;
 export const NO_CLAIM = -1;
 
 /**
- * The clock of `STARTED_AT` and of a pool worker's `onlineAt`, read the same way on both sides of the
+ * The clock of `STARTED_AT` and `READY_AT`, read the same way on both sides of the
  * pool (each thread has its own `performance.now()` origin; `timeOrigin` makes them comparable).
  */
 export function wallClock(): number {

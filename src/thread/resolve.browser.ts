@@ -41,3 +41,8 @@ export function blameCaller(err: unknown, _importer: string, _base: string | und
 export function hintTypeScript(err: unknown): unknown {
   return err;
 }
+
+/** Node's version names the module a SyntaxError of its parser came from; a browser's error names it. */
+export function nameUnparsed(err: unknown, _url: string): unknown {
+  return err;
+}

@@ -144,6 +144,24 @@ export function blameCaller(err: unknown, importer: string, base: string | undef
   return rewriteMessage(err, `${err.message.slice(0, from.index)} imported from ${fileURLToPath(base)}`);
 }
 
+/**
+ * Names the module in the SyntaxError of one that does not parse: Node's says only what it met
+ * ("Unexpected token ';'"), with a stack of its own internals. Node shows the file beside an uncaught
+ * one, but this one goes to the thread's caller, in another thread, as data: without this nothing
+ * names the file. `url` is what was imported; the culprit may be a module it imports, which Node does
+ * not name either. Errors whose stack names the file (a CommonJS module's, one that top-level code
+ * threw) are left alone. Returns a new error, not `err` changed: the module cache keeps `err` and
+ * throws it again at every later import of that module, or of another module that imports it.
+ */
+export function nameUnparsed(err: unknown, url: string): unknown {
+  if (!(err instanceof SyntaxError) || !url.startsWith('file:') || typeof err.stack !== 'string') return err;
+  const path = fileURLToPath(url);
+  if (err.stack.includes(url) || err.stack.includes(path)) return err;
+  const named = new SyntaxError(`${err.message} (in ${path}, or a module it imports)`);
+  named.stack = err.stack.replace(err.message, named.message);
+  return named;
+}
+
 /** Resolution errors that a module path meant relative, but written bare, runs into. */
 const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 

@@ -182,7 +182,13 @@ export class ThreadPool implements AsyncDisposable {
         );
       }
       if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
-        throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
+        // A stream, a readline interface or an async generator: `for await` habits, not an iterable.
+        const async =
+          typeof (items as Partial<AsyncIterable<T>> | undefined)?.[Symbol.asyncIterator] === 'function'
+            ? ' (an async iterable: map() takes a sync one; collect the items first, ' +
+              '`await Array.fromAsync(items)` on Node 22+, or call run() for each item as it arrives)'
+            : '';
+        throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}${async}`);
       }
       const signal = checkSignal(checkOptions<MapOptions>(options, MAP_KEYS, 'ThreadPool.map()').signal);
       // All that depends on the caller is taken now, not when a later item is submitted.

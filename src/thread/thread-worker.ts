@@ -18,6 +18,7 @@ import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptProcessShared } from './process-shared.js';
+import { resultCloneFailed } from './clone-failure.js';
 import { encodeErrors, reviveError, serializeError } from '../internal/error-codec.js';
 import {
   CLAIMS,
@@ -28,6 +29,7 @@ import {
   EXITED,
   NO_CLAIM,
   PROGRESS,
+  READY_AT,
   RESULT_STRIDE,
   SETTLED,
   STARTED_AT,
@@ -87,13 +89,14 @@ function runThread(data: ThreadWorkerData): void {
   const status = new Int32Array(data.status);
   let settled = false;
   const report = (ok: boolean, value: unknown) => {
+    const out = ok ? encodeErrors(value) : serializeError(explainError(value));
     try {
-      data.port.postMessage([
-        ok,
-        ok ? encodeErrors(value) : serializeError(explainError(value)),
-      ] satisfies ThreadResult);
+      data.port.postMessage([ok, out] satisfies ThreadResult);
     } catch (err) {
-      data.port.postMessage([false, serializeError(err)] satisfies ThreadResult);
+      data.port.postMessage([
+        false,
+        serializeError(ok ? resultCloneFailed(err, out) : err),
+      ] satisfies ThreadResult);
     }
     settled = true;
     // Store before notify: a joiner that wakes (or has not started waiting) sees SETTLED.
@@ -152,7 +155,7 @@ function runPool(data: PoolWorkerData): void {
         try {
           port.postMessage(one);
         } catch (err) {
-          port.postMessage([one[0], 0, serializeError(err)]);
+          port.postMessage([one[0], 0, serializeError(one[1] === 1 ? resultCloneFailed(err, one[2]) : err)]);
         }
       }
     }
@@ -271,6 +274,8 @@ function runPool(data: PoolWorkerData): void {
   };
 
   port.on('message', handle);
+  // Up: a timed task's wait to start counts from here (see READY_AT), not from the 'online' event.
+  startedAt[READY_AT] = wallClock();
 }
 
 onWorkerData((received) => {

@@ -1,6 +1,6 @@
 // An argument that structured clone refuses fails with an error that names it and the path inside it
 // (`args[1]`, `args[0].deep.list[1]`, `items[2].f`), as a Queue's error names where shared memory sat,
-// instead of the runtime's bare "() => 1 could not be cloned.".
+// instead of the runtime's bare "() => 1 could not be cloned."; so does a result (`result.handlers[0].cb`).
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
@@ -77,5 +77,46 @@ describe('an argument that cannot be cloned', () => {
     )) as Error;
     expect(mapped.name).toBe('DataCloneError');
     expect(mapped.message).toMatch(/^Expected `items\[2\]\.f` to be structured-cloneable, got a function\./);
+  });
+});
+
+describe('a result that cannot be cloned', () => {
+  it('a pool task rejects with a DataCloneError saying it was the returned value, and where', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const [fn, nested, symbol, ok] = await watchdog(
+      Promise.allSettled([
+        pool.run(() => () => 1),
+        pool.run(() => ({ ok: 1, handlers: [{ cb() {} }] })),
+        pool.run(() => Symbol('s')),
+        pool.run(() => 'next'),
+      ]),
+    );
+    // It used to be the runtime's bare "() => 1 could not be cloned.", which does not say that the
+    // task's own return value was the culprit, nor where inside it.
+    const reason = (r: PromiseSettledResult<unknown>) => (r as PromiseRejectedResult).reason as Error;
+    expect(reason(fn).name).toBe('DataCloneError');
+    expect(reason(fn).message).toMatch(
+      /^Expected the returned value to be structured-cloneable, got a function\. The value a thread function returns is copied back to the caller, and a function cannot be sent to another thread: return data/,
+    );
+    expect(reason(fn).message).toContain('(() => 1 could not be cloned.)');
+    expect(reason(nested).message).toMatch(
+      /^Expected `result\.handlers\[0\]\.cb` in the returned value to be structured-cloneable, got a function\./,
+    );
+    expect(reason(symbol).message).toMatch(
+      /^Expected the returned value to be structured-cloneable, got a symbol \(Symbol\(s\)\)\. The value a thread function returns is copied back to the caller with structured clone/,
+    );
+    expect(ok).toEqual({ status: 'fulfilled', value: 'next' });
+  });
+
+  it("a Thread's join() rejects with the same", async () => {
+    const err = (await watchdog(
+      spawn(() => ({ f() {} }))
+        .join()
+        .catch((e: unknown) => e),
+    )) as Error;
+    expect(err.name).toBe('DataCloneError');
+    expect(err.message).toMatch(
+      /^Expected `result\.f` in the returned value to be structured-cloneable, got a function\./,
+    );
   });
 });

@@ -45,6 +45,16 @@ describe('ThreadPool worker recovery', () => {
     expect(out.ms).toBeGreaterThanOrEqual(2_900);
   }, 25_000);
 
+  it('a timed task waits out a slow `--import` preload (one that runs after the worker is online)', async () => {
+    const preload = new URL('../fixtures/thread/boot-slow-import-preload.mjs', import.meta.url).href;
+    const { stdout, stderr, code } = await runFixture('boot-slow.mjs', [], 20_000, ['--import', preload]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // The boot (1 s) is longer than twice the limit (400 ms). Its wait to start used to count from the
+    // worker's 'online' event, before the preload ran: it was cancelled, "did not start within 400 ms".
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, value: 'ran' });
+  }, 25_000);
+
   it('a worker that dies is replaced for the tasks another holds behind a long one', async () => {
     await using pool = new ThreadPool({ size: 2 });
     // [0]: the long task has started; [1]: the long task may end.
@@ -91,4 +101,17 @@ describe('ThreadPool worker recovery', () => {
     const names = await watchdog(Promise.all(tasks));
     expect(names[LONG]).toBe('ThreadPool-1-2');
   }, 15_000);
+
+  it("a short timeoutMs does not count a new worker's loading of its code", async () => {
+    // Between 'online' and its first task a worker loads threadkit's worker modules (20-50 ms): tasks
+    // with a limit shorter than half that failed on every new worker, "did not start within 20 ms".
+    await using pool = new ThreadPool({ size: 2 });
+    const first = await watchdog(
+      Promise.allSettled([1, 2].map((n) => pool.run((x: number) => x, { args: [n], timeoutMs: 10 }))),
+    );
+    expect(first).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'fulfilled', value: 2 },
+    ]);
+  });
 });

@@ -412,6 +412,13 @@ describe('ThreadPool', () => {
     await expect(pool.run(5 as never)).rejects.toThrow(/Expected `target`/);
     await expect(pool.run(() => 1, { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(RangeError);
     await expect(pool.map((x: number) => x, 3 as never)).rejects.toThrow(/Expected `items` to be iterable/);
+    // A `for await` source (a stream, readline, an async generator) used to get only "got an object".
+    async function* rows() {
+      yield await Promise.resolve(1);
+    }
+    await expect(pool.map((x: number) => x, rows() as never)).rejects.toThrow(
+      /^Expected `items` to be iterable, got an object \(an async iterable: map\(\) takes a sync one; collect the items first/,
+    );
     // Array.prototype.map's (item, index): plain JavaScript would get index undefined, silently.
     const withIndex = (x: number, i: number) => x * i;
     await expect(pool.map(withIndex as never, [1, 2])).rejects.toThrow(

@@ -327,6 +327,32 @@ describe('a module target that does not load', () => {
       rmSync(broken, { force: true });
     }
   });
+  it('a module that does not parse: the SyntaxError names it', async () => {
+    // Node's SyntaxError says only "Unexpected token ';'", with a stack of its internals: Node shows
+    // the file beside an uncaught one, but this one reaches the caller in another thread as data.
+    const unparsed = join(root, 'unparsed.mjs');
+    writeFileSync(unparsed, 'export default () => { return 1 +; };\n');
+    const importer = join(root, 'imports-unparsed.mjs');
+    writeFileSync(importer, "import './unparsed.mjs';\nexport default () => 1;\n");
+    const error = (await new Thread(pathToFileURL(unparsed))
+      .start()
+      .join()
+      .catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(SyntaxError);
+    expect(error.message).toMatch(
+      new RegExp(`^Unexpected token.* \\(in ${unparsed}, or a module it imports\\)$`),
+    );
+    expect(error.stack).toContain(`(in ${unparsed}, or a module it imports)`);
+    // On one worker, the runtime's module cache throws the same error for every later import of the
+    // module: each names the module that was imported, and only once.
+    await using pool = new ThreadPool({ size: 1 });
+    const first = (await pool.run(pathToFileURL(unparsed)).catch((e: unknown) => e)) as Error;
+    const viaImporter = (await pool.run(pathToFileURL(importer)).catch((e: unknown) => e)) as Error;
+    const again = (await pool.run(pathToFileURL(unparsed)).catch((e: unknown) => e)) as Error;
+    expect(first.message).toBe(error.message);
+    expect(viaImporter.message).toMatch(new RegExp(`\\(in ${importer}, or a module it imports\\)$`));
+    expect(again.message).toBe(error.message);
+  });
 });
 
 describe('TypeScript that a thread cannot load', () => {

@@ -181,8 +181,19 @@ describe('Thread', () => {
       (await watchdog(new Thread(url, { export: name }).start().join()).catch((e: unknown) => e)) as Error;
     const notFn = await failure('notFn');
     expect(notFn).toBeInstanceOf(TypeError);
-    expect(notFn.message).toMatch(/named `notFn`, got number$/);
-    expect((await failure('missing')).message).toMatch(/named `missing`, got undefined$/);
+    // The names it does export come with it (they used to be left out: "got undefined" alone).
+    expect(notFn.message).toMatch(
+      /named `notFn`, got number; the functions it exports: default \(pass the name as `export`\)$/,
+    );
+    expect((await failure('missing')).message).toMatch(
+      /named `missing`, got undefined; the functions it exports: default/,
+    );
+    // A CommonJS module with named exports only, run without `export`: its module.exports is an object.
+    const cjs = new URL('../fixtures/thread/named-only.cjs', import.meta.url);
+    const named = (await watchdog(new Thread(cjs).start().join()).catch((e: unknown) => e)) as Error;
+    expect(named.message).toMatch(
+      /named `default`, got object; the functions it exports: triple \(pass the name as `export`\)$/,
+    );
   });
 
   it('moves transferred buffers', async () => {
