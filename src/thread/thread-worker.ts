@@ -89,7 +89,13 @@ function runThread(data: ThreadWorkerData): void {
   const status = new Int32Array(data.status);
   let settled = false;
   const report = (ok: boolean, value: unknown) => {
-    const out = ok ? encodeErrors(value) : serializeError(explainError(value));
+    // Encoding walks the result, and a getter in it may throw: that error is the thread's outcome too.
+    let out: unknown;
+    try {
+      out = ok ? encodeErrors(value) : serializeError(explainError(value));
+    } catch (err) {
+      [ok, out] = [false, serializeError(err)];
+    }
     try {
       data.port.postMessage([ok, out] satisfies ThreadResult);
     } catch (err) {

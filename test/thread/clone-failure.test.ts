@@ -119,4 +119,19 @@ describe('a result that cannot be cloned', () => {
       /^Expected `result\.f` in the returned value to be structured-cloneable, got a function\./,
     );
   });
+
+  it('a getter in the result that throws: its error is the outcome, and the thread is not reported dead', async () => {
+    const result = () => ({
+      get x(): number {
+        throw new RangeError('boom from a getter');
+      },
+    });
+    await using pool = new ThreadPool({ size: 1 });
+    const [joined, ran] = await watchdog(Promise.allSettled([spawn(result).join(), pool.run(result)]));
+    for (const r of [joined, ran]) {
+      const err = (r as PromiseRejectedResult).reason as Error;
+      expect(err).toBeInstanceOf(RangeError);
+      expect(err.message).toBe('boom from a getter');
+    }
+  });
 });
