@@ -69,7 +69,10 @@ export function checkResourceLimits(value: unknown): ResourceLimits | undefined 
         `Expected \`resourceLimits\` to have only ${LIMIT_KEYS.join(', ')}, got \`${key}\``,
       );
     }
-    if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
+    if (limit !== undefined && typeof limit !== 'number') {
+      throw new TypeError(`Expected \`resourceLimits.${key}\` to be a number (MB), got ${describe(limit)}`);
+    }
+    if (limit !== undefined && !(limit > 0)) {
       throw new RangeError(
         `Expected \`resourceLimits.${key}\` to be a positive number, got ${describe(limit)}`,
       );

@@ -246,6 +246,11 @@ describe('Thread', () => {
         'Expected `resourceLimits.stackSizeMb` to be at least 0.5 (MB; a smaller stack crashes Node), got 0.1',
       ),
     );
+    // A wrong type is a TypeError (a config value read as a string, say); a wrong number a RangeError.
+    expect(() => new Thread(() => 1, { resourceLimits: { maxOldGenerationSizeMb: '64' as never } })).toThrow(
+      new TypeError('Expected `resourceLimits.maxOldGenerationSizeMb` to be a number (MB), got "64"'),
+    );
+    expect(() => new Thread(() => 1, { resourceLimits: { stackSizeMb: -1 } })).toThrow(RangeError);
     const small = new Thread(() => 'runs', { resourceLimits: { stackSizeMb: 0.5 } });
     expect(await watchdog(small.start().join())).toBe('runs');
     // An empty name would make its reports read "Exception in thread :".
