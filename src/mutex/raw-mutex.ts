@@ -149,6 +149,11 @@ export function release(i32: Int32Array, base: number, tid: number): boolean {
   // at most those added: a waiter flagged itself in between. The lock is released all the same (as
   // releaseSlow's non-fair path would), so wake one waiter (I2); one that set FAIR re-sets it at its
   // next attempt if a newcomer barged in (one round of fair mode skipped, never a lost wake-up).
+  // One exception: a thread counts as dead from the start of its exit, before the user's 'exit'
+  // listeners run, and a waiter may take its lock over then (I5); an unlock() from such a listener that
+  // read `tid` just before the takeover releases the new owner's hold (compareExchange would throw
+  // NotOwnerError instead). Such a listener races the takeover on the protected state anyway, so the
+  // docs (docs/locks.md, dead owners) say not to touch locks there.
   if (i32[base + STATE] === tid) {
     if (Atomics.exchange(i32, base + STATE, 0) !== tid) notify(i32, base + STATE, 1);
     return true;
