@@ -5,6 +5,7 @@
 // (codecFor) from the caller, so this file does not import codec.ts back.
 import type { ShareableCodec } from './codec.js';
 import { appendOwn, defineOwn } from './own-property.js';
+import { isScriptObject } from './script-object.js';
 
 /** The own property that marks a tagged or escaped record. */
 export const KEY = '__threadkit_shareable__';
@@ -21,20 +22,28 @@ export interface CopyWalk {
   readonly errors: ShareableCodec<object> | undefined;
   /** Objects to take as they are, unread (Proxies, which structured clone refuses). */
   readonly isProxy: ((value: object) => boolean) | undefined;
+  /**
+   * Whether a script object (an instance of the user's class: script-object.ts) holds something to
+   * tag or escape in its own properties; such an object is copied as the plain object that structured
+   * clone would make of it, and any other script object is left to structured clone.
+   */
+  readonly holdsInside: (value: object) => boolean;
   /** Whether a primitive or an error was tagged, or a lookalike escaped: then the copy needs decode. */
   tagged: boolean;
 }
 
 /**
  * Copies the arrays, plain objects, Maps and Sets of `value` with every registered primitive replaced
- * by a tagged record, and every plain object that looks like one wrapped in an escaped record.
+ * by a tagged record, and every plain object that looks like one wrapped in an escaped record. An
+ * instance of the user's class that holds such a thing is copied as a plain object too, as structured
+ * clone would copy it.
  * `walk.copies` maps each original to its copy, registered before its children are copied, so a
  * shared reference stays shared (one primitive becomes one tagged record, one lookalike one escaped
  * record) and a cycle leads back to the copy rather than to the original, which still holds the
  * primitives. Reads each property once, in structured clone's order (depth first, keys in order);
  * what the copy keeps, it keeps as structured clone does: own enumerable string keys as own data
  * properties, an array's length, holes and extra properties. Everything else (Dates, typed arrays,
- * class instances, ...) is structured clone's job.
+ * class instances that hold nothing to tag, ...) is structured clone's job.
  */
 export function copyTagged(value: unknown, walk: CopyWalk): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -71,6 +80,8 @@ export function copyTagged(value: unknown, walk: CopyWalk): unknown {
     for (const item of value) out.add(copyTagged(item, walk));
     return out;
   }
+  if (isScriptObject(value) && walk.holdsInside(value))
+    return copyObject(value as Record<string, unknown>, walk);
   copies.set(value, value);
   return value;
 }

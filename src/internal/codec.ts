@@ -1,8 +1,10 @@
 // The one codec for values crossing a thread boundary through Thread/ThreadPool. Structured clone
 // turns a class instance into plain data; every shareable primitive registers here once so that it
 // is re-created as a live instance on the other side, wherever it sits inside args or results:
-// in arrays, plain objects, Map keys and values, and Set members. As with structured clone, one
-// primitive referenced twice arrives as one instance referenced twice, and cycles are kept.
+// in arrays, plain objects, Map keys and values, Set members, and the own properties of instances of
+// the user's classes (which structured clone turns into plain objects: see script-object.ts). As with
+// structured clone, one primitive referenced twice arrives as one instance referenced twice, and
+// cycles are kept.
 //
 // Where the registry lives: on `globalThis` under a versioned symbol, as the diagnostics settings do
 // (src/internal/diagnostics.ts). The package ships an ESM and a CommonJS build, and both can be loaded
@@ -19,6 +21,7 @@
 // object, never reviving it. Escaped records follow the same identity rules as tagged ones.
 import { isPlainObject } from './validate.js';
 import { copyTagged, ESCAPED, KEY, type CopyWalk } from './codec-copy.js';
+import { isScriptObject } from './script-object.js';
 
 /**
  * How a shareable primitive turns into cloneable data and back; also threadkit's errors, which
@@ -116,49 +119,114 @@ export function carriedByCodec(value: object, errors?: ShareableCodec<Error>): b
 
 /**
  * Whether a registered primitive, or a plain object to escape, sits anywhere inside `value`'s arrays,
- * plain objects, Map keys and values, and Set members. `visited` makes it stop on cycles. `isProxy`:
- * tells Proxies, which are not looked into (structured clone refuses them).
+ * plain objects, Map keys and values, Set members, and the own properties of script objects (instances
+ * of the user's classes). `visited` makes it stop on cycles. `isProxy`: tells Proxies, which are not
+ * looked into (structured clone refuses them). `known`: see {@link holdsInside}. A loop over a stack
+ * of objects still to look into, not recursion: a value nested thousands deep (a linked list) does
+ * not overflow the call stack.
  */
 function holdsShareable(
   value: unknown,
   visited: Set<object>,
   errors?: ShareableCodec<object>,
   isProxy?: (value: object) => boolean,
+  known?: Map<object, boolean>,
 ): boolean {
-  if (value === null || typeof value !== 'object' || visited.has(value)) return false;
-  visited.add(value);
-  if (isProxy?.(value)) return false;
-  // The common case first, and cheaply: a plain object or an array is an instance of no registered
-  // class (nor an Error), so the registry is not asked about it; only a plain object can look tagged.
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    if (Object.hasOwn(value, KEY)) return true;
-    for (const item of Object.values(value)) if (holdsShareable(item, visited, errors, isProxy)) return true;
-    return false;
-  }
-  if (proto === Array.prototype && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++)
-      if (holdsShareable(value[i], visited, errors, isProxy)) return true;
-    return false;
-  }
-  if (codecFor(value, errors)) return true;
-  if (Array.isArray(value)) return value.some((item) => holdsShareable(item, visited, errors, isProxy));
-  if (value instanceof Map) {
-    for (const [k, v] of value)
-      if (holdsShareable(k, visited, errors, isProxy) || holdsShareable(v, visited, errors, isProxy))
-        return true;
-    return false;
-  }
-  if (value instanceof Set) {
-    for (const item of value) if (holdsShareable(item, visited, errors, isProxy)) return true;
-    return false;
+  if (value === null || typeof value !== 'object') return false;
+  const pending: object[] = [value];
+  // With `known`: the object that led to each one pushed, to record all the way up what was found.
+  // Only objects not visited yet get one: each is visited after the object it names, so no loop.
+  const from = known && new Map<object, object>();
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (visited.has(next)) continue;
+    visited.add(next);
+    const before = known?.get(next);
+    if (before === false || isProxy?.(next)) continue;
+    if (before === true || holdsItself(next, errors)) {
+      if (known && from) for (let o: object | undefined = next; o; o = from.get(o)) known.set(o, true);
+      return true;
+    }
+    const start = pending.length;
+    pushContents(pending, next);
+    if (from)
+      for (let i = start; i < pending.length; i++)
+        if (!visited.has(pending[i]!) && !from.has(pending[i]!)) from.set(pending[i]!, next);
   }
   return false;
 }
 
+/** Whether `value` itself is for the codec: a registered primitive (or error), or a lookalike record. */
+function holdsItself(value: object, errors: ShareableCodec<object> | undefined): boolean {
+  // The common case first, and cheaply: a plain object or an array is an instance of no registered
+  // class (nor an Error), so the registry is not asked about it; only a plain object can look tagged.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return Object.hasOwn(value, KEY);
+  if (proto === Array.prototype && Array.isArray(value)) return false;
+  if (codecFor(value, errors)) return true;
+  // An instance of the user's class arrives as a plain object: it may look tagged too.
+  return !Array.isArray(value) && isScriptObject(value) && Object.hasOwn(value, KEY);
+}
+
 /**
- * Replaces registered primitives inside arrays, plain objects, Maps and Sets with tagged records (and
- * escapes plain objects that look like one). Returns the input itself when it contains neither (no
+ * Pushes onto `pending` the objects that structured clone copies along with `value` (not a primitive
+ * or an error the codec carries): the members of arrays, Maps and Sets, and the own enumerable
+ * properties of plain objects and script objects (instances of the user's classes).
+ */
+function pushContents(pending: object[], value: object): void {
+  const proto: unknown = Object.getPrototypeOf(value);
+  let items: Iterable<unknown> = [];
+  if (proto === Object.prototype || proto === null) items = Object.values(value);
+  else if (Array.isArray(value)) items = value as unknown[];
+  else if (value instanceof Map) items = mapEntries(value);
+  else if (value instanceof Set) items = value;
+  else if (isScriptObject(value)) items = Object.values(value);
+  for (const item of items) if (item !== null && typeof item === 'object') pending.push(item);
+}
+
+/** A Map's keys and values, in order. */
+function* mapEntries(map: Map<unknown, unknown>): Generator<unknown> {
+  for (const [k, v] of map) {
+    yield k;
+    yield v;
+  }
+}
+
+/**
+ * For {@link copyTagged}: whether `value`, a script object met while copying, holds something to tag
+ * or escape (then it is copied as the plain object that structured clone would make of it; otherwise
+ * it is left to structured clone, as a host object written in JavaScript must be). `known` keeps what
+ * the walks of one encoding found, so that no object is walked twice: a walk that found something
+ * found it for every object on the way to it, and a walk that found nothing found nothing for any
+ * object it visited.
+ */
+function holdsInside(
+  value: object,
+  known: Map<object, boolean>,
+  errors?: ShareableCodec<object>,
+  isProxy?: (value: object) => boolean,
+): boolean {
+  const visited = new Set<object>();
+  const found = holdsShareable(value, visited, errors, isProxy, known);
+  if (!found) for (const seen of visited) known.set(seen, false);
+  return found;
+}
+
+/** The state of one {@link copyTagged} walk. */
+function newWalk(errors: ShareableCodec<object> | undefined, isProxy: CopyWalk['isProxy']): CopyWalk {
+  const known = new Map<object, boolean>();
+  return {
+    copies: new Map(),
+    codecFor,
+    errors,
+    isProxy,
+    holdsInside: (value) => holdsInside(value, known, errors, isProxy),
+    tagged: false,
+  };
+}
+
+/**
+ * Replaces registered primitives inside arrays, plain objects, Maps, Sets and instances of the user's
+ * classes with tagged records (and escapes plain objects that look like one). Returns the input itself when it contains neither (no
  * copy on the common path); otherwise a copy of its containers, the input left untouched.
  *
  * `errors`: a codec that carries every error, not only threadkit's (whose own codec carries them
@@ -168,7 +236,7 @@ function holdsShareable(
 export function encode(value: unknown, errors?: ShareableCodec<Error>): unknown {
   const all = errors as ShareableCodec<object> | undefined;
   if (!holdsShareable(value, new Set(), all)) return value;
-  return copyTagged(value, { copies: new Map(), codecFor, errors: all, isProxy: undefined, tagged: false });
+  return copyTagged(value, newWalk(all, undefined));
 }
 
 /**
@@ -191,7 +259,7 @@ export function encodeForSerializer(
   if (holds === false || (holds === undefined && !holdsShareable(value, new Set(), all, isProxy))) {
     return { value, tagged: false };
   }
-  const walk: CopyWalk = { copies: new Map(), codecFor, errors: all, isProxy, tagged: false };
+  const walk = newWalk(all, isProxy);
   const copy = copyTagged(value, walk);
   return { value: copy, tagged: walk.tagged };
 }

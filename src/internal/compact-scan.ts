@@ -6,6 +6,7 @@
 // runs again. Each scan function returns false, the refusal, for the writer to return; once something
 // is found, nothing more is read. The objects met live here, shared by writer and scan.
 import { types } from 'node:util';
+import { isScriptObject } from './script-object.js';
 
 // The objects met so far: the first FEW_OBJECTS in a list searched linearly (a Set costs an allocation
 // per encoding, on clear()), the rest in a Set.
@@ -79,6 +80,9 @@ export function scanMet(v: object, proto: unknown): false {
       if (found) break;
       scan(x);
     }
+  } else if (isScriptObject(v)) {
+    // An instance of the user's class: its own properties, which structured clone copies.
+    scanKeys(v as Record<string, unknown>, Object.keys(v), 0);
   }
   return false;
 }

@@ -269,7 +269,7 @@ registerShareable(errorCodec);
 /**
  * {@link encode} for every value that crosses a thread boundary (a thread's or a pool task's args and
  * result, a Queue's values; a thrown non-error, and an error's own properties): every error inside
- * `value` (at the top, or in its arrays, plain objects, Maps and Sets), not only threadkit's, becomes a
+ * `value` (at the top, or in its arrays, objects, Maps and Sets), not only threadkit's, becomes a
  * record of its class, name, message, stack, cause and own properties, which {@link decode} revives,
  * as a thrown error crosses from a thread. Structured clone alone would keep only the class of a
  * built-in and its message. Returns `value` itself when it holds no error, primitive or lookalike

@@ -278,7 +278,7 @@ export class Mutex {
     if (diagnostics.lockOrder) checkOrder(this);
     if (tryAcquireFast(this.#i32, this.#base, TID)) return guardFor(this, this.#i32, this.#base, LOCKED);
     const got = await acquireAsync(this, this.#i32, this.#base, timeoutMs, signal);
-    if (got === TIMED_OUT) throw new TimeoutError(`Mutex.lockAsync() timed out after ${timeoutMs} ms`);
+    if (got === TIMED_OUT) throw new TimeoutError(`${where} timed out after ${timeoutMs} ms`);
     return guardFor(this, this.#i32, this.#base, got);
   }
 

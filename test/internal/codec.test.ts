@@ -150,6 +150,50 @@ describe('codec', () => {
     expect(decode({ x: inherited })).toEqual({ x: inherited });
   });
 
+  it("revives a primitive held by an instance of the user's class, which arrives as a plain object", () => {
+    class Account {
+      readonly lock = new Box(4);
+      balance = 10;
+      self: Account | undefined;
+    }
+    const account = new Account();
+    account.self = account;
+    const out = roundTrip({ account, again: account }) as {
+      account: { lock: Box; balance: number; self: unknown };
+      again: unknown;
+    };
+    expect(Object.getPrototypeOf(out.account)).toBe(Object.prototype); // as structured clone makes it
+    expect(out.account.lock).toBeInstanceOf(Box);
+    expect(out.account.lock.id).toBe(4);
+    expect(out.account.balance).toBe(10);
+    expect(out.account.self).toBe(out.account); // a cycle through the instance kept
+    expect(out.again).toBe(out.account);
+    expect(account.lock).toBeInstanceOf(Box); // the input is left untouched
+  });
+
+  it("leaves instances of the user's classes that hold no primitive to structured clone", () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const p = new Point(1, 2);
+    expect(encode({ p })).toEqual({ p }); // nothing to tag: the input itself
+    // Next to a primitive, the instance is not copied: a host object written in JavaScript (Node's
+    // Blob) must reach structured clone as itself.
+    const blob = new Blob(['x']);
+    const encoded = encode({ p, blob, box: new Box(1) }) as { p: unknown; blob: unknown };
+    expect(encoded.p).toBe(p);
+    expect(encoded.blob).toBe(blob);
+  });
+
+  it('walks values nested thousands deep without overflowing the stack', () => {
+    let list: { next: unknown } = { next: null };
+    for (let i = 0; i < 20_000; i++) list = { next: list };
+    expect(encode(list)).toBe(list);
+  });
+
   it('throws a TypeError naming a primitive whose module is not loaded', () => {
     expect(() => decode([{ __threadkit_shareable__: 'Nope', data: {} }])).toThrow(
       /Cannot revive a Nope: its module is not loaded/,

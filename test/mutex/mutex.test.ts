@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Mutex, NotOwnerError } from '../../src/mutex/index.js';
+import { Mutex, NotOwnerError, TimeoutError } from '../../src/mutex/index.js';
 import { fixture, sleep, startAgent, terminateAll, watchdog } from '../helpers/workers.js';
 import { mutexSuite } from './contract.js';
 import { hammer } from './hammer.js';
@@ -225,6 +225,17 @@ describe('bad input', () => {
     await expect(m.lockAsync({ timeoutMs: 20, signal })).rejects.toThrow(/timed out/);
     const other = new Mutex({ buffer: new SharedArrayBuffer(Mutex.BYTES), byteOffset: 0, reentrant: true });
     expect(await other.withLockAsync(() => 7, { timeoutMs: 20, signal })).toBe(7);
+  });
+
+  it('a timed-out withLockAsync rejects with a TimeoutError naming withLockAsync, not lockAsync', async () => {
+    const m = new Mutex();
+    using _held = m.lock(); // the async waiters below wait for it and time out
+    const err = await m.withLockAsync(() => 1, { timeoutMs: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toBe('Mutex.withLockAsync() timed out after 10 ms');
+    await expect(m.lockAsync({ timeoutMs: 10 })).rejects.toThrow(
+      /^Mutex\.lockAsync\(\) timed out after 10 ms$/,
+    );
   });
 
   it('withLock / withLockAsync reject a non-function without taking the lock', async () => {

@@ -113,6 +113,51 @@ describe('shareable primitives shared, or inside Maps and Sets', () => {
   });
 });
 
+// Structured clone copies an instance of the user's class as a plain object of its own properties: a
+// primitive in one of them arrives live too (an account that carries its own lock).
+describe("shareable primitives held by instances of the user's classes", () => {
+  class Account {
+    readonly lock = new Mutex();
+    readonly events = new Set([new Event()]);
+  }
+
+  it('arrive live in a Thread, and come back live in its result', async () => {
+    const account = new Account();
+    const out = await watchdog(
+      spawn(async (a: Account) => {
+        const { Event: E, Mutex: M } = await import('threadkit');
+        class Result {
+          readonly lock = a.lock;
+          readonly fresh = new M();
+        }
+        return { live: a.lock instanceof M && [...a.events][0] instanceof E, result: new Result() };
+      }, account).join(),
+    );
+    expect(out.live).toBe(true);
+    expect(out.result.lock).toBeInstanceOf(Mutex);
+    expect(out.result.fresh).toBeInstanceOf(Mutex);
+    const g = account.lock.lock();
+    expect(out.result.lock.isLocked).toBe(true); // the same memory
+    g.unlock();
+  });
+
+  it('arrive live in a ThreadPool task', async () => {
+    await using pool = new ThreadPool({ size: 1 });
+    const account = new Account();
+    const locked = await watchdog(
+      pool.run(
+        (a: Account) => {
+          a.lock.lock();
+          return a.lock.isHeldByCurrentThread;
+        },
+        { args: [account] },
+      ),
+    );
+    expect(locked).toBe(true);
+    expect(account.lock.isLocked).toBe(true);
+  });
+});
+
 // A user's plain object that happens to look like the codec's tagged record (a JSON document, a
 // payload from elsewhere) is data, not a primitive: it crosses unchanged, never revived.
 describe('plain objects that look like a tagged primitive', () => {
