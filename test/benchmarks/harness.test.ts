@@ -73,4 +73,26 @@ describe('npm run bench -- --smoke --cores 8', () => {
     expect(zero.code).not.toBe(0);
     expect(zero.stderr).toContain('Expected --cores to be an integer from 1 to 256, got 0');
   });
+
+  it('answers a bad command line with one error line and a pointer to --help, not a stack trace', async () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "error: Unknown option '--bogus'"],
+      [
+        ['--only', 'nosuch'],
+        'error: No benchmark suite named nosuch (have: mutex, thread, threadlocal, toolbox)',
+      ],
+      [['--cores', 'abc'], 'error: Expected --cores to be an integer from 1 to 256, got abc'],
+      [
+        ['--report', '--smoke', '--only', 'mutex'],
+        'error: --report runs nothing, so --smoke, --only would do nothing',
+      ],
+    ];
+    const before = repoResultsDigest();
+    for (const [args, message] of cases) {
+      const run = await bench(args, 20_000);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toBe(`${message}\nRun with --help for the options.\n`);
+    }
+    expect(repoResultsDigest()).toBe(before);
+  });
 });
