@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { Thread } from 'threadkit/thread';
 import type { BenchContext, BenchResult, BenchRow, BenchSuite } from './lib/types.js';
-import { latencyUs, median, startPools, throughput } from './thread/pools.js';
+import { median } from './lib/stats.js';
+import { latencyUs, startPools, throughput } from './thread/pools.js';
 import { measureScaling } from './thread/scaling.js';
 
 const LAT = 'tiny task latency (median, one at a time)';
