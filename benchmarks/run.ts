@@ -156,7 +156,9 @@ async function discover(only: readonly string[]): Promise<Found[]> {
   }
   const missing = only.filter((o) => !found.some((f) => f.suite.name === o || f.file === `${o}.bench.ts`));
   if (missing.length > 0)
-    throw new UsageError(`No benchmark suite named ${missing.join(', ')} (have: ${files.map((f) => f.slice(0, -'.bench.ts'.length)).join(', ')})`);
+    throw new UsageError(
+      `No benchmark suite named ${missing.join(', ')} (have: ${files.map((f) => f.slice(0, -'.bench.ts'.length)).join(', ')})`,
+    );
   return found;
 }
 
