@@ -201,6 +201,13 @@ const suite: BenchSuite = {
           pass: speedup.ours / speedup.raw >= 0.95,
         },
       ],
+      notes: [
+        "How the pools differ: threadkit's ThreadPool sends queued tasks to a worker in batches (up to 64 " +
+          'in one message) and sends a busy worker its next batch before it has finished the current one; ' +
+          'piscina, tinypool and workerpool, with their default options, post one message per task. The ' +
+          'tiny task (x + 1) costs nothing but its messaging, so the tiny-task throughput ratio shows ' +
+          'batching at its best; tasks that run longer than a message round trip gain little from it.',
+      ],
       charts: [
         { title: 'CPU-bound scaling', case: 'CPU-bound scaling', xParam: 'threads', yLabel: 'speedup (x)' },
       ],

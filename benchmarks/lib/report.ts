@@ -256,6 +256,7 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
         '',
       );
     }
+    for (const note of r.notes ?? []) out.push(`**Note:** ${note}`, '');
     if (r.ratios.length > 0) {
       out.push('### Headline ratios', '', '| ratio | value | target | |', '|---|---:|---|---|');
       for (const x of r.ratios) {

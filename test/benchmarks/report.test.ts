@@ -149,6 +149,13 @@ describe('benchmark report with many worker counts', () => {
     expect(md).not.toMatch(/on 64 cores/);
   });
 
+  it("prints a suite's notes under its heading, before the ratios", () => {
+    const md = renderMarkdown([result({ notes: ['Pool A batches tasks; pool B does not.'] })], 'results');
+    expect(md).toMatch(
+      /## mutex \(Node v20\.20\.2\)\n[^#]*\*\*Note:\*\* Pool A batches tasks; pool B does not\.\n\n### Headline ratios/,
+    );
+  });
+
   it('writes every rate with k/M/G, whatever its unit', () => {
     expect(formatValue(16_200_000, 'acquire+release/s')).toBe('16.2M acquire+release/s');
     expect(formatValue(184_000, 'generations/s')).toBe('184k generations/s');
