@@ -41,6 +41,9 @@ Testing the harness (results are not measurements; they go to --out or a new tem
                    result files keep this machine's real core count)
   --help`;
 
+/** A mistake on the command line: reported in one line with a pointer to --help, no stack trace. */
+class UsageError extends Error {}
+
 /** Where one invocation writes: result files and charts in `dir`, the report in `markdown`. */
 interface Destination {
   readonly dir: string;
@@ -56,20 +59,21 @@ const REPO_DESTINATION: Destination = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      full: { type: 'boolean', default: false },
-      only: { type: 'string', multiple: true },
-      report: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      smoke: { type: 'boolean', default: false },
-      cores: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseOptions();
   if (values.help) {
     console.log(USAGE);
     return;
+  }
+  if (values.report) {
+    // --report only re-renders: an option that would shape a run must not be silently dropped.
+    const ignored = (['full', 'smoke', 'cores', 'only'] as const).filter(
+      (o) => values[o] !== undefined && values[o] !== false,
+    );
+    if (ignored.length > 0) {
+      throw new UsageError(
+        `--report runs nothing, so ${ignored.map((o) => `--${o}`).join(', ')} would do nothing`,
+      );
+    }
   }
   const simulatedCores = values.cores === undefined ? undefined : parseCores(values.cores);
   const testing = values.smoke || simulatedCores !== undefined;
@@ -81,10 +85,34 @@ async function main(): Promise<void> {
   await writeReport(dest);
 }
 
+/** The command line, parsed; a malformed one is a {@link UsageError}. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        full: { type: 'boolean', default: false },
+        only: { type: 'string', multiple: true },
+        report: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        smoke: { type: 'boolean', default: false },
+        cores: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    // node:util's own errors (ERR_PARSE_ARGS_UNKNOWN_OPTION, ...) already say what was wrong.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
+  }
+}
+
 function parseCores(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > MAX_SIMULATED_CORES) {
-    throw new RangeError(`Expected --cores to be an integer from 1 to ${MAX_SIMULATED_CORES}, got ${text}`);
+    throw new UsageError(`Expected --cores to be an integer from 1 to ${MAX_SIMULATED_CORES}, got ${text}`);
   }
   return n;
 }
@@ -97,7 +125,7 @@ async function destination(out: string | undefined, testing: boolean): Promise<D
   if (out === undefined && !testing) return REPO_DESTINATION;
   const dir = path.resolve(out ?? (await mkdtemp(path.join(os.tmpdir(), 'threadkit-bench-'))));
   if (testing && (dir === RESULTS_DIR || dir === ROOT)) {
-    throw new Error(
+    throw new UsageError(
       `--smoke and --cores results are not measurements: refusing to write them into ${path.relative(process.cwd(), dir) || '.'}`,
     );
   }
@@ -128,7 +156,9 @@ async function discover(only: readonly string[]): Promise<Found[]> {
   }
   const missing = only.filter((o) => !found.some((f) => f.suite.name === o || f.file === `${o}.bench.ts`));
   if (missing.length > 0)
-    throw new Error(`No benchmark suite named ${missing.join(', ')} (have: ${files.join(', ')})`);
+    throw new UsageError(
+      `No benchmark suite named ${missing.join(', ')} (have: ${files.map((f) => f.slice(0, -'.bench.ts'.length)).join(', ')})`,
+    );
   return found;
 }
 
@@ -199,4 +229,10 @@ async function writeReport(dest: Destination): Promise<void> {
   console.log(`wrote ${shown(dest.markdown)} from ${results.length} result file(s) in ${shown(dest.dir)}`);
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(`error: ${err.message}\nRun with --help for the options.`);
+  process.exitCode = 2;
+}

@@ -68,10 +68,11 @@ export async function readResultFiles(dir: string): Promise<SuiteResultFile[]> {
   );
 }
 
-/** A value with its unit, readable: '12.3 M ops/s', '0.85 ms', '1.42x'. */
+/** A value with its unit, readable: '12.3M ops/s', '16.2M acquire+release/s', '0.85 ms', '1.42x'. */
 export function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return String(value);
-  if (unit === 'ops/s' || unit === 'tasks/s') return `${formatTick(value)} ${unit}`;
+  // Every rate (ops/s, tasks/s, generations/s, ...) gets k/M/G: 16200000 is hard to read in a table.
+  if (unit.endsWith('/s')) return `${formatTick(value)} ${unit}`;
   if (unit === 'x') return `${value.toFixed(2)}x`;
   return `${Number(value.toPrecision(3))} ${unit}`;
 }
@@ -130,11 +131,24 @@ function slug(s: string): string {
 export function chartFiles(result: SuiteResultFile): [string, string][] {
   return (result.charts ?? []).map((chart) => [
     `${resultKey(result)}-${slug(chart.case)}.svg`,
-    renderLineChart(toLineChart(result.rows, chart)),
+    renderLineChart(toLineChart(result.rows, chart, chartSubtitle(result))),
   ]);
 }
 
-function toLineChart(rows: readonly BenchRow[], chart: BenchChart) {
+/**
+ * Where and when a chart was measured, drawn under its title: the charts of a suite on two Node
+ * versions (or two machines) look alike, and a chart file can be opened on its own.
+ */
+export function chartSubtitle(r: SuiteResultFile): string {
+  const where = `Node ${r.machine.node}, ${r.machine.cores} cores, ${r.date.slice(0, 10)}, ${r.profile} profile`;
+  const fake = [
+    ...(r.smoke === true ? ['smoke run'] : []),
+    ...(r.simulatedCores === undefined ? [] : [`sized for ${r.simulatedCores} simulated cores`]),
+  ];
+  return fake.length === 0 ? where : `NOT A MEASUREMENT (${fake.join(', ')}): ${where}`;
+}
+
+function toLineChart(rows: readonly BenchRow[], chart: BenchChart, subtitle: string) {
   const byImpl = new Map<string, [number, number][]>();
   for (const r of rows) {
     const x = r.params?.[chart.xParam];
@@ -143,6 +157,7 @@ function toLineChart(rows: readonly BenchRow[], chart: BenchChart) {
   }
   return {
     title: chart.title,
+    subtitle,
     xLabel: chart.xParam,
     yLabel: chart.yLabel,
     series: [...byImpl].map(([name, points]) => ({ name, points })),
@@ -151,6 +166,59 @@ function toLineChart(rows: readonly BenchRow[], chart: BenchChart) {
 
 function mdEscape(s: string): string {
   return s.replace(/\|/g, '\\|');
+}
+
+/** Suites by name, each suite's runs from the oldest Node major up (file names sort node24 first). */
+function inReportOrder(results: readonly SuiteResultFile[]): SuiteResultFile[] {
+  const major = (r: SuiteResultFile): number => Number(/^v?(\d+)/.exec(r.machine.node)?.[1] ?? 0);
+  return [...results].sort((a, b) =>
+    a.suite === b.suite ? major(a) - major(b) : a.suite < b.suite ? -1 : 1,
+  );
+}
+
+/** The machine without its load: two results with the same one ran on the same hardware and OS. */
+function hardware(m: MachineInfo): string {
+  return `${m.cores} cores (${m.cpuModel}), ${m.totalMemGiB} GiB, ${m.platform} ${m.arch}`;
+}
+
+/**
+ * A table of the runs the report is made of, and a warning when they differ in machine, Node version
+ * or day: each `npm run bench --only <suite>` replaces one result file and keeps the others, so one
+ * report can hold a fresh run on this machine beside older ones from elsewhere.
+ */
+function runsTable(results: readonly SuiteResultFile[]): string[] {
+  if (results.length === 0) return [];
+  const out = [
+    '## Runs in this report',
+    '',
+    '| section | measured | machine | profile | load average at start |',
+    '|---|---|---|---|---:|',
+  ];
+  for (const r of results) {
+    const fake = notAMeasurement(r) === undefined ? '' : ' (not a measurement)';
+    out.push(
+      `| ${r.suite} (Node ${r.machine.node}) | ${r.date.slice(0, 10)} | ${mdEscape(hardware(r.machine))} | ${r.profile}${fake} | ${r.machine.loadAvg1m} |`,
+    );
+  }
+  out.push('');
+  const count = (key: (r: SuiteResultFile) => string): number => new Set(results.map(key)).size;
+  const machines = count((r) => hardware(r.machine));
+  const nodes = count((r) => r.machine.node);
+  const days = count((r) => r.date.slice(0, 10));
+  if (machines > 1 || nodes > 1 || days > 1) {
+    const parts = [
+      `${machines} machine${machines === 1 ? '' : 's'}`,
+      `${nodes} Node version${nodes === 1 ? '' : 's'}`,
+      `${days} day${days === 1 ? '' : 's'}`,
+    ];
+    out.push(
+      `> **Separate runs:** these sections come from ${parts.join(', ')} (the table above). Each ratio`,
+      '> compares implementations measured side by side within one section; numbers in different sections',
+      '> come from different runs and are not comparable.',
+      '',
+    );
+  }
+  return out;
 }
 
 /** BENCHMARKS.md from all result files; chart images are referenced under `chartDir` (relative). */
@@ -164,9 +232,12 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
     'Every comparison is measured side by side in the same run; absolute numbers depend on the machine.',
     '',
   ];
-  for (const r of results) {
+  const ordered = inReportOrder(results);
+  out.push(...runsTable(ordered));
+  for (const r of ordered) {
     out.push(
-      `## ${r.suite}${resultKey(r) === r.suite ? '' : ` (Node ${r.machine.node})`}`,
+      // Always the Node version: the sections of one suite on two Node versions must not read as one.
+      `## ${r.suite} (Node ${r.machine.node})`,
       '',
       `Measured ${r.date.slice(0, 10)} on ${describeMachine(r.machine)}; ${r.profile} profile, ${Math.round(r.durationS)} s.`,
       '',
@@ -185,6 +256,7 @@ export function renderMarkdown(results: readonly SuiteResultFile[], chartDir: st
         '',
       );
     }
+    for (const note of r.notes ?? []) out.push(`**Note:** ${note}`, '');
     if (r.ratios.length > 0) {
       out.push('### Headline ratios', '', '| ratio | value | target | |', '|---|---:|---|---|');
       for (const x of r.ratios) {

@@ -8,6 +8,8 @@ export interface ChartSeries {
 
 export interface LineChart {
   readonly title: string;
+  /** A smaller line under the title (where and when it was measured); none when absent. */
+  readonly subtitle?: string;
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly ChartSeries[];
@@ -15,7 +17,7 @@ export interface LineChart {
 
 const WIDTH = 720;
 const HEIGHT = 400;
-const MARGIN = { top: 48, right: 180, bottom: 56, left: 84 };
+const MARGIN = { top: 60, right: 180, bottom: 56, left: 84 };
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
 const Y_TICKS = 5;
 
@@ -38,6 +40,11 @@ export function renderLineChart(chart: LineChart): string {
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
     `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${esc(chart.title)}</text>`,
   );
+  if (chart.subtitle !== undefined) {
+    out.push(
+      `<text x="${WIDTH / 2}" y="42" text-anchor="middle" font-size="11" fill="#4b5563">${esc(chart.subtitle)}</text>`,
+    );
+  }
   // Horizontal grid and y tick labels.
   for (let i = 0; i <= Y_TICKS; i++) {
     const v = (yMax / Y_TICKS) * i;

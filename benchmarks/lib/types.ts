@@ -58,6 +58,11 @@ export interface BenchResult {
   readonly rows: BenchRow[];
   readonly ratios: BenchRatio[];
   readonly charts?: BenchChart[];
+  /**
+   * What a reader needs to judge the comparisons (how the implementations differ in what they do),
+   * one paragraph each, printed under the section's heading in BENCHMARKS.md.
+   */
+  readonly notes?: readonly string[];
 }
 
 export interface BenchSuite {

@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import workerpool from 'workerpool';
 import { ThreadPool } from 'threadkit/thread';
+import { median } from '../lib/stats.js';
 
 const TASK_FILE = new URL('../fixtures/thread-task.mjs', import.meta.url);
 const WORKERPOOL_SCRIPT = new URL('../fixtures/thread-task-workerpool.cjs', import.meta.url);
@@ -61,9 +62,4 @@ export async function throughput(pool: PoolUnderTest, n: number): Promise<number
     if (results[i] !== i + 1) throw new Error(`${pool.impl}: task ${i} returned ${String(results[i])}`);
   }
   return perSecond;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }

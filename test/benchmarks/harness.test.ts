@@ -56,6 +56,8 @@ describe('npm run bench -- --smoke --cores 8', () => {
     const md = readFileSync(path.join(out, 'BENCHMARKS.md'), 'utf8');
     expect(md).toContain('## mutex');
     expect(md).toContain('## threadlocal');
+    // The suite's note on what its comparisons do and do not compare reaches the report.
+    expect(md).toContain('**Note:** threadkit withLock(fn) blocks its thread');
     expect(md).toContain(`sized for 8 simulated cores on this ${real}-core machine`);
     for (const [, file] of md.matchAll(/!\[[^\]]*\]\(\.\/([^)]+\.svg)\)/g)) {
       expect(readFileSync(path.join(out, file!), 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
@@ -72,5 +74,27 @@ describe('npm run bench -- --smoke --cores 8', () => {
     const zero = await bench(['--smoke', '--cores', '0'], 20_000);
     expect(zero.code).not.toBe(0);
     expect(zero.stderr).toContain('Expected --cores to be an integer from 1 to 256, got 0');
+  });
+
+  it('answers a bad command line with one error line and a pointer to --help, not a stack trace', async () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "error: Unknown option '--bogus'"],
+      [
+        ['--only', 'nosuch'],
+        'error: No benchmark suite named nosuch (have: mutex, thread, threadlocal, toolbox)',
+      ],
+      [['--cores', 'abc'], 'error: Expected --cores to be an integer from 1 to 256, got abc'],
+      [
+        ['--report', '--smoke', '--only', 'mutex'],
+        'error: --report runs nothing, so --smoke, --only would do nothing',
+      ],
+    ];
+    const before = repoResultsDigest();
+    for (const [args, message] of cases) {
+      const run = await bench(args, 20_000);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toBe(`${message}\nRun with --help for the options.\n`);
+    }
+    expect(repoResultsDigest()).toBe(before);
   });
 });

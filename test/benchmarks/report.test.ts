@@ -7,6 +7,7 @@ import type { MachineInfo } from '../../benchmarks/lib/machine.js';
 import {
   chartFiles,
   consoleTable,
+  formatValue,
   notAMeasurement,
   renderMarkdown,
   type SuiteResultFile,
@@ -146,5 +147,55 @@ describe('benchmark report with many worker counts', () => {
     expect(md).toContain('> **Not a measurement:** a smoke run (tiny durations), sized for 64 simulated');
     expect(md).toContain('on 2 cores (Test CPU)');
     expect(md).not.toMatch(/on 64 cores/);
+  });
+
+  it("prints a suite's notes under its heading, before the ratios", () => {
+    const md = renderMarkdown([result({ notes: ['Pool A batches tasks; pool B does not.'] })], 'results');
+    expect(md).toMatch(
+      /## mutex \(Node v20\.20\.2\)\n[^#]*\*\*Note:\*\* Pool A batches tasks; pool B does not\.\n\n### Headline ratios/,
+    );
+  });
+
+  it('writes every rate with k/M/G, whatever its unit', () => {
+    expect(formatValue(16_200_000, 'acquire+release/s')).toBe('16.2M acquire+release/s');
+    expect(formatValue(184_000, 'generations/s')).toBe('184k generations/s');
+    expect(formatValue(388_000_000, 'calls/s')).toBe('388M calls/s');
+    expect(formatValue(84.6, 'generations/s')).toBe('84.6 generations/s');
+    expect(formatValue(12.4, 'µs')).toBe('12.4 µs');
+  });
+
+  it('labels every section with its Node version, oldest Node first, and lists the runs it is made of', () => {
+    // readResultFiles sorts by file name, which puts mutex-node24.json before mutex.json.
+    const node24 = result({ machine: { ...machine, node: 'v24.21.0' }, date: '2026-01-02T00:00:00.000Z' });
+    const node20 = result();
+    const md = renderMarkdown([node24, node20], 'results');
+    const headings = md.split('\n').filter((l) => l.startsWith('## '));
+    expect(headings).toEqual([
+      '## Runs in this report',
+      '## mutex (Node v20.20.2)',
+      '## mutex (Node v24.21.0)',
+    ]);
+    expect(md).toContain(
+      '| mutex (Node v20.20.2) | 2026-01-01 | 2 cores (Test CPU), 24 GiB, linux x64 | full | 0.1 |',
+    );
+    expect(md).toContain('| mutex (Node v24.21.0) | 2026-01-02 |');
+    expect(md).toContain('> **Separate runs:** these sections come from 1 machine, 2 Node versions, 2 days');
+    // A fresh run on a bigger machine beside the committed results of another one.
+    const elsewhere = result({ suite: 'thread', machine: { ...machine, cores: 64, cpuModel: 'Big CPU' } });
+    expect(renderMarkdown([node20, elsewhere], 'results')).toContain(
+      'come from 2 machines, 1 Node version, 1 day',
+    );
+    // One run: nothing to warn about.
+    expect(renderMarkdown([node20], 'results')).not.toContain('Separate runs');
+    expect(renderMarkdown([], 'results')).not.toContain('Runs in this report');
+  });
+
+  it('charts say under their title where and when they were measured, and when they are not measurements', () => {
+    const [[, real]] = chartFiles(result()) as [[string, string]];
+    expect(real).toContain('>Node v20.20.2, 2 cores, 2026-01-01, full profile</text>');
+    const [[, fake]] = chartFiles(result({ smoke: true, simulatedCores: 16 })) as [[string, string]];
+    expect(fake).toContain(
+      '>NOT A MEASUREMENT (smoke run, sized for 16 simulated cores): Node v20.20.2, 2 cores, 2026-01-01, full profile</text>',
+    );
   });
 });
