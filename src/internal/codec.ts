@@ -39,7 +39,8 @@ export interface ShareableCodec<T extends object> {
   readonly type: abstract new (...args: never[]) => T;
   /**
    * Recognises instances instead of `instanceof type`: for classes of which a build may hold instances
-   * that it never registered a codec for (threadkit's errors: see error-codec.ts).
+   * that it never registered a codec for (threadkit's errors: see error-codec.ts). Like `instanceof`,
+   * its answer must depend on the prototype chain alone: it is kept per prototype (see codecFor).
    */
   readonly matches?: (value: object) => boolean;
   /** The cloneable data of an instance. @default a copy of its own enumerable properties */
@@ -101,7 +102,33 @@ export function shareableName(value: object): string | undefined {
  * threadkit's (a Queue's values: see {@link encode}).
  */
 function codecFor(value: object, errors?: ShareableCodec<object>): ShareableCodec<object> | undefined {
-  if (errors !== undefined && value instanceof Error) return errors;
+  if (value instanceof Error) return errors ?? lookUp(value);
+  // Whether an object is an instance of a codec's class depends on its prototype chain alone, so the
+  // answer is kept per prototype: asking every codec in turn costs one `instanceof` each, which adds
+  // up for a Date or an instance of the user's class in a task's args. (Not for errors: threadkit's
+  // error classes register apart, error-classes.ts, and the lookup of errors here is rare.) A chain
+  // changed above an object's own prototype after it was asked about (Object.setPrototypeOf on a
+  // prototype) is not followed.
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null) return lookUp(value);
+  if (byProtoFor !== registry.all.length) {
+    byProto = new WeakMap();
+    byProtoFor = registry.all.length;
+  }
+  let codec = byProto.get(proto);
+  if (codec === undefined) byProto.set(proto, (codec = lookUp(value) ?? null));
+  return codec ?? undefined;
+}
+
+/**
+ * For {@link codecFor}: per prototype, the codec of its instances (null: none). Valid while the
+ * registry, which only grows, holds `byProtoFor` codecs: any build's registration clears it.
+ */
+let byProto = new WeakMap<object, ShareableCodec<object> | null>();
+let byProtoFor = 0;
+
+/** The codec that recognises `value`, asking each in turn. */
+function lookUp(value: object): ShareableCodec<object> | undefined {
   for (const codec of registry.all) {
     if (codec.matches ? codec.matches(value) : value instanceof codec.type) return codec;
   }
