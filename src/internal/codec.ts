@@ -15,6 +15,11 @@
 // thread (globalThis is per thread: each worker is its own realm), where a name maps to the codecs of
 // every build loaded, and a value is recognised as an instance of any of them.
 //
+// Thread-bound objects (a Thread, a ThreadPool, a ThreadLocal, a lock's guard) register here too, as
+// kind 'thread-bound', whose encode throws: wherever the walk below meets one, encoding fails, and no
+// path sends it as dead data (see thread-bound.ts). A build that predates them shares this registry
+// and calls that encode too.
+//
 // Tagged records: a primitive travels as `{ [KEY]: name, data }`. A user's plain object that has an
 // own KEY property (a JSON document passed through, a payload from elsewhere) would read as one, so it
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
@@ -32,9 +37,18 @@ export interface ShareableCodec<T extends object> {
   readonly name: string;
   /**
    * What the codec carries: a primitive whose state lives in shared memory, or threadkit's errors
-   * (plain data: a Queue can copy them, so they are not named as shared memory). @default 'primitive'
+   * (plain data: a Queue can copy them, so they are not named as shared memory); or, for
+   * `'thread-bound'`, nothing: an object that belongs to the thread that made it (a Thread, a guard:
+   * see thread-bound.ts), whose `encode` throws, so that no path sends one. @default 'primitive'
    */
-  readonly kind?: 'primitive' | 'error';
+  readonly kind?: 'primitive' | 'error' | 'thread-bound';
+  /** For a `'thread-bound'` codec: one instance in messages (`'a Thread'`). */
+  readonly what?: string;
+  /**
+   * For a `'thread-bound'` codec: why an instance cannot be sent and what to do instead, the end of
+   * the message that sending one fails with (`'a Thread belongs to … Join it there …'`).
+   */
+  readonly advice?: string;
   /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
   /**
@@ -95,6 +109,15 @@ export function isShareable(value: unknown, name: string): boolean {
 export function shareableName(value: object): string | undefined {
   const codec = codecFor(value);
   return codec !== undefined && (codec.kind ?? 'primitive') === 'primitive' ? codec.name : undefined;
+}
+
+/**
+ * The codec of the thread-bound object `value` is (a Thread, a MutexGuard: see thread-bound.ts), of
+ * any build; undefined for anything else.
+ */
+export function threadBoundCodec(value: object): ShareableCodec<object> | undefined {
+  const codec = codecFor(value);
+  return codec?.kind === 'thread-bound' ? codec : undefined;
 }
 
 /**
