@@ -15,6 +15,11 @@
 // thread (globalThis is per thread: each worker is its own realm), where a name maps to the codecs of
 // every build loaded, and a value is recognised as an instance of any of them.
 //
+// Thread-bound objects (a Thread, a ThreadPool, a ThreadLocal, a lock's guard) register here too, as
+// kind 'thread-bound', whose encode throws: wherever the walk below meets one, encoding fails, and no
+// path sends it as dead data (see thread-bound.ts). A build that predates them shares this registry
+// and calls that encode too.
+//
 // Tagged records: a primitive travels as `{ [KEY]: name, data }`. A user's plain object that has an
 // own KEY property (a JSON document passed through, a payload from elsewhere) would read as one, so it
 // travels escaped, as `{ [KEY]: ESCAPED, data: copy }`, and decode unwraps it back into the plain
@@ -32,14 +37,24 @@ export interface ShareableCodec<T extends object> {
   readonly name: string;
   /**
    * What the codec carries: a primitive whose state lives in shared memory, or threadkit's errors
-   * (plain data: a Queue can copy them, so they are not named as shared memory). @default 'primitive'
+   * (plain data: a Queue can copy them, so they are not named as shared memory); or, for
+   * `'thread-bound'`, nothing: an object that belongs to the thread that made it (a Thread, a guard:
+   * see thread-bound.ts), whose `encode` throws, so that no path sends one. @default 'primitive'
    */
-  readonly kind?: 'primitive' | 'error';
+  readonly kind?: 'primitive' | 'error' | 'thread-bound';
+  /** For a `'thread-bound'` codec: one instance in messages (`'a Thread'`). */
+  readonly what?: string;
+  /**
+   * For a `'thread-bound'` codec: why an instance cannot be sent and what to do instead, the end of
+   * the message that sending one fails with (`'a Thread belongs to … Join it there …'`).
+   */
+  readonly advice?: string;
   /** The primitive's class; instances (of this class in any build) are recognised with `instanceof`. */
   readonly type: abstract new (...args: never[]) => T;
   /**
    * Recognises instances instead of `instanceof type`: for classes of which a build may hold instances
-   * that it never registered a codec for (threadkit's errors: see error-codec.ts).
+   * that it never registered a codec for (threadkit's errors: see error-codec.ts). Like `instanceof`,
+   * its answer must depend on the prototype chain alone: it is kept per prototype (see codecFor).
    */
   readonly matches?: (value: object) => boolean;
   /** The cloneable data of an instance. @default a copy of its own enumerable properties */
@@ -97,11 +112,46 @@ export function shareableName(value: object): string | undefined {
 }
 
 /**
+ * The codec of the thread-bound object `value` is (a Thread, a MutexGuard: see thread-bound.ts), of
+ * any build; undefined for anything else.
+ */
+export function threadBoundCodec(value: object): ShareableCodec<object> | undefined {
+  const codec = codecFor(value);
+  return codec?.kind === 'thread-bound' ? codec : undefined;
+}
+
+/**
  * The codec that carries `value`, if any. `errors`: the codec to carry every error with, not only
  * threadkit's (a Queue's values: see {@link encode}).
  */
 function codecFor(value: object, errors?: ShareableCodec<object>): ShareableCodec<object> | undefined {
-  if (errors !== undefined && value instanceof Error) return errors;
+  if (value instanceof Error) return errors ?? lookUp(value);
+  // Whether an object is an instance of a codec's class depends on its prototype chain alone, so the
+  // answer is kept per prototype: asking every codec in turn costs one `instanceof` each, which adds
+  // up for a Date or an instance of the user's class in a task's args. (Not for errors: threadkit's
+  // error classes register apart, error-classes.ts, and the lookup of errors here is rare.) A chain
+  // changed above an object's own prototype after it was asked about (Object.setPrototypeOf on a
+  // prototype) is not followed.
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null) return lookUp(value);
+  if (byProtoFor !== registry.all.length) {
+    byProto = new WeakMap();
+    byProtoFor = registry.all.length;
+  }
+  let codec = byProto.get(proto);
+  if (codec === undefined) byProto.set(proto, (codec = lookUp(value) ?? null));
+  return codec ?? undefined;
+}
+
+/**
+ * For {@link codecFor}: per prototype, the codec of its instances (null: none). Valid while the
+ * registry, which only grows, holds `byProtoFor` codecs: any build's registration clears it.
+ */
+let byProto = new WeakMap<object, ShareableCodec<object> | null>();
+let byProtoFor = 0;
+
+/** The codec that recognises `value`, asking each in turn. */
+function lookUp(value: object): ShareableCodec<object> | undefined {
   for (const codec of registry.all) {
     if (codec.matches ? codec.matches(value) : value instanceof codec.type) return codec;
   }

@@ -78,11 +78,29 @@ function builtInName(err: Error): string {
  */
 const serializing = new Set<Error>();
 
+/** What {@link encodePart} returns for a part of an error that cannot be sent. */
+const NOT_SENT = Symbol('not sent');
+
+/**
+ * {@link encodeErrors} for a part of a thrown error (its own properties, its cause, a thrown
+ * non-error): NOT_SENT where the codec refuses a thread-bound object in it (an OwnerDiedError's guard:
+ * see thread-bound.ts). The error is sent without that part, as without a part that structured clone
+ * refuses, rather than failing in place of what was thrown.
+ */
+function encodePart(value: unknown): unknown {
+  try {
+    return encodeErrors(value);
+  } catch (err) {
+    if ((err as { name?: unknown } | null)?.name === 'DataCloneError') return NOT_SENT;
+    throw err;
+  }
+}
+
 /** Turns a thrown value into something `postMessage` can carry. */
 export function serializeError(thrown: unknown, depth = 0): unknown {
   if (!(thrown instanceof Error)) {
-    const enc = encodeErrors(thrown);
-    return cloneable(enc) ? enc : String(thrown);
+    const enc = encodePart(thrown);
+    return enc !== NOT_SENT && cloneable(enc) ? enc : String(thrown);
   }
   if (depth > MAX_DEPTH || serializing.has(thrown)) return String(thrown);
   serializing.add(thrown);
@@ -98,8 +116,8 @@ function serializeErrorObject(thrown: Error, depth: number): SerializedError {
   for (const key of Object.keys(thrown)) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
-    const enc = value instanceof Error ? serializeError(value, depth + 1) : encodeErrors(value);
-    if (cloneable(enc)) defineOwn(props, key, enc);
+    const enc = value instanceof Error ? serializeError(value, depth + 1) : encodePart(value);
+    if (enc !== NOT_SENT && cloneable(enc)) defineOwn(props, key, enc);
   }
   if (isSuppressedError(thrown)) {
     const { error, suppressed } = thrown as Error & { error: unknown; suppressed: unknown };

@@ -1,6 +1,7 @@
 // The guard behind every held lock that is not a Mutex (RwLock read and write guards, the permits
 // carried by a robust Semaphore's OwnerDiedError): it runs a release function at most once.
 import { NotOwnerError } from '../errors.js';
+import { registerThreadBound } from './thread-bound.js';
 
 /** @internal */
 export class ReleaseGuard implements Disposable {
@@ -27,3 +28,14 @@ export class ReleaseGuard implements Disposable {
     if (this.#release !== undefined) this.unlock();
   }
 }
+
+// Only its own instances (a robust Semaphore's permits, carried by OwnerDiedError.guard); subclasses
+// (RwLock's guards) register apart, under their own names.
+registerThreadBound({
+  name: 'HeldLock',
+  type: ReleaseGuard,
+  matches: (value) => Object.getPrototypeOf(value) === ReleaseGuard.prototype,
+  advice:
+    "a HeldLock (an OwnerDiedError's guard) belongs to the thread that holds the lock. Release it " +
+    'there, and pass the lock itself to the other thread to acquire there',
+});

@@ -15,6 +15,7 @@
 import { sharedMemoryMessage, unclonableMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
 import { encodeErrorsForSerializer } from './error-codec.js';
+import { threadBoundFailure } from './thread-bound.js';
 import { defineOwnInObject } from './own-property.js';
 
 /** Which encoding this build uses, for docs and error messages. */
@@ -154,7 +155,8 @@ function fromJson(json: Json): unknown {
  * Encodes `value` as UTF-8 JSON bytes.
  *
  * @throws TypeError for a value it cannot encode (a function, a symbol, a cycle); for a SharedArrayBuffer
- *   or a threadkit primitive, one that says where it is and what to do instead
+ *   or a threadkit primitive, one that says where it is and what to do instead; a DataCloneError for
+ *   a thread-bound object (a Thread, a guard: thread-bound.ts), saying the same
  */
 export function encodeValue(value: unknown): Uint8Array {
   let json: Json;
@@ -164,7 +166,8 @@ export function encodeValue(value: unknown): Uint8Array {
     tagged = copy.tagged;
     json = toJson(copy.value, new Set());
   } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
+    // The codec refused a thread-bound object (a Thread, a guard): a DataCloneError saying where.
+    if (!(err instanceof TypeError)) throw threadBoundFailure(err, [[value, 'value']]);
     const message = /SharedArrayBuffer/.test(err.message)
       ? sharedMemoryMessage(value)
       : / could not be cloned$/.test(err.message)

@@ -22,6 +22,7 @@ import { MARK, decodeCompact, encodeCompact } from './compact.js';
 import { sharedMemoryMessage, unclonableMessage } from './unclonable.js';
 import { decode as decodeCodec } from './codec.js';
 import { carriedAsError, encodeErrorsForSerializer } from './error-codec.js';
+import { threadBoundFailure } from './thread-bound.js';
 
 /** Which encoding this build uses, for docs and error messages. */
 export const ENCODING = 'structured clone (node:v8)';
@@ -55,9 +56,10 @@ const MARK_ALL = V8_FIRST_BYTE === CODEC_MARK;
  * Encodes `value` as bytes. They may be a view on a scratch buffer that the next call overwrites:
  * copy them to keep them past the next encodeValue on this thread.
  *
- * @throws for a value it cannot clone (a function, a symbol), or a SharedArrayBuffer or threadkit
- *   primitive, a DataCloneError that says what and where it is and what to do instead (the runtime's
- *   own message, as a DataCloneError, where the culprit is not found)
+ * @throws for a value it cannot clone (a function, a symbol), a SharedArrayBuffer or threadkit
+ *   primitive, or a thread-bound object (a Thread, a guard: thread-bound.ts), a DataCloneError that
+ *   says what and where it is and what to do instead (the runtime's own message, as a
+ *   DataCloneError, where the culprit is not found)
  */
 export function encodeValue(value: unknown): Uint8Array {
   const compact = COMPACT ? encodeCompact(value, carriedAsError) : 'unread';
@@ -80,7 +82,8 @@ export function encodeValue(value: unknown): Uint8Array {
       const message = shared ?? unclonableMessage(value, err.message) ?? err.message;
       throw new DOMException(message, 'DataCloneError');
     }
-    throw err;
+    // The codec refused a thread-bound object (a Thread, a guard): say where it sat.
+    throw threadBoundFailure(err, [[value, 'value']]);
   }
 }
 

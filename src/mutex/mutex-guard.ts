@@ -1,5 +1,6 @@
 import { NotOwnerError } from '../errors.js';
 import { holds } from './hold.js';
+import { registerThreadBound } from '../internal/thread-bound.js';
 
 /**
  * Proof that the current thread holds a {@link Mutex}. Release it with `unlock()`, or let a `using`
@@ -88,3 +89,11 @@ export class Guard implements MutexGuard {
     if (holds(this.#i32, this.#base, this.#hold)) lock.unlock();
   }
 }
+
+registerThreadBound({
+  name: 'MutexGuard',
+  type: Guard,
+  advice:
+    'a MutexGuard belongs to the thread that locked its Mutex. Pass the Mutex instead, and lock it ' +
+    'inside the other thread',
+});

@@ -155,7 +155,9 @@ export class Queue<T = unknown> {
    * @throws RangeError if the serialized value is larger than the whole data area (`maxBytes`)
    * @throws DataCloneError (a DOMException, as structured clone throws; a TypeError in the browser
    * build) for a value that cannot be copied (a function, a symbol), or that holds shared memory (a
-   * SharedArrayBuffer or a threadkit primitive: pass those in a thread's `args` instead)
+   * SharedArrayBuffer or a threadkit primitive: pass those in a thread's `args` instead); a
+   * DataCloneError (in every build) for one that holds an object that belongs to this thread (a
+   * Thread, a ThreadPool, a ThreadLocal, a lock's guard), saying where and what to send instead
    * @throws TypeError if called with more than the value (`put` takes no timeout: see {@link Queue.tryPut})
    * @throws BlockingNotAllowedError if it would block on a thread that may not block (use {@link Queue.putAsync})
    * @example

@@ -1,4 +1,5 @@
 import { ReleaseGuard } from '../internal/release-guard.js';
+import { registerThreadBound } from '../internal/thread-bound.js';
 
 /**
  * Proof that the current thread holds an {@link RwLock} for reading or writing. Release it with
@@ -28,3 +29,12 @@ export class RwGuard extends ReleaseGuard implements RwLockGuard {
     super(release, 'This RwLockGuard');
   }
 }
+
+registerThreadBound({
+  name: 'RwLockGuard',
+  type: RwGuard,
+  what: 'an RwLockGuard',
+  advice:
+    'an RwLockGuard belongs to the thread that locked its RwLock. Pass the RwLock instead, and lock ' +
+    'it inside the other thread',
+});

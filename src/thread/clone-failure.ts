@@ -1,8 +1,12 @@
 // The error for arguments of a Thread or pool task, or for its result, that the runtime cannot
 // structured-clone. Its own DataCloneError ("() => 1 could not be cloned.") says neither which argument
 // (or that it was the result) nor where inside it; this finds the culprit and says both, as a Queue's error says where shared memory sat in its value
-// (src/internal/unclonable.ts). Only the error path runs this file's code: after a post has failed.
+// (src/internal/unclonable.ts). The same for a thread-bound object (a Thread, a guard), which the codec
+// refuses before anything is posted (src/internal/thread-bound.ts). Only the error path runs this
+// file's code, but for the two encode functions' calls to the codec.
+import { encodeErrors } from '../internal/error-codec.js';
 import type { Root } from '../internal/find-in-value.js';
+import { threadBoundFailure } from '../internal/thread-bound.js';
 import { findUnclonable } from '../internal/unclonable.js';
 
 /**
@@ -34,9 +38,7 @@ export function cloneFailed(
   const runtime = String((err as { message?: unknown } | null)?.message);
   const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
   if (!cloneError || !Array.isArray(args)) return err;
-  const roots: Root[] =
-    name === undefined ? args.map((arg, i) => [arg, `args[${i}]`] as const) : [[args[0], name]];
-  const found = findUnclonable(roots, transfer);
+  const found = findUnclonable(argRoots(args, name), transfer);
   if (found === undefined) return err;
   const hint =
     found.what === 'a function'
@@ -77,4 +79,41 @@ export function resultCloneFailed(err: unknown, result: unknown): unknown {
   return err instanceof TypeError
     ? new TypeError(message, { cause: err })
     : new DOMException(message, 'DataCloneError');
+}
+
+/** The roots of arguments in messages: `args[<i>]` each, or `name` for the single argument. */
+function argRoots(args: readonly unknown[], name: string | undefined): Root[] {
+  return name === undefined ? args.map((arg, i) => [arg, `args[${i}]`] as const) : [[args[0], name]];
+}
+
+/**
+ * The codec's encoding of a thread's or a pool task's arguments (error-codec.ts's `encodeErrors`).
+ *
+ * @param name - as for {@link cloneFailed}
+ * @throws a DataCloneError naming the argument and the path inside it (`args[0].worker`, `items[3]`)
+ *   for a thread-bound object (a Thread, a ThreadPool, a ThreadLocal, a guard), which cannot be sent;
+ *   what a getter in them throws
+ */
+export function encodeArgs(args: readonly unknown[], name?: string): unknown {
+  try {
+    return encodeErrors(args);
+  } catch (err) {
+    throw threadBoundFailure(err, argRoots(args, name));
+  }
+}
+
+/**
+ * The codec's encoding of what a thread function returned (error-codec.ts's `encodeErrors`).
+ *
+ * @throws a DataCloneError saying it was the result, and where inside it (`result.pool`), for a
+ *   thread-bound object (a Thread, a ThreadPool, a ThreadLocal, a guard); what a getter in it throws
+ */
+export function encodeResult(value: unknown): unknown {
+  try {
+    return encodeErrors(value);
+  } catch (err) {
+    throw threadBoundFailure(err, [[value, 'result']], (path) =>
+      path === 'result' ? 'the returned value' : `\`${path}\` in the returned value`,
+    );
+  }
 }

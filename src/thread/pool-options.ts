@@ -60,8 +60,9 @@ export type RunOptions<A extends unknown[] = unknown[]> = RunOptionFields<A> & A
 /** The fields of {@link RunOptions}. */
 interface RunOptionFields<A extends unknown[]> {
   /**
-   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
-   * array or tuple (`as const`) is accepted. Required (in the types) when the target function has
+   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live; a Thread,
+   * ThreadPool, ThreadLocal or lock guard, which belong to this thread, are refused (a
+   * `DataCloneError` naming where it sits). A readonly array or tuple (`as const`) is accepted. Required (in the types) when the target function has
    * required parameters.
    *
    * @default []

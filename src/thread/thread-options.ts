@@ -30,8 +30,9 @@ export type ThreadOptions<A extends unknown[] = unknown[]> = ThreadOptionFields<
 /** The fields of {@link ThreadOptions}. */
 interface ThreadOptionFields<A extends unknown[]> {
   /**
-   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live. A readonly
-   * array or tuple (`as const`) is accepted. Required (in the types) when the target function has
+   * Arguments for the target: structured-cloned; Mutex and SharedArrayBuffer arrive live; a Thread,
+   * ThreadPool, ThreadLocal or lock guard, which belong to this thread, are refused (a
+   * `DataCloneError` naming where it sits). A readonly array or tuple (`as const`) is accepted. Required (in the types) when the target function has
    * required parameters.
    *
    * @default []

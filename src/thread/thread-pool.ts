@@ -3,7 +3,7 @@
 // in pool-workers.ts, the batching policy in pool-batching.ts, the options in pool-options.ts, and
 // what becomes of the tasks of a worker that dies (or cannot start) in pool-worker-failure.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encodeErrors } from '../internal/error-codec.js';
+import { encodeArgs } from './clone-failure.js';
 import { checkOptions, checkSignal, checkTimeout, describe, type OptionKeys } from '../internal/validate.js';
 import { PoolClosedError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
@@ -18,6 +18,7 @@ import { PoolScheduler } from './pool-scheduler.js';
 import type { Task } from './pool-worker.js';
 import { NO_CLAIM } from './protocol.js';
 import { targetDef, type Target } from './target.js';
+import { registerThreadBound } from '../internal/thread-bound.js';
 
 export type { RunOptions, ThreadPoolOptions } from './pool-options.js';
 
@@ -114,7 +115,9 @@ export class ThreadPool implements AsyncDisposable {
    * @throws (rejects) the task's error (same built-in or threadkit class, worker stack then caller stack);
    *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
    *   {@link QueueFullError}; {@link PoolClosedError}; the runtime's error (`ERR_WORKER_INIT_FAILED`)
-   *   if the pool has no worker and cannot start one, as `Thread.start()` throws it
+   *   if the pool has no worker and cannot start one, as `Thread.start()` throws it; a
+   *   `DataCloneError` naming the argument (`args[0].pool`) for one that cannot be sent, as
+   *   `new Thread()` throws it, or naming the part of the result (`result.guard`) that cannot be sent
    * @example
    * ```ts
    * import { ThreadPool } from 'threadkit/thread';
@@ -152,7 +155,8 @@ export class ThreadPool implements AsyncDisposable {
    * @param options - `signal`: aborting rejects with its reason, removes the queued tasks and stops
    *   the running ones (see {@link RunOptions.signal})
    * @returns the results, in the order of `items`; rejects with the first failure (a task's error,
-   *   the iterable's, the signal's reason, {@link PoolClosedError} after `destroy()`)
+   *   the iterable's, the signal's reason, {@link PoolClosedError} after `destroy()`, a
+   *   `DataCloneError` naming the item, `items[3]` say, that cannot be sent to a thread)
    * @example
    * ```ts
    * import { ThreadPool } from 'threadkit/thread';
@@ -203,18 +207,20 @@ export class ThreadPool implements AsyncDisposable {
         items: items[Symbol.iterator](),
         signal,
         window: this.#size * MAP_AHEAD_PER_WORKER,
-        task: (item, index, resolve, reject) =>
-          this.#newTask({
+        task: (item, index, resolve, reject) => {
+          const argsName = `items[${index}]`;
+          return this.#newTask({
             def,
-            args: encodeErrors([item]),
-            argsName: `items[${index}]`,
+            args: encodeArgs([item], argsName),
+            argsName,
             transfer: NO_TRANSFER,
             inherited,
             signal,
             timeoutMs: Infinity,
             resolve,
             reject,
-          }),
+          });
+        },
         submit: (task) => {
           if (this.#destroyed)
             throw new PoolClosedError(`${this.#name} was destroyed before the map finished`);
@@ -298,7 +304,7 @@ export class ThreadPool implements AsyncDisposable {
     if (this.#closed) throw new PoolClosedError(`${this.#name} is closed`);
     this.#scheduler.checkRoom();
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const args = encodeErrors(opts.args ?? []);
+    const args = encodeArgs(opts.args ?? []);
     const inherited = captureInheritable();
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
@@ -352,3 +358,11 @@ export class ThreadPool implements AsyncDisposable {
     this.#scheduler.submit(task, stack);
   }
 }
+
+registerThreadBound({
+  name: 'ThreadPool',
+  type: ThreadPool,
+  advice:
+    'a ThreadPool belongs to the thread that created it. Run the tasks there and send their ' +
+    'results instead, or create a ThreadPool in the other thread',
+});

@@ -18,8 +18,8 @@ import { shareableTypes } from './shareables.js';
 import { define, explainError, targetById, type TargetFn } from './compile.js';
 import { setThreadName, taskStorage, type TaskState } from './current.js';
 import { adoptProcessShared } from './process-shared.js';
-import { resultCloneFailed } from './clone-failure.js';
-import { encodeErrors, reviveError, serializeError } from '../internal/error-codec.js';
+import { encodeResult, resultCloneFailed } from './clone-failure.js';
+import { reviveError, serializeError } from '../internal/error-codec.js';
 import {
   CLAIMS,
   claimToken,
@@ -92,7 +92,7 @@ function runThread(data: ThreadWorkerData): void {
     // Encoding walks the result, and a getter in it may throw: that error is the thread's outcome too.
     let out: unknown;
     try {
-      out = ok ? encodeErrors(value) : serializeError(explainError(value));
+      out = ok ? encodeResult(value) : serializeError(explainError(value));
     } catch (err) {
       [ok, out] = [false, serializeError(err)];
     }
@@ -204,7 +204,7 @@ function runPool(data: PoolWorkerData): void {
           const f = fn;
           let value = storage.run(state, () => runIsolatedWith(inherited, () => f(...argv)));
           if (isThenable(value)) value = await value;
-          results.push(id, 1, encodeErrors(value));
+          results.push(id, 1, encodeResult(value));
         } catch (err) {
           results.push(id, 0, serializeError(explainError(err)));
         }

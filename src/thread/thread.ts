@@ -3,12 +3,11 @@
 // thread-options.ts; its worker (launching it, the status word, the port) in thread-handle.ts and
 // thread-launch.ts; its outcome and the delivery of it in thread-settlement.ts; spawn() in spawn.ts.
 import { onAbort } from '../internal/abort-listeners.js';
-import { encodeErrors } from '../internal/error-codec.js';
 import { checkTimeout } from '../internal/validate.js';
 import { ThreadExitError, ThreadStateError, InconsistentStateError } from '../errors.js';
 import { captureInheritable } from '../threadlocal/inherit.js';
 import { creatorStack, type StackHolder } from './callsite.js';
-import { cloneFailed } from './clone-failure.js';
+import { cloneFailed, encodeArgs } from './clone-failure.js';
 import { refuseInMainTopLevel } from './main-guard.js';
 import { EXITED, SETTLED, type ThreadResult } from './protocol.js';
 import type { Target } from './target.js';
@@ -18,6 +17,7 @@ import { ThreadHandle, type ThreadLaunch } from './thread-handle.js';
 import { checkThreadOptions, type ThreadOptions } from './thread-options.js';
 import { ThreadSettlement } from './thread-settlement.js';
 import { reportLateError } from './unhandled.js';
+import { registerThreadBound } from '../internal/thread-bound.js';
 
 export type { ThreadOptions } from './thread-options.js';
 
@@ -73,6 +73,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @param options - see {@link ThreadOptions}. Optional, unless the target function has required
    *   parameters: then `options` with its `args` is required (in the types)
    * @throws TypeError/RangeError for bad arguments (an unknown option key included), naming the parameter
+   * @throws `DataCloneError` naming the argument and where inside it (`args[0].worker`) for an object
+   *   that belongs to this thread and cannot be sent to another: a Thread, a ThreadPool, a
+   *   ThreadLocal, a lock's guard (what structured clone refuses, a function say, throws at `start()`)
    * @throws {@link ThreadStateError} inside a thread that is running the top level of the program's
    *   main file (a thread imported it, and its top level starts threads): every thread would start
    *   more without end. Guard that code with `if (currentThread().isMainThread)`
@@ -84,7 +87,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     refuseInMainTopLevel('Thread');
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
-    const args = encodeErrors(opts.args ?? []);
+    const args = encodeArgs(opts.args ?? []);
     this.#name = opts.name ?? nextThreadName();
     this.#launch = {
       name: this.#name,
@@ -374,3 +377,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#settlement.settle(outcome, own ? { name: this.#name, excused: () => this.#terminated } : undefined);
   }
 }
+
+registerThreadBound({
+  name: 'Thread',
+  type: Thread,
+  advice:
+    'a Thread belongs to the thread that created it. Join it there and send its result instead, ' +
+    'or share an Event or a Queue to signal between the threads',
+});

@@ -1,5 +1,6 @@
 import { checkOptions, describe, type OptionKeys } from '../internal/validate.js';
 import { allocateSlot, box, currentSlots, namedSlot, runWithSlots, unbox } from './slots.js';
+import { registerThreadBound } from '../internal/thread-bound.js';
 
 /**
  * Options of {@link ThreadLocal}.
@@ -300,3 +301,11 @@ export class ThreadLocal<T> {
     return bound;
   }
 }
+
+registerThreadBound({
+  name: 'ThreadLocal',
+  type: ThreadLocal,
+  advice:
+    'a ThreadLocal belongs to the thread that created it, and holds a value per thread. Send its ' +
+    'value (`.get()`) instead, or create the ThreadLocal in a module that the other thread imports',
+});
