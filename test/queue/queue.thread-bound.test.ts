@@ -11,18 +11,9 @@ import { RwLock } from 'threadkit/rwlock';
 import * as esmThread from 'threadkit/thread';
 import { ThreadLocal } from 'threadkit/threadlocal';
 import { watchdog } from '../helpers/workers.js';
+import { thrown } from '../helpers/thrown.js';
 
 const { ThreadPool, spawn } = esmThread;
-
-/** What `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A class of the user's: structured clone copies its own properties. */
 class Envelope {

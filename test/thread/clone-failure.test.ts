@@ -5,16 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { watchdog } from './helpers.js';
-
-/** What `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers/thrown.js';
 
 describe('an argument that cannot be cloned', () => {
   it('spawn() and Thread.start() throw a DataCloneError naming it; join() rejects with the same', async () => {

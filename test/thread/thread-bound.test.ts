@@ -10,16 +10,7 @@ import { RwLock } from 'threadkit/rwlock';
 import { Thread, ThreadPool, spawn } from 'threadkit/thread';
 import { ThreadLocal } from 'threadkit/threadlocal';
 import { watchdog } from './helpers.js';
-
-/** What `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers/thrown.js';
 
 /** A class of the user's: structured clone copies its own properties, so the codec walks them. */
 class Job {
