@@ -49,7 +49,15 @@ export function unclonableMessage(value: unknown, runtime: string): string | und
       ? 'A Queue copies each value, and a function cannot be copied to another thread: put data in ' +
         'the queue, and define or import the code in the thread that gets it'
       : 'A Queue copies each value with structured clone, which cannot copy it';
-  return `Expected \`${found.path}\` to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
+  return unclonableText(`\`${found.path}\``, found.what, hint, runtime);
+}
+
+/**
+ * The one wording of every "cannot be copied" error: where the value sat (`` `value.onDone` ``, the
+ * returned value), what it is, what to do, and the runtime's own message at the end.
+ */
+export function unclonableText(where: string, what: string, hint: string, runtime: string): string {
+  return `Expected ${where} to be structured-cloneable, got ${what}. ${hint}. (${runtime})`;
 }
 
 /** What was found: its description (`'a Mutex'`), its path in the value, and the primitive's name. */

@@ -7,7 +7,7 @@
 import { encodeErrors } from '../internal/error-codec.js';
 import type { Root } from '../internal/find-in-value.js';
 import { threadBoundFailure } from '../internal/thread-bound.js';
-import { findUnclonable } from '../internal/unclonable.js';
+import { findUnclonable, unclonableText } from '../internal/unclonable.js';
 
 /**
  * Node's words for an object that can only be moved (a MessagePort) found outside the transfer list:
@@ -34,22 +34,14 @@ export function cloneFailed(
   transfer: readonly unknown[],
   name?: string,
 ): unknown {
-  const kind = (err as { name?: unknown } | null)?.name;
-  const runtime = String((err as { message?: unknown } | null)?.message);
-  const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
-  if (!cloneError || !Array.isArray(args)) return err;
-  const found = findUnclonable(argRoots(args, name), transfer);
-  if (found === undefined) return err;
-  const hint =
-    found.what === 'a function'
+  if (!Array.isArray(args)) return err;
+  return explained(err, argRoots(args, name), transfer, quoted, (what, runtime) =>
+    what === 'a function'
       ? 'A function cannot be sent to another thread: define it inside the thread function, or export it from a module that the thread function imports'
       : NEEDS_TRANSFER.test(runtime)
         ? 'Put it in `transfer` to move it to the thread'
-        : 'Arguments are copied to the thread with structured clone, which cannot copy it';
-  const message = `Expected \`${found.path}\` to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
-  return err instanceof TypeError
-    ? new TypeError(message, { cause: err })
-    : new DOMException(message, 'DataCloneError');
+        : 'Arguments are copied to the thread with structured clone, which cannot copy it',
+  );
 }
 
 /**
@@ -62,24 +54,46 @@ export function cloneFailed(
  * @param result - the result as posted (encoded by the codec: the same shape)
  */
 export function resultCloneFailed(err: unknown, result: unknown): unknown {
+  return explained(err, [[result, 'result']], [], inResult, (what) =>
+    what === 'a function'
+      ? 'The value a thread function returns is copied back to the caller, and a function cannot be ' +
+        'sent to another thread: return data, and define or import the code where it is called'
+      : 'The value a thread function returns is copied back to the caller with structured clone, ' +
+        'which cannot copy it',
+  );
+}
+
+/**
+ * The runtime's clone failure `err` (a DataCloneError, or Node 20's TypeError for an object that needs
+ * transferring) explained: the same class, with a message naming the culprit found in `roots` (`where`
+ * its path reads as), what it is and `hint(what, runtime)`. Anything else, or a culprit not found,
+ * passes unchanged.
+ */
+function explained(
+  err: unknown,
+  roots: readonly Root[],
+  transfer: readonly unknown[],
+  where: (path: string) => string,
+  hint: (what: string, runtime: string) => string,
+): unknown {
   const kind = (err as { name?: unknown } | null)?.name;
   const runtime = String((err as { message?: unknown } | null)?.message);
   const cloneError = kind === 'DataCloneError' || (err instanceof TypeError && NEEDS_TRANSFER.test(runtime));
   if (!cloneError) return err;
-  const found = findUnclonable([[result, 'result']]);
+  const found = findUnclonable(roots, transfer);
   if (found === undefined) return err;
-  const hint =
-    found.what === 'a function'
-      ? 'The value a thread function returns is copied back to the caller, and a function cannot be ' +
-        'sent to another thread: return data, and define or import the code where it is called'
-      : 'The value a thread function returns is copied back to the caller with structured clone, ' +
-        'which cannot copy it';
-  const where = found.path === 'result' ? 'the returned value' : `\`${found.path}\` in the returned value`;
-  const message = `Expected ${where} to be structured-cloneable, got ${found.what}. ${hint}. (${runtime})`;
+  const message = unclonableText(where(found.path), found.what, hint(found.what, runtime), runtime);
   return err instanceof TypeError
     ? new TypeError(message, { cause: err })
     : new DOMException(message, 'DataCloneError');
 }
+
+/** A path in an argument, as messages name it: `` `args[0].onDone` ``. */
+const quoted = (path: string): string => `\`${path}\``;
+
+/** A path in a result, as messages name it: the returned value, or `` `result.pool` `` in it. */
+const inResult = (path: string): string =>
+  path === 'result' ? 'the returned value' : `\`${path}\` in the returned value`;
 
 /** The roots of arguments in messages: `args[<i>]` each, or `name` for the single argument. */
 function argRoots(args: readonly unknown[], name: string | undefined): Root[] {
@@ -112,8 +126,6 @@ export function encodeResult(value: unknown): unknown {
   try {
     return encodeErrors(value);
   } catch (err) {
-    throw threadBoundFailure(err, [[value, 'result']], (path) =>
-      path === 'result' ? 'the returned value' : `\`${path}\` in the returned value`,
-    );
+    throw threadBoundFailure(err, [[value, 'result']], inResult);
   }
 }
