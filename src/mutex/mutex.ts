@@ -238,6 +238,22 @@ export class Mutex {
    * ```
    */
   tryLock(timeoutMs?: number): MutexGuard | null {
+    // Fast path of a zero-timeout try on a free mutex, as in lock(): one compareExchange and a guard
+    // (the general path below costs ~60% more per uncontended tryLock() + unlock()). A zero timeout
+    // never blocks, so unlike lock() it applies on a thread that may not block (a browser main thread,
+    // where tryLock() stands in for lock()); only the lock-order diagnostics need the general path.
+    if (
+      (timeoutMs === undefined || timeoutMs === 0) &&
+      !this.#diagnostics.lockOrder &&
+      tryAcquireFast(this.#i32, this.#base, TID)
+    ) {
+      return new Guard(this, this.#i32, this.#base, beginHold(this.#i32, this.#base));
+    }
+    return this.#tryLockSlow(timeoutMs);
+  }
+
+  /** tryLock() past its fast path: taken, timed, reentrant relock, dead owner, or diagnostics on. */
+  #tryLockSlow(timeoutMs: number | undefined): MutexGuard | null {
     const t = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_LOCK_USAGE);
     if (diagnostics.lockOrder && t > 0) checkOrder(this);
     const got = acquire(this, this.#i32, this.#base, this.#reentrant, t);

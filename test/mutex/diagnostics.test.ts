@@ -144,6 +144,22 @@ describe('lock-order inversion detection', () => {
     gc.unlock();
   });
 
+  it('a lock taken with tryLock() counts as held: what is locked under it makes up an order', () => {
+    setDiagnostics({ lockOrder: true });
+    const [a, b] = [new Mutex(), new Mutex()];
+    for (const attempt of [() => a.tryLock(), () => a.tryLock(0), () => a.tryLock(10)]) {
+      const ga = attempt();
+      expect(ga).not.toBeNull();
+      b.withLock(() => {}); // a → b
+      ga!.unlock();
+      const gb = b.lock();
+      expect(() => a.lock()).toThrow(LockOrderError);
+      gb.unlock();
+      setDiagnostics({});
+      setDiagnostics({ lockOrder: true });
+    }
+  });
+
   it('reentrant relocks and tryLock(0) are not inversions', async () => {
     setDiagnostics({ lockOrder: true });
     const [a, b] = [new Mutex({ reentrant: true }), new Mutex()];
