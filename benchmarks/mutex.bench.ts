@@ -65,6 +65,9 @@ const suite: BenchSuite = {
         'threadkit withLock(fn) blocks its thread on Atomics while async-mutex runExclusive(fn) awaits a ' +
           'promise: their ratio is not like for like. threadkit withLockAsync(fn) is the comparable call. ' +
           "The naive futex lock is Drepper's three-state futex mutex (benchmarks/mutex/naive-futex-lock.ts).",
+        "No peer's lock works across workers here: async-mutex serialises promises within one thread, and " +
+          "@esfx/threading's Mutex (on SharedArrayBuffer), the peer for the contended and handoff cases, " +
+          'cannot be installed: the npm registry has no @esfx/threading (nor @esfx/threading-mutex).',
       ],
       charts: [
         {

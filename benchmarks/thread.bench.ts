@@ -1,5 +1,5 @@
-// threadkit/thread against its baseline (a raw Worker) and its peers (piscina, tinypool, workerpool):
-// thread start+join latency, pool tiny-task latency and throughput, CPU-bound scaling.
+// threadkit/thread against its baseline (a raw Worker) and its peers (piscina, tinypool, workerpool,
+// threads.js): thread start+join latency, pool tiny-task latency and throughput, CPU-bound scaling.
 // Needs the built package (`npm run build`): workers load dist/thread-worker.js.
 //
 // Fairness: every pool runs the same task module with the same thread count, all pools are started
@@ -9,16 +9,19 @@ import { Worker } from 'node:worker_threads';
 import { Thread } from 'threadkit/thread';
 import type { BenchContext, BenchResult, BenchRow, BenchSuite } from './lib/types.js';
 import { median } from './lib/stats.js';
-import { latencyUs, startPools, throughput } from './thread/pools.js';
+import { THREADS_JS_MAX_IN_FLIGHT, inFlightFor, latencyUs, startPools, throughput } from './thread/pools.js';
 import { measureScaling } from './thread/scaling.js';
+import { threadsJsSpawn } from './thread/threads-js.js';
 
 const LAT = 'tiny task latency (median, one at a time)';
 const TP = 'tiny task throughput (all in flight)';
-const PEERS = ['piscina', 'tinypool', 'workerpool'];
+const PEERS = ['piscina', 'tinypool', 'workerpool', 'threads.js'];
 
 interface PoolRatios {
   readonly throughputVsPiscina: number;
   readonly latencyVsBestPeer: number;
+  readonly throughputVsThreadsJs: number;
+  readonly latencyVsThreadsJs: number;
 }
 
 async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
@@ -26,21 +29,23 @@ async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
   const rounds = ctx.smoke ? 2 : ctx.full ? 16 : 8;
   const oneAtATime = ctx.smoke ? 20 : ctx.full ? 2_000 : 500;
   const inFlight = ctx.smoke ? 4 * size : ctx.full ? 50_000 : 20_000;
-  const all = startPools(size);
+  const all = await startPools(size);
   for (const pool of all) {
     for (let i = 0; i < (ctx.smoke ? 10 : 500); i++) await pool.run(i); // workers started, code compiled
-    await throughput(pool, ctx.smoke ? 4 * size : 5_000);
+    await throughput(pool, inFlightFor(pool, ctx.smoke ? 4 * size : 5_000));
   }
   const lat = new Map<string, number[]>(all.map((p) => [p.impl, []]));
   const tp = new Map<string, number[]>(all.map((p) => [p.impl, []]));
   const tpRatios: number[] = [];
   const latRatios: number[] = [];
+  const tpVsThreadsJs: number[] = [];
+  const latVsThreadsJs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const order = all.map((_, i) => all[(i + r) % all.length]!);
     const round = new Map<string, { lat: number; tp: number }>();
     for (const pool of order) {
       const l = await latencyUs(pool, oneAtATime);
-      const t = await throughput(pool, inFlight);
+      const t = await throughput(pool, inFlightFor(pool, inFlight));
       round.set(pool.impl, { lat: l, tp: t });
       lat.get(pool.impl)!.push(l);
       tp.get(pool.impl)!.push(t);
@@ -48,6 +53,8 @@ async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
     const ours = round.get('threadkit')!;
     tpRatios.push(ours.tp / round.get('piscina')!.tp);
     latRatios.push(ours.lat / Math.min(...PEERS.map((p) => round.get(p)!.lat)));
+    tpVsThreadsJs.push(ours.tp / round.get('threads.js')!.tp);
+    latVsThreadsJs.push(ours.lat / round.get('threads.js')!.lat);
     ctx.log(
       `round ${r + 1}/${rounds}: ` +
         all
@@ -67,13 +74,14 @@ async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
       higherIsBetter: false,
       params,
     });
+    const tpParams = { ...params, inFlight: inFlightFor(pool, inFlight) };
     rows.push({
       case: TP,
       impl: pool.impl,
       value: median(tp.get(pool.impl)!),
       unit: 'tasks/s',
       higherIsBetter: true,
-      params,
+      params: tpParams,
     });
     rows.push({
       case: `${TP}, best round`,
@@ -81,11 +89,16 @@ async function pools(ctx: BenchContext, rows: BenchRow[]): Promise<PoolRatios> {
       value: Math.max(...tp.get(pool.impl)!),
       unit: 'tasks/s',
       higherIsBetter: true,
-      params,
+      params: tpParams,
     });
     await pool.stop();
   }
-  return { throughputVsPiscina: median(tpRatios), latencyVsBestPeer: median(latRatios) };
+  return {
+    throughputVsPiscina: median(tpRatios),
+    latencyVsBestPeer: median(latRatios),
+    throughputVsThreadsJs: median(tpVsThreadsJs),
+    latencyVsThreadsJs: median(latVsThreadsJs),
+  };
 }
 
 function rawWorker(x: number): Promise<unknown> {
@@ -99,39 +112,76 @@ function rawWorker(x: number): Promise<unknown> {
   });
 }
 
-/** Thread start+join against a raw Worker doing the same, alternating; returns the ratio of medians. */
-async function threadStartJoin(ctx: BenchContext, rows: BenchRow[]): Promise<number> {
+/**
+ * Starts a worker that computes x + 1 and resolves with the result once it arrives (what is timed),
+ * and with what is left to stop afterwards (not timed).
+ */
+type StartJoin = (x: number) => Promise<{ result: unknown; stop?: () => Promise<void> }>;
+
+const START_JOIN: readonly (readonly [string, StartJoin])[] = [
+  [
+    'threadkit Thread',
+    async (x) => ({ result: await new Thread((y: number) => y + 1, { args: [x] }).start().join() }),
+  ],
+  ['raw Worker', async (x) => ({ result: await rawWorker(x) })],
+  [
+    // spawn() resolves once the worker reported ready, then one call. Its worker does not exit by
+    // itself: it is terminated after the sample, before the next one starts.
+    'threads.js spawn + call',
+    async (x) => {
+      const worker = await threadsJsSpawn();
+      return { result: await worker.call(x), stop: () => worker.terminate() };
+    },
+  ],
+];
+
+interface StartJoinRatios {
+  readonly vsRawWorker: number;
+  readonly vsThreadsJs: number;
+}
+
+/**
+ * Thread start+join against a raw Worker and threads.js doing the same, in rounds whose order
+ * rotates; returns threadkit's ratios of medians.
+ */
+async function threadStartJoin(ctx: BenchContext, rows: BenchRow[]): Promise<StartJoinRatios> {
   const n = ctx.smoke ? 2 : ctx.full ? 40 : 16;
-  const raw: number[] = [];
-  const ours: number[] = [];
-  await new Thread((x: number) => x + 1, { args: [0] }).start().join(); // load the modules once
-  await rawWorker(0);
+  const samples = new Map<string, number[]>(START_JOIN.map(([impl]) => [impl, []]));
+  const once = async ([impl, start]: readonly [string, StartJoin], x: number): Promise<number> => {
+    const t0 = performance.now();
+    const { result, stop } = await start(x);
+    const ms = performance.now() - t0;
+    await stop?.();
+    if (result !== x + 1) throw new Error(`${impl}: start+join of ${x} returned ${String(result)}`);
+    return ms;
+  };
+  for (const impl of START_JOIN) await once(impl, 0); // load the modules once
   for (let i = 0; i < n; i++) {
-    let t0 = performance.now();
-    await new Thread((x: number) => x + 1, { args: [i] }).start().join();
-    ours.push(performance.now() - t0);
-    t0 = performance.now();
-    await rawWorker(i);
-    raw.push(performance.now() - t0);
+    for (let k = 0; k < START_JOIN.length; k++) {
+      const impl = START_JOIN[(i + k) % START_JOIN.length]!;
+      samples.get(impl[0])!.push(await once(impl, i));
+    }
   }
   const execArgv = process.execArgv.join(' ') || '(none)';
-  for (const [impl, samples] of [
-    ['threadkit Thread', ours],
-    ['raw Worker', raw],
-  ] as const) {
+  for (const [impl, ms] of samples) {
     rows.push({
       case: 'thread start + join (median)',
       impl,
-      value: median(samples),
+      value: median(ms),
       unit: 'ms',
       higherIsBetter: false,
       params: { execArgv },
     });
   }
+  const med = (impl: string): number => median(samples.get(impl)!);
   ctx.log(
-    `start+join (execArgv ${execArgv}): Thread ${median(ours).toFixed(1)} ms, raw Worker ${median(raw).toFixed(1)} ms`,
+    `start+join (execArgv ${execArgv}): ` +
+      START_JOIN.map(([impl]) => `${impl} ${med(impl).toFixed(1)} ms`).join(', '),
   );
-  return median(ours) / median(raw);
+  return {
+    vsRawWorker: med('threadkit Thread') / med('raw Worker'),
+    vsThreadsJs: med('threadkit Thread') / med('threads.js spawn + call'),
+  };
 }
 
 /** Busy-loop scaling of threadkit and of raw Workers; returns both speedups on all cores. */
@@ -182,11 +232,20 @@ const suite: BenchSuite = {
           pass: pool.latencyVsBestPeer < 1,
         },
         {
-          label: 'Thread start+join vs raw Worker',
-          value: startRatio,
-          target: '<= 1.5x',
-          pass: startRatio <= 1.5,
+          label: 'pool tiny-task throughput vs threads.js (median of per-round ratios)',
+          value: pool.throughputVsThreadsJs,
         },
+        {
+          label: 'pool tiny-task median latency vs threads.js (median of per-round ratios)',
+          value: pool.latencyVsThreadsJs,
+        },
+        {
+          label: 'Thread start+join vs raw Worker',
+          value: startRatio.vsRawWorker,
+          target: '<= 1.5x',
+          pass: startRatio.vsRawWorker <= 1.5,
+        },
+        { label: 'Thread start+join vs threads.js spawn + call', value: startRatio.vsThreadsJs },
         {
           label: `CPU-bound speedup on ${ctx.cores} threads / ${ctx.cores}`,
           value: efficiency,
@@ -207,6 +266,16 @@ const suite: BenchSuite = {
           'piscina, tinypool and workerpool, with their default options, post one message per task. The ' +
           'tiny task (x + 1) costs nothing but its messaging, so the tiny-task throughput ratio shows ' +
           'batching at its best; tasks that run longer than a message round trip gain little from it.',
+        'threads.js runs with its defaults too: a Pool of the same size whose workers take one task at a ' +
+          'time, each task started a timer tick (setTimeout 0) after it is dequeued, which puts a floor of ' +
+          'about a millisecond under its latency and holds its throughput under about a thousand tasks ' +
+          'per second per thread. Its pool also subscribes every queued task to one shared event stream, ' +
+          `so a burst of n tasks costs it O(n²): it gets ${THREADS_JS_MAX_IN_FLIGHT.toLocaleString('en')} ` +
+          'tasks in flight instead of the burst the others get (the inFlight parameter), where it runs ' +
+          'near its best; the cap favours it. Its workers are files that expose their functions ' +
+          '(fixtures/thread-task-threads.mjs exposes the same addOne). Thread start + join: threads.js ' +
+          'spawn() resolves once the worker reports ready and then makes one call; its worker is ' +
+          'terminated after the sample, untimed.',
       ],
       charts: [
         { title: 'CPU-bound scaling', case: 'CPU-bound scaling', xParam: 'threads', yLabel: 'speedup (x)' },

@@ -1,7 +1,7 @@
 // Toolbox benchmarks (issue 5): each primitive against a naive hand-written Atomics version (and the
-// RwLock against the Mutex too), measured side by side in one run; Semaphore, Barrier and RwLock also
-// against the `multithreading` package when it loads (./toolbox/multithreading.ts), else reported as
-// skipped with the reason.
+// RwLock against the Mutex too), measured side by side in one run, in an order that rotates from round
+// to round; Semaphore, Barrier and RwLock also against the `multithreading` package when it loads
+// (./toolbox/multithreading.ts), else reported as skipped with the reason.
 //   1. semaphore: contended acquire+release throughput, permits = workers / 2
 //   2. barrier: generations per second (every worker passes once per generation)
 //   3. rwlock: read-heavy throughput (15 reads of a 16-int table per write)
@@ -156,6 +156,21 @@ const CASES: readonly Case[] = [
   },
 ];
 
+const NOTES = [
+  'The naive baselines (benchmarks/toolbox/naive.ts) are what a careful hand-written Atomics version ' +
+    'looks like: each one sleeps in Atomics.wait rather than spinning (the barrier is a generation ' +
+    'barrier: the last arrival bumps the generation and wakes everyone), without the refinements of ' +
+    "threadkit's (such as a notify skipped when nobody waits, a short spin before sleeping where it " +
+    'pays, a rwlock that does not starve writers).',
+  'For each case and worker count the implementations run one after another, and the one that goes ' +
+    'first changes from one round to the next, so that load from elsewhere hits them alike.',
+  `Peers: ${MT}'s Semaphore, Barrier and RwLock, where it loads (Node 21 and later). @esfx/threading ` +
+    '(a Semaphore, CountdownEvent, Manual/AutoResetEvent and ConditionVariable on SharedArrayBuffer) ' +
+    'would fit the semaphore, latch, event and condition cases, but the npm registry has no such ' +
+    'package (nor its @esfx/threading-* parts), so it cannot be installed to measure. threads.js has ' +
+    'no synchronization primitives; its pool is in the thread suite.',
+];
+
 const bodyImpl = (impl: string): string => (impl === 'threadkit Mutex' ? 'mutex' : impl);
 
 const suite: BenchSuite = {
@@ -168,6 +183,7 @@ const suite: BenchSuite = {
     const ratios: BenchRatio[] = [];
     const mt = await loadMultithreading();
     if ('skipped' in mt) ctx.log(`skipping ${MT}: ${mt.skipped}`);
+    let round = 0;
     for (const c of CASES) {
       const mtSkip = c.mtSkip ?? ('skipped' in mt ? mt.skipped : undefined);
       if (mtSkip !== undefined && (c.impls.includes(MT) || c.mtSkip !== undefined)) {
@@ -176,10 +192,13 @@ const suite: BenchSuite = {
       const impls = c.impls.filter((impl) => impl !== MT || mtSkip === undefined);
       const sizes = c.onlyWorkers !== undefined ? [c.onlyWorkers] : counts.filter((n) => n >= c.minWorkers);
       for (const workers of sizes) {
-        const value = new Map<string, number>();
-        for (const impl of impls) {
-          const runs: number[] = [];
-          for (let r = 0; r < reps; r++) {
+        const runs = new Map<string, number[]>(impls.map((impl) => [impl, []]));
+        for (let r = 0; r < reps; r++) {
+          // Implementations take turns going first (round counts across cases and worker counts, so the
+          // order changes even with one repetition), so load from elsewhere hits them alike.
+          const order = impls.map((_, i) => impls[(i + round) % impls.length]!);
+          round++;
+          for (const impl of order) {
             const shared = new SharedArrayBuffer(SHARED_BYTES);
             c.prepare(impl, shared, workers);
             const res = await runWorkers({
@@ -190,9 +209,12 @@ const suite: BenchSuite = {
               params: { impl: bodyImpl(impl) },
             });
             c.check?.(res.reports.map((r) => r.stats));
-            runs.push(c.per(res.opsPerSec, workers));
+            runs.get(impl)!.push(c.per(res.opsPerSec, workers));
           }
-          const v = median(runs);
+        }
+        const value = new Map<string, number>();
+        for (const impl of impls) {
+          const v = median(runs.get(impl)!);
           value.set(impl, v);
           rows.push({
             case: c.name,
@@ -229,6 +251,7 @@ const suite: BenchSuite = {
     return {
       rows,
       ratios,
+      notes: NOTES,
       charts: CASES.map((c) => ({ title: c.name, case: c.name, xParam: 'workers', yLabel: c.unit })),
     };
   },

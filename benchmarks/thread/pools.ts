@@ -1,10 +1,12 @@
 // The pools under test in benchmarks/thread.bench.ts: threadkit and its peers, each running the same
-// tiny task (benchmarks/fixtures/thread-task.mjs, x + 1) on the same number of threads.
+// tiny task (benchmarks/fixtures/thread-task.mjs, x + 1) on the same number of threads. workerpool and
+// threads.js need a worker file that registers the task: theirs import it from thread-task.mjs.
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import workerpool from 'workerpool';
 import { ThreadPool } from 'threadkit/thread';
 import { median } from '../lib/stats.js';
+import { threadsJsPool } from './threads-js.js';
 
 const TASK_FILE = new URL('../fixtures/thread-task.mjs', import.meta.url);
 const WORKERPOOL_SCRIPT = new URL('../fixtures/thread-task-workerpool.cjs', import.meta.url);
@@ -14,10 +16,21 @@ export interface PoolUnderTest {
   readonly impl: string;
   run(x: number): Promise<unknown>;
   stop(): Promise<unknown>;
+  /** The most tasks it gets in flight at once in a throughput run, when fewer than the others get. */
+  readonly maxInFlight?: number;
 }
 
+/**
+ * Tasks threads.js gets in flight at once. Its pool subscribes every queued task to one shared event
+ * stream that reports every task's start and end, so a burst of n tasks costs O(n²) callbacks: on 2 busy
+ * threads it ran 1,300 tasks/s with 1,000 in flight, 1,265 with 2,000, 935 with 5,000 and 740 with
+ * 10,000 (20,000, the quick profile's burst, would take about 30 s a round). With 2,000 it runs
+ * near its best, so the cap favours it.
+ */
+export const THREADS_JS_MAX_IN_FLIGHT = 2_000;
+
 /** Starts every pool with `size` threads. */
-export function startPools(size: number): PoolUnderTest[] {
+export async function startPools(size: number): Promise<PoolUnderTest[]> {
   const threadkit = new ThreadPool({ size });
   const piscina = new Piscina({ filename: TASK_FILE.href, minThreads: size, maxThreads: size });
   const tinypool = new Tinypool({ filename: TASK_FILE.href, minThreads: size, maxThreads: size });
@@ -26,6 +39,7 @@ export function startPools(size: number): PoolUnderTest[] {
     maxWorkers: size,
     workerType: 'thread',
   });
+  const threadsJs = await threadsJsPool(size);
   return [
     { impl: 'threadkit', run: (x) => threadkit.run(TASK_FILE, { args: [x] }), stop: () => threadkit.close() },
     { impl: 'piscina', run: (x) => piscina.run(x) as Promise<unknown>, stop: () => piscina.destroy() },
@@ -37,6 +51,7 @@ export function startPools(size: number): PoolUnderTest[] {
         await wp.terminate();
       },
     },
+    { impl: 'threads.js', ...threadsJs, maxInFlight: THREADS_JS_MAX_IN_FLIGHT },
   ];
 }
 
@@ -49,6 +64,11 @@ export async function latencyUs(pool: PoolUnderTest, n: number): Promise<number>
     samples[i] = performance.now() - t0;
   }
   return median(Array.from(samples)) * 1000;
+}
+
+/** How many tasks `pool` gets at once when the others get `n`. */
+export function inFlightFor(pool: PoolUnderTest, n: number): number {
+  return Math.min(n, pool.maxInFlight ?? n);
 }
 
 /** Tasks per second with `n` tasks submitted at once; checks every result. */

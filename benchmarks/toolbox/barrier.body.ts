@@ -35,9 +35,8 @@ export default defineBody(async (ctx) => {
   }
   if (stringParam(ctx, 'impl') === 'naive') {
     const barrier = new NaiveBarrier(i32, 0, ctx.workers);
-    // Waiters spin, so with more workers than cores a generation can take longer than a run allows:
-    // give up at STOP, not only when a worker that finished its batch sets ABORTED (64 generations at
-    // a few per second, with 64 workers on 2 cores, outlasted the harness's 10 s stop timeout).
+    // Gives up at STOP as well, so a batch in progress at STOP ends there, not only once the first
+    // worker to finish its batch has set ABORTED (and woken the others).
     const aborted = () => Atomics.load(i32, ABORTED) !== 0 || ctx.stopped();
     return {
       run(n) {
@@ -45,7 +44,10 @@ export default defineBody(async (ctx) => {
         while (i < n && barrier.wait(aborted)) i++;
         return i;
       },
-      finish: () => Atomics.store(i32, ABORTED, 1),
+      finish() {
+        Atomics.store(i32, ABORTED, 1);
+        barrier.wakeAll();
+      },
     };
   }
   const barrier = Barrier.from({ buffer: ctx.shared, byteOffset: 0 });

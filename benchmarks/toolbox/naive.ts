@@ -1,6 +1,7 @@
 // Naive versions of the toolbox primitives, the way they are commonly hand-written on Atomics: the
-// baselines the threadkit primitives are measured against. Correct, but without the refinements
-// (no skipped notify when nobody waits, busy-spinning instead of sleeping, reader preference).
+// baselines the threadkit primitives are measured against. Correct and parking (Atomics.wait) rather
+// than spinning, but without the refinements (every release notifies even when nobody waits, no
+// brief spin before sleeping, reader preference).
 
 /** Counting semaphore on one word: sleeps only at 0, and every release notifies. */
 export class NaiveSemaphore {
@@ -24,23 +25,38 @@ export class NaiveSemaphore {
   }
 }
 
-/** Spinning barrier: count + generation words, waiters busy-poll the generation. */
+/**
+ * Generation barrier: a count word and a generation word. The last arrival resets the count, bumps
+ * the generation and wakes everyone; the others sleep while the generation is the one they arrived in.
+ */
 export class NaiveBarrier {
   constructor(
     private readonly i32: Int32Array,
     private readonly at: number,
     private readonly parties: number,
   ) {}
-  /** Returns false if aborted while waiting. */
+  /** Returns false if `aborted()` while waiting (checked on every wake-up, at least every 20 ms). */
   wait(aborted: () => boolean): boolean {
-    const gen = Atomics.load(this.i32, this.at + 1);
-    if (Atomics.add(this.i32, this.at, 1) + 1 === this.parties) {
-      Atomics.store(this.i32, this.at, 0);
-      Atomics.add(this.i32, this.at + 1, 1);
+    const count = this.at;
+    const generation = this.at + 1;
+    // Read before arriving: once this arrival is counted, the last one may bump it at any moment.
+    const gen = Atomics.load(this.i32, generation);
+    if (Atomics.add(this.i32, count, 1) + 1 === this.parties) {
+      Atomics.store(this.i32, count, 0);
+      Atomics.add(this.i32, generation, 1);
+      Atomics.notify(this.i32, generation);
       return true;
     }
-    while (Atomics.load(this.i32, this.at + 1) === gen) if (aborted()) return false;
+    while (Atomics.load(this.i32, generation) === gen) {
+      if (aborted()) return false;
+      // Sleeps only while the generation is still `gen`: the last arrival bumps it before notifying.
+      Atomics.wait(this.i32, generation, gen, 20);
+    }
     return true;
+  }
+  /** Wakes every waiter, so that each checks its `aborted()` now. */
+  wakeAll(): void {
+    Atomics.notify(this.i32, this.at + 1);
   }
 }
 
