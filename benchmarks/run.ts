@@ -5,11 +5,12 @@
 // For testing the harness itself: `--smoke` (tiny durations) and `--cores N` (worker counts of an
 // N-core machine); their results go to a temporary folder (or `--out`), never to benchmarks/results/.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderHeadline, withHeadline } from './lib/headline.js';
 import { machineInfo } from './lib/machine.js';
 import {
   chartFiles,
@@ -26,6 +27,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const MARKDOWN = path.join(ROOT, 'BENCHMARKS.md');
+const README = path.join(ROOT, 'README.md');
 /** The largest `--cores` accepted (a typo guard: 1000 workers would be a run of its own). */
 const MAX_SIMULATED_CORES = 256;
 
@@ -227,6 +229,15 @@ async function writeReport(dest: Destination): Promise<void> {
   }
   await writeFile(dest.markdown, renderMarkdown(results, dest.chartDir));
   console.log(`wrote ${shown(dest.markdown)} from ${results.length} result file(s) in ${shown(dest.dir)}`);
+  // The README quotes the repository's results only, never those of an --out folder.
+  if (dest === REPO_DESTINATION) {
+    const readme = await readFile(README, 'utf8');
+    const updated = withHeadline(readme, renderHeadline(results));
+    if (updated !== readme) {
+      await writeFile(README, updated);
+      console.log(`updated the headline table in ${shown(README)}`);
+    }
+  }
 }
 
 try {
