@@ -42,12 +42,12 @@ export interface BarrierOptions {
    * at `byteOffset`.
    * @default a new SharedArrayBuffer of Barrier.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the barrier in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /**

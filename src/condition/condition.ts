@@ -53,12 +53,12 @@ export interface ConditionOptions {
    * free at `byteOffset`. (The mutex lives wherever it was created.)
    * @default a new SharedArrayBuffer of Condition.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the condition in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /** Every key of {@link ConditionOptions}: checkOptions refuses any other. */

@@ -25,12 +25,12 @@ export interface EventOptions {
    * `byteOffset`.
    * @default a new SharedArrayBuffer of Event.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the event in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /** Every key of {@link EventOptions}: checkOptions refuses any other. */

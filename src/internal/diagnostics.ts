@@ -100,16 +100,16 @@ export interface DiagnosticsOptions {
    * waits. A timed wait keeps its whole timeout.
    * @default Infinity (off)
    */
-  readonly slowLockMs?: number;
+  readonly slowLockMs?: number | undefined;
   /**
    * Receives slow-lock reports, on the waiting thread, in the middle of its wait. If it throws, the
    * waiting call throws (or rejects with) that error without acquiring anything, as a timeout would
    * leave it: the lock stays consistent and usable.
    * @default console.warn of the report's message
    */
-  readonly onSlowLock?: (report: SlowLockReport) => void;
+  readonly onSlowLock?: ((report: SlowLockReport) => void) | undefined;
   /** Detect lock-order inversions between mutexes in this thread. @default false */
-  readonly lockOrder?: boolean;
+  readonly lockOrder?: boolean | undefined;
 }
 
 /** A lock as the diagnostics see it. */

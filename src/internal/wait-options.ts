@@ -6,12 +6,12 @@ import { checkOptions, checkSignal, checkTimeout, type OptionKeys } from './vali
  */
 export interface WaitAsyncOptions {
   /** Abort the wait; the promise rejects with `signal.reason`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
    * @default Infinity
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 const WAIT_ASYNC_KEYS: OptionKeys<WaitAsyncOptions> = { signal: true, timeoutMs: true };

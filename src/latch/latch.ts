@@ -26,12 +26,12 @@ export interface CountDownLatchOptions {
    * free at `byteOffset`.
    * @default a new SharedArrayBuffer of CountDownLatch.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the latch in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /** Every key of {@link CountDownLatchOptions}: checkOptions refuses any other. */

@@ -69,8 +69,12 @@ export function acquire(
       Atomics.add(i32, base + DEPTH, 1);
       return LOCKED;
     }
+    // Ownership is per thread, so the holder may be another async task of this thread: `reentrant`
+    // would let that task and this one in at once, so the message says what fits each case.
     throw new DeadlockError(
-      'This thread already holds this Mutex; locking it again would deadlock (use `reentrant: true` to allow it)',
+      'This thread already holds this Mutex; locking it again would deadlock. If another async task of ' +
+        'this thread holds it, wait with lockAsync() or withLockAsync() (`reentrant: true` would let both ' +
+        'tasks in at once); if this code locks it again while holding it, create it with `reentrant: true`',
     );
   }
   // A zero timeout never blocks. The slow path (one check, no wait) takes over from a dead owner, and

@@ -27,6 +27,15 @@ function stillHeld(): HeldLock[] {
   return held;
 }
 
+/**
+ * How a message names the lock of `key`: by its byteOffset, which the user can match against
+ * `mutex.byteOffset`, and its buffer's number in this thread (the keys' `id:byteOffset`).
+ */
+function described(key: string): string {
+  const [id, byteOffset] = key.split(':');
+  return `the Mutex at byteOffset ${byteOffset} of buffer #${id}`;
+}
+
 /** Before acquiring `lock`: throws LockOrderError if some held lock was ever acquired after it. */
 export function checkOrder(lock: OrderedLock): void {
   const held = stillHeld();
@@ -36,7 +45,9 @@ export function checkOrder(lock: OrderedLock): void {
   const inverted = later && held.find((h) => later.has(h.key));
   if (inverted) {
     throw new LockOrderError(
-      `Lock-order inversion: acquiring lock ${key} while holding ${inverted.key}, but ${inverted.key} was acquired while holding ${key} before; two threads doing both can deadlock`,
+      `Lock-order inversion: acquiring ${described(key)} while holding ${described(inverted.key)}, ` +
+        'but this thread acquired them the other way round before; two threads doing both can deadlock ' +
+        '(buffers are numbered in the order this thread first locked a Mutex in them)',
     );
   }
 }

@@ -19,18 +19,18 @@ export interface MutexOptions {
    * `SharedArrayBuffer` with {@link Mutex.BYTES} bytes free at `byteOffset`.
    * @default a new SharedArrayBuffer of Mutex.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the mutex in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
   /**
    * Let the owning thread lock again without deadlocking (Python's `RLock`); each `lock()` needs its
    * own `unlock()`.
    * @default false
    */
-  readonly reentrant?: boolean;
+  readonly reentrant?: boolean | undefined;
 }
 
 /**
@@ -55,10 +55,10 @@ export interface MutexOptions {
  */
 export interface LockAsyncOptions {
   /** Abort the wait; the promise rejects with `signal.reason`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
    * @default Infinity
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }

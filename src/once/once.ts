@@ -29,12 +29,12 @@ export interface OnceOptions {
    * `byteOffset`.
    * @default a new SharedArrayBuffer of Once.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the once in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /** This thread's value in STATE while it runs the function: its thread id + 1 (0 is INCOMPLETE). */

@@ -34,7 +34,7 @@ export interface QueueOptions {
    * them may wait at once. The queue's `SharedArrayBuffer` is about `maxBytes + 4 × capacity + 64` bytes.
    * @default capacity × 1 KiB, at least 64 KiB, at most 64 MiB
    */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
 }
 
 /** Every key of {@link QueueOptions}: checkOptions refuses any other. */

@@ -25,12 +25,12 @@ export interface RwLockOptions {
    * `byteOffset`.
    * @default a new SharedArrayBuffer of RwLock.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the lock in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
 }
 
 /** Every key of {@link RwLockOptions}: checkOptions refuses any other. */

@@ -22,18 +22,18 @@ export interface SemaphoreOptions {
    * {@link SemaphoreOverflowError} instead of raising the count above `max`. At least the initial permits.
    * @default unbounded
    */
-  readonly max?: number;
+  readonly max?: number | undefined;
   /**
    * Shared memory to place the semaphore in; a `SharedArrayBuffer` with {@link Semaphore.BYTES} bytes
    * free at `byteOffset`.
    * @default a new SharedArrayBuffer of Semaphore.BYTES bytes
    */
-  readonly buffer?: SharedArrayBuffer;
+  readonly buffer?: SharedArrayBuffer | undefined;
   /**
    * Byte offset of the semaphore in `buffer`; a multiple of 4.
    * @default 0
    */
-  readonly byteOffset?: number;
+  readonly byteOffset?: number | undefined;
   /**
    * Make permits owned, like a POSIX robust mutex: the thread that acquires permits must release them
    * itself (`release()` from another thread throws {@link NotOwnerError}), and if it dies holding them
@@ -64,7 +64,7 @@ export interface SemaphoreOptions {
    * console.log(slots.robust, slots.available); // true 2
    * ```
    */
-  readonly robust?: boolean;
+  readonly robust?: boolean | undefined;
 }
 
 /**
@@ -84,10 +84,10 @@ export interface SemaphoreOptions {
  */
 export interface AcquireAsyncOptions {
   /** Abort the wait; the promise rejects with `signal.reason` and no permit is taken. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Give up after this many milliseconds; the promise rejects with a {@link TimeoutError}.
    * @default Infinity
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }

@@ -37,25 +37,25 @@ interface ThreadOptionFields<A extends unknown[]> {
    *
    * @default []
    */
-  readonly args?: Readonly<A>;
+  readonly args?: Readonly<A> | undefined;
   /**
    * The thread's name, seen by `currentThread().name` inside it and in its error reports; not empty.
    * @default 'Thread-<n>'
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** For a module target: the export to call. @default 'default' */
-  readonly export?: string;
+  readonly export?: string | undefined;
   /**
    * Objects in `args` to transfer (move) instead of copy: what the runtime's `postMessage` can transfer,
    * such as ArrayBuffers and MessagePorts (typed `object`: these typings need no Node or DOM types).
    */
-  readonly transfer?: readonly object[];
+  readonly transfer?: readonly object[] | undefined;
   /** The worker's resource limits (see Node's `Worker` `resourceLimits`); exceeding them ends the thread. */
-  readonly resourceLimits?: ResourceLimits;
+  readonly resourceLimits?: ResourceLimits | undefined;
   /** A daemon thread does not keep the process alive; a non-daemon one does while it runs. @default false */
-  readonly daemon?: boolean;
+  readonly daemon?: boolean | undefined;
   /** Aborting it terminates the thread; `join()` then rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Every key of {@link ThreadOptions}: checkOptions refuses any other. */

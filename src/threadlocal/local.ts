@@ -40,7 +40,7 @@ export interface LocalOptions {
    * const ctx = local<{ requestId?: string }>({ inheritable: true });
    * ```
    */
-  readonly inheritable?: boolean;
+  readonly inheritable?: boolean | undefined;
 }
 
 /** Every key of {@link LocalOptions}: checkOptions refuses any other. */

@@ -27,7 +27,7 @@ export interface ThreadLocalOptions<T> {
    * const cache = new ThreadLocal({ initial: () => new Map<string, number>() });
    * ```
    */
-  readonly initial?: () => T;
+  readonly initial?: (() => T) | undefined;
   /**
    * Copy the value into every Thread created and every pool task submitted while it is set (by
    * structured clone). Requires {@link ThreadLocalOptions.name | name}.
@@ -39,7 +39,7 @@ export interface ThreadLocalOptions<T> {
    * const requestId = new ThreadLocal<string>({ inheritable: true, name: 'requestId' });
    * ```
    */
-  readonly inheritable?: boolean;
+  readonly inheritable?: boolean | undefined;
   /**
    * A name for messages; for an inheritable local, its identity across threads: the value inherited
    * under this name is what `new ThreadLocal({ inheritable: true, name })` starts with in the new
@@ -52,7 +52,7 @@ export interface ThreadLocalOptions<T> {
    * const user = new ThreadLocal<string>({ name: 'user' });
    * ```
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

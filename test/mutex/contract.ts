@@ -211,6 +211,9 @@ export function mutexSuite(name: string, factory: MutexFactory, options: SuiteOp
         expect(() => m.lock()).toThrow(
           expect.objectContaining({ name: 'DeadlockError', code: 'ERR_DEADLOCK' }),
         );
+        // The holder may be another async task of this thread, where `reentrant: true` would let
+        // both tasks in: the message points to lockAsync() before it suggests reentrancy.
+        expect(() => m.lock()).toThrow(/another async task of this thread.*lockAsync\(\)/);
         // Without the check, tryLock waits its 5 s out: 1 s leaves room for a loaded machine.
         expect(() => m.tryLock(5_000)).toThrow(DeadlockError);
         expect(() => m.withLock(() => 1)).toThrow(DeadlockError);

@@ -124,6 +124,23 @@ describe('lock-order inversion detection', () => {
     b.withLock(() => a.withLock(() => {}));
   });
 
+  it('names both mutexes by byteOffset, which a caller can match, and their buffer by one number', () => {
+    setDiagnostics({ lockOrder: true });
+    const shared = new SharedArrayBuffer(2 * Mutex.BYTES);
+    const [c, d] = [0, 1].map((i) => new Mutex({ buffer: shared, byteOffset: i * Mutex.BYTES })) as [
+      Mutex,
+      Mutex,
+    ];
+    c.withLock(() => d.withLock(() => {}));
+    d.withLock(() =>
+      expect(() => c.lock()).toThrow(
+        new RegExp(
+          `acquiring the Mutex at byteOffset 0 of buffer #(\\d+) while holding the Mutex at byteOffset ${Mutex.BYTES} of buffer #\\1,`,
+        ),
+      ),
+    );
+  });
+
   it('forgets locks once released, by any path, so a past hold does not make up an order', () => {
     setDiagnostics({ lockOrder: true });
     const [a, b, c] = [new Mutex(), new Mutex(), new Mutex()];

@@ -2,7 +2,9 @@
 // longer includes it unasked) and without the DOM lib, with only `lib: es2022`; and next to both,
 // where their fallback declarations must merge with the real ones. They also resolve, subpaths
 // included, under `moduleResolution: node10` (TypeScript's default for `module: commonjs`), which
-// ignores `exports` and finds them through `typesVersions`. A consumer importing every entry
+// ignores `exports` and finds them through `typesVersions`. Under `exactOptionalPropertyTypes` (as in
+// @tsconfig/strictest), every options bag takes an explicit `undefined`, as it does at run time, so a
+// wrapper can forward its own optional parameters. A consumer importing every entry
 // point is compiled against a copy of the package's package.json and dist/ typings in a temporary
 // folder, so nothing of this repository's node_modules is in reach.
 import { execFile } from 'node:child_process';
@@ -63,6 +65,58 @@ export const notUrl: Promise<unknown> = new ThreadPool().run({ path: './task.js'
 `;
 }
 
+/**
+ * A wrapper forwarding its optional parameters (possibly `undefined`) into every options bag, as
+ * `exactOptionalPropertyTypes` checks them: run time takes an `undefined` option as left out.
+ */
+function forwarder(): string {
+  return `import { Barrier } from 'threadkit/barrier';
+import { Condition } from 'threadkit/condition';
+import { Event } from 'threadkit/event';
+import { CountDownLatch } from 'threadkit/latch';
+import { Mutex, setDiagnostics, type SlowLockReport } from 'threadkit/mutex';
+import { Once } from 'threadkit/once';
+import { Queue } from 'threadkit/queue';
+import { RwLock } from 'threadkit/rwlock';
+import { Semaphore } from 'threadkit/semaphore';
+import { Thread } from 'threadkit/thread';
+import { ThreadLocal, local } from 'threadkit/threadlocal';
+
+export async function forward(
+  signal?: AbortSignal,
+  timeoutMs?: number,
+  buffer?: SharedArrayBuffer,
+  byteOffset?: number,
+  flag?: boolean,
+  name?: string,
+  onSlowLock?: (report: SlowLockReport) => void,
+): Promise<void> {
+  const wait = { signal, timeoutMs };
+  const place = { buffer, byteOffset };
+  const mutex = new Mutex({ ...place, reentrant: flag });
+  using guard = await mutex.lockAsync(wait);
+  await mutex.withLockAsync(() => 1, wait);
+  await new Condition(mutex, place).waitAsync(guard, wait);
+  const semaphore = new Semaphore(1, { ...place, max: timeoutMs, robust: flag });
+  await semaphore.acquireAsync(1, wait);
+  const rw = new RwLock(place);
+  (await rw.readLockAsync(wait)).unlock();
+  (await rw.writeLockAsync(wait)).unlock();
+  await new Event(place).waitAsync(wait);
+  await new CountDownLatch(0, place).waitAsync(wait);
+  await new Barrier(1, place).waitAsync(wait);
+  await new Once(place).runAsync(() => {}, wait);
+  const queue = new Queue<number>(1, { maxBytes: timeoutMs });
+  await queue.putAsync(1, wait);
+  await queue.getAsync(wait);
+  setDiagnostics({ slowLockMs: timeoutMs, onSlowLock, lockOrder: flag });
+  new ThreadLocal<number>({ initial: undefined, inheritable: flag, name });
+  local({ inheritable: flag });
+  await new Thread(() => 1, { name, signal, daemon: flag, export: name, transfer: undefined }).start().join();
+}
+`;
+}
+
 let dir = '';
 
 beforeAll(() => {
@@ -77,6 +131,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   writeFileSync(join(dir, 'esm.mts'), consumer());
   writeFileSync(join(dir, 'node10.ts'), consumer());
+  writeFileSync(join(dir, 'forwarder.mts'), forwarder());
   writeFileSync(
     join(dir, 'cjs.cts'),
     entryPoints()
@@ -148,6 +203,21 @@ describe('published typings', () => {
       ['node10.ts'],
     );
     expect(run.output).toBe('node10: ');
+    expect(run.code).toBe(0);
+  });
+
+  it('take an explicit undefined for every option under exactOptionalPropertyTypes', async () => {
+    const run = await tsc(
+      'exact',
+      {
+        exactOptionalPropertyTypes: true,
+        lib: ['es2022', 'esnext.disposable'],
+        typeRoots: [TYPES_NODE],
+        types: ['node'],
+      },
+      ['forwarder.mts'],
+    );
+    expect(run.output).toBe('exact: ');
     expect(run.code).toBe(0);
   });
 });
