@@ -23,7 +23,9 @@ export interface ThreadPoolOptions {
    * Most tasks accepted and waiting to start: queued, or sent ahead to a busy worker (workers are sent
    * tiny tasks several at a time). Past it `run()` rejects with {@link QueueFullError}, and `map()`
    * waits for room. A task that a free worker takes at once does not wait. So at most
-   * `size + maxQueue` tasks are accepted and unfinished. @default Infinity
+   * `size + maxQueue` tasks are accepted and unfinished. A cancelled task (its `signal` aborted, its
+   * `timeoutMs` passed) counts no more, even while it is still stopping (see {@link ThreadPool}): its
+   * worker counts as free. @default Infinity
    */
   readonly maxQueue?: number;
   /**

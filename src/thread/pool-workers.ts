@@ -41,6 +41,8 @@ export class PoolWorkers {
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #events: WorkerEvents;
   #count = 0;
+  /** Workers in use that are {@link PoolWorker.freeing}: free for the next task once their cancelled one stops. */
+  #freeing = 0;
   /** Workers started and not yet exited: those in use, and retired ones still shutting down. */
   readonly #alive = new Set<PoolWorker>();
   /** What {@link stopAll} returned: every call waits for the same exits (the list empties on the first). */
@@ -75,6 +77,18 @@ export class PoolWorkers {
     return w;
   }
 
+  /** How many workers in use are {@link PoolWorker.freeing}. */
+  get freeing(): number {
+    return this.#freeing;
+  }
+
+  /** Marks `w` as {@link PoolWorker.freeing}, or clears the mark (`on` false); counted in {@link freeing}. */
+  markFreeing(w: PoolWorker, on: boolean): void {
+    if (w.freeing === on || (on && w.retired)) return;
+    w.freeing = on;
+    this.#freeing += on ? 1 : -1;
+  }
+
   /** A worker has nothing in flight: let the process exit without it, and start its idle countdown. */
   armIdle(w: PoolWorker): void {
     if (w.inflight.size > 0) return;
@@ -99,6 +113,7 @@ export class PoolWorkers {
   /** Stops using a worker and terminates it; the tasks it held are handled when it exits (onExit). */
   retire(w: PoolWorker): void {
     if (w.retired) return;
+    this.markFreeing(w, false); // no longer in use: `all` counts it no more
     w.retired = true;
     this.all.delete(w);
     const i = this.idle.indexOf(w);
