@@ -12,7 +12,7 @@ import { pipelineTarget, steal, stealable, takeBatch } from './pool-batching.js'
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
-import { spawnOrFail, tasksToRequeue } from './pool-worker-failure.js';
+import { spawnOrFail, startupTimeoutError, tasksToRequeue } from './pool-worker-failure.js';
 import { PoolWorkers, type WorkerEvents } from './pool-workers.js';
 import { RESULT_STRIDE } from './protocol.js';
 import type { TargetDef } from './target.js';
@@ -66,7 +66,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#size = config.size;
     this.#maxQueue = config.maxQueue;
     this.#captureStack = captureStack;
-    this.#workers = new PoolWorkers(name, config.idleTimeoutMs, config.resourceLimits, this);
+    this.#workers = new PoolWorkers(name, config, this);
   }
 
   /** Whether tasks are queued or running, or a holder has more to submit. */
@@ -343,6 +343,26 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#inflightCount -= w.inflight.size;
     this.#sentAhead -= aheadOn(w);
     this.#queue.unshift(tasksToRequeue(w, code, wasRetired));
+    this.#refill();
+    this.#wakeRoomWaiters();
+    this.#checkDrained();
+  }
+
+  /**
+   * `w` has not come up `ms` after it was created: it is stuck in code that runs before it does (a
+   * preload that never returns), and the tasks sent to it would wait for ever. It is terminated, and
+   * they fail now (each with its own TimeoutError), not at its exit: a worker stuck in a native call
+   * exits only when the call returns. It never started any of them (no task starts before the worker
+   * is up), but they do not go to another worker, which could hang the same way for ever; the tasks
+   * still queued do, and fail the same way if it does.
+   */
+  onStartupTimeout(w: PoolWorker, ms: number): void {
+    const held = [...w.inflight.values()];
+    this.#inflightCount -= held.length;
+    this.#sentAhead -= aheadOn(w);
+    w.inflight.clear();
+    this.#workers.retire(w);
+    for (const task of held) failTask(task, startupTimeoutError(w, ms));
     this.#refill();
     this.#wakeRoomWaiters();
     this.#checkDrained();

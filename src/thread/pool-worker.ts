@@ -78,6 +78,8 @@ export class PoolWorker {
    * or is retired. Only the pool's workers list changes it (see `PoolWorkers.markFreeing`).
    */
   freeing = false;
+  /** Checks, `startupTimeoutMs` after the worker was created, that it came up (see `PoolWorkers.spawn`). */
+  startupTimer: ReturnType<typeof setTimeout> | undefined;
   /** Retires the worker once it has been idle long enough; kept across tasks (re-armed, not recreated). */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The worker's thread id (`worker.threadId` reads -1 once it exited). */
