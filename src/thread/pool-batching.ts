@@ -91,7 +91,13 @@ export function pipelineTarget(workers: Iterable<PoolWorker>, next: Task): PoolW
   const now = performance.now();
   let best: PoolWorker | undefined;
   for (const w of workers) {
-    if (w.inflight.size + MAX_BATCH > PIPELINE_DEPTH || now - w.lastResultAt > PIPELINE_WINDOW_MS) continue;
+    // A worker whose cancelled task is stopping may be terminated: what it would be sent waits for that.
+    if (
+      w.freeing ||
+      w.inflight.size + MAX_BATCH > PIPELINE_DEPTH ||
+      now - w.lastResultAt > PIPELINE_WINDOW_MS
+    )
+      continue;
     if (best === undefined || w.inflight.size < best.inflight.size) best = w;
   }
   return best;

@@ -23,7 +23,9 @@ export interface ThreadPoolOptions {
    * Most tasks accepted and waiting to start: queued, or sent ahead to a busy worker (workers are sent
    * tiny tasks several at a time). Past it `run()` rejects with {@link QueueFullError}, and `map()`
    * waits for room. A task that a free worker takes at once does not wait. So at most
-   * `size + maxQueue` tasks are accepted and unfinished. @default Infinity
+   * `size + maxQueue` tasks are accepted and unfinished. A cancelled task (its `signal` aborted, its
+   * `timeoutMs` passed) counts no more, even while it is still stopping (see {@link ThreadPool}): its
+   * worker counts as free. @default Infinity
    */
   readonly maxQueue?: number;
   /**
@@ -32,6 +34,25 @@ export interface ThreadPoolOptions {
    * killed for running out of memory takes no finished task's result with it (tiny tasks run slower).
    */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * How long a new worker may take to start up: to load its code and be ready to run tasks. That
+   * takes 20-100 ms, up to about a second on a busy machine, plus the time of any module preloaded
+   * into every worker (`node --import`, `--require`, `NODE_OPTIONS`: an APM agent, a TypeScript
+   * loader). A worker not up by then is stuck in such code (a preload that never returns): the pool
+   * terminates it, and the tasks it was sent reject with a {@link TimeoutError} that says so (tasks
+   * still queued go to a new worker). Without this limit they would wait for ever. `Infinity` waits
+   * however long startup takes; a task's own `timeoutMs` never counts a worker's startup.
+   *
+   * @default 10000
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'threadkit/thread';
+   * // Workers preload a heavy agent (node --import ./agent.js): give them longer to start.
+   * await using pool = new ThreadPool({ startupTimeoutMs: 60_000 });
+   * console.log(await pool.run(() => 'up')); // 'up'
+   * ```
+   */
+  readonly startupTimeoutMs?: number;
 }
 
 /**
@@ -87,8 +108,7 @@ interface RunOptionFields<A extends unknown[]> {
    * to it (or from when the worker came up, for a new one): a task that has not started by then rejects
    * with a {@link TimeoutError} ("did not start within …"), and the worker, stuck in such leftover code,
    * is terminated and replaced (tasks it held and had not started go to another worker). A new
-   * worker that has not come up at all 10 s after the send (or twice the limit, if longer) is stuck
-   * too (a `--require` preload that never returns, say), and ends the same way.
+   * worker's startup does not count: {@link ThreadPoolOptions.startupTimeoutMs} bounds it.
    */
   readonly timeoutMs?: number;
 }
@@ -99,6 +119,7 @@ export interface PoolConfig {
   readonly idleTimeoutMs: number;
   readonly maxQueue: number;
   readonly resourceLimits: ResourceLimits | undefined;
+  readonly startupTimeoutMs: number;
 }
 
 /** Every key of {@link RunOptions}: checkOptions refuses any other. */
@@ -116,7 +137,17 @@ const POOL_KEYS: OptionKeys<ThreadPoolOptions> = {
   maxQueue: true,
   resourceLimits: true,
   size: true,
+  startupTimeoutMs: true,
 };
+
+/**
+ * The default {@link ThreadPoolOptions.startupTimeoutMs}. A worker starts up in 20-100 ms, and in up
+ * to about 1 s on a 2-core machine at load 40 (measured); a legitimate preload in every worker (`-r
+ * ts-node/register`, an APM agent) can add seconds, and a limit shorter than that would fail the tasks
+ * sent to every new worker and churn the workers. A worker not up after 10 s is stuck in code that
+ * runs before it comes up (a `--require` preload that never returns), not slow.
+ */
+const STARTUP_TIMEOUT_MS = 10_000;
 
 /**
  * Checks the options of `new ThreadPool()` and fills in the defaults.
@@ -131,5 +162,10 @@ export function checkPoolOptions(options: ThreadPoolOptions | undefined): PoolCo
   if (opts.idleTimeoutMs === undefined) idleTimeoutMs = 30_000;
   const maxQueue = checkCount(opts.maxQueue, 'maxQueue', 0) ?? Infinity;
   const resourceLimits = checkResourceLimits(opts.resourceLimits);
-  return { size, idleTimeoutMs, maxQueue, resourceLimits };
+  let startupTimeoutMs = checkTimeout(opts.startupTimeoutMs, 'startupTimeoutMs');
+  if (opts.startupTimeoutMs === undefined) startupTimeoutMs = STARTUP_TIMEOUT_MS;
+  // No worker is up at 0 ms: every task would fail.
+  if (startupTimeoutMs === 0)
+    throw new RangeError('Expected `startupTimeoutMs` to be a positive number of milliseconds, got 0');
+  return { size, idleTimeoutMs, maxQueue, resourceLimits, startupTimeoutMs };
 }

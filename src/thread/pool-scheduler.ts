@@ -12,7 +12,7 @@ import { pipelineTarget, steal, stealable, takeBatch } from './pool-batching.js'
 import type { PoolConfig } from './pool-options.js';
 import { failTask, finishTask, startTaskTimer, type TaskCanceller } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
-import { spawnOrFail, tasksToRequeue } from './pool-worker-failure.js';
+import { spawnOrFail, startupTimeoutError, tasksToRequeue } from './pool-worker-failure.js';
 import { PoolWorkers, type WorkerEvents } from './pool-workers.js';
 import { RESULT_STRIDE } from './protocol.js';
 import type { TargetDef } from './target.js';
@@ -66,7 +66,7 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#size = config.size;
     this.#maxQueue = config.maxQueue;
     this.#captureStack = captureStack;
-    this.#workers = new PoolWorkers(name, config.idleTimeoutMs, config.resourceLimits, this);
+    this.#workers = new PoolWorkers(name, config, this);
   }
 
   /** Whether tasks are queued or running, or a holder has more to submit. */
@@ -90,9 +90,14 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     return this.#drained.promise;
   }
 
-  /** Workers that could take a task now: the idle ones and those not started yet. */
+  /**
+   * Workers that could take a task now: the idle ones, those not started yet, and those whose cancelled
+   * task is stopping (a task for one starts once that task stops, or on its replacement, 100 ms later
+   * at most: see {@link cancel}).
+   */
   #freeWorkers(): number {
-    return this.#workers.idle.length + this.#size - this.#workers.all.size;
+    const workers = this.#workers;
+    return workers.idle.length + this.#size - workers.all.size + workers.freeing;
   }
 
   /**
@@ -111,8 +116,9 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     if (this.hasRoom()) return;
     const starting = Math.min(this.#queue.size, this.#freeWorkers());
     const waiting = this.#queue.size - starting + this.#sentAhead;
-    // One running task per busy worker (those it holds past the first were sent ahead), and the starting.
-    const running = this.#inflightCount - this.#sentAhead + starting;
+    // One running task per busy worker (those it holds past the first were sent ahead), and the starting;
+    // not a cancelled task that is stopping, whose caller already has its rejection.
+    const running = this.#inflightCount - this.#sentAhead - this.#workers.freeing + starting;
     throw new QueueFullError(
       `${this.#name} is full: ${plural(running, 'task')} running on its ${plural(this.#size, 'worker')}, ` +
         `${waiting} waiting to start (maxQueue: ${this.#maxQueue})`,
@@ -244,8 +250,10 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     }
     this.#sentAhead += aheadOn(w) - ahead;
     if (!w.retired) {
-      if (w.inflight.size === 0) this.#becomeIdle(w);
-      else if (this.#queue.size > 0) this.#dispatch();
+      if (w.inflight.size === 0) {
+        this.#workers.markFreeing(w, false); // a cancelled task stopped in time: the worker is kept
+        this.#becomeIdle(w);
+      } else if (this.#queue.size > 0) this.#dispatch();
     }
     this.#wakeRoomWaiters();
   }
@@ -281,7 +289,12 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     }
   }
 
-  /** Rejects `task` with `reason`; a running one is asked to stop, then its worker terminated. */
+  /**
+   * Rejects `task` with `reason`; a running one is asked to stop, and its worker is terminated if it
+   * has not stopped {@link CANCEL_GRACE_MS} later. Meanwhile a worker running nothing else counts as
+   * free (see {@link hasRoom}): what is submitted then waits for it, and starts on it once the task
+   * stops, or on its replacement.
+   */
   cancel(task: Task, reason: unknown): void {
     if (task.settled) return;
     const holder = task.holder;
@@ -292,11 +305,32 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
       return this.#checkDrained();
     }
     holder.cancel(task, serializeError(reason));
+    if (holder.inflight.size === 1) {
+      this.#workers.markFreeing(holder, true);
+      this.#wakeRoomWaiters();
+    }
     unrefTimer(
       setTimeout(() => {
-        if (holder.inflight.has(task.id) && !holder.retired) this.#workers.retire(holder);
+        if (holder.inflight.has(task.id) && !holder.retired) this.#retireRunning(holder);
       }, CANCEL_GRACE_MS),
     );
+  }
+
+  /**
+   * Stops using `w`, a worker still running a task that will not stop: terminates it, takes back the
+   * tasks sent to it that it has not started (queued again at the front), and starts a replacement if
+   * work waits. All that happens now, not at its exit: a worker inside a native call that cannot be
+   * interrupted (a `spawnSync`) exits only when the call returns, and work must not wait for that.
+   */
+  #retireRunning(w: PoolWorker): void {
+    this.#workers.retire(w);
+    const ahead = aheadOn(w);
+    const back = w.unstarted().filter((task) => w.takeBack(task));
+    this.#inflightCount -= back.length;
+    this.#sentAhead += aheadOn(w) - ahead;
+    this.#queue.unshift(back);
+    this.#refill();
+    this.#wakeRoomWaiters();
   }
 
   /**
@@ -309,6 +343,26 @@ export class PoolScheduler implements WorkerEvents, TaskCanceller {
     this.#inflightCount -= w.inflight.size;
     this.#sentAhead -= aheadOn(w);
     this.#queue.unshift(tasksToRequeue(w, code, wasRetired));
+    this.#refill();
+    this.#wakeRoomWaiters();
+    this.#checkDrained();
+  }
+
+  /**
+   * `w` has not come up `ms` after it was created: it is stuck in code that runs before it does (a
+   * preload that never returns), and the tasks sent to it would wait for ever. It is terminated, and
+   * they fail now (each with its own TimeoutError), not at its exit: a worker stuck in a native call
+   * exits only when the call returns. It never started any of them (no task starts before the worker
+   * is up), but they do not go to another worker, which could hang the same way for ever; the tasks
+   * still queued do, and fail the same way if it does.
+   */
+  onStartupTimeout(w: PoolWorker, ms: number): void {
+    const held = [...w.inflight.values()];
+    this.#inflightCount -= held.length;
+    this.#sentAhead -= aheadOn(w);
+    w.inflight.clear();
+    this.#workers.retire(w);
+    for (const task of held) failTask(task, startupTimeoutError(w, ms));
     this.#refill();
     this.#wakeRoomWaiters();
     this.#checkDrained();

@@ -2,7 +2,7 @@
 // task, running out of memory, terminated by the pool), and one the runtime cannot create. What
 // becomes of the tasks it held, or that waited for it: which fail, with what message, and which go to
 // another worker. The scheduler (pool-scheduler.ts) keeps its counts and queue in step.
-import { ThreadExitError } from '../errors.js';
+import { ThreadExitError, TimeoutError } from '../errors.js';
 import { failTask } from './pool-tasks.js';
 import type { PoolWorker, Task } from './pool-worker.js';
 import type { PoolWorkers } from './pool-workers.js';
@@ -11,6 +11,13 @@ import type { TaskQueue } from './task-queue.js';
 /** Why a task not started fails, instead of going to another worker, when its worker stops. */
 const LOST_TRANSFER =
   'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
+
+/** Node's exit code for a thread whose module loading ended on a top-level await that never settled. */
+const UNSETTLED_TOP_LEVEL_AWAIT = 13;
+/** Why a worker exits with that code before it comes up: its own modules do not wait on anything. */
+const UNSETTLED_WHY =
+  ': a module it loaded before it came up, such as one preloaded with `--import` in the process flags ' +
+  'or NODE_OPTIONS, awaits at its top level a promise that never settles (exit code 13)';
 
 /**
  * Starts a worker, if the runtime can: `new Worker()` throws when it cannot create a thread (none
@@ -28,6 +35,19 @@ export function spawnOrFail(workers: PoolWorkers, queue: TaskQueue): PoolWorker 
 }
 
 /**
+ * The error of a task sent to a worker that did not come up within `ms` (`startupTimeoutMs`), and
+ * was terminated: it never started the task.
+ */
+export function startupTimeoutError(w: PoolWorker, ms: number): TimeoutError {
+  return new TimeoutError(
+    `Task did not start: its worker ${w.name} did not come up within ${ms} ms (startupTimeoutMs), and was ` +
+      'terminated. Code that runs in every worker before it comes up does not return (a module ' +
+      'preloaded with `--import` or `--require` in the process flags or NODE_OPTIONS, say), or is ' +
+      'slower than that: then raise startupTimeoutMs',
+  );
+}
+
+/**
  * Settles the tasks a worker held when it stopped, empties its `inflight`, and returns those to queue
  * again, in order. Failing one with what killed the worker sets `w.lastErrorDelivered`. The one it was running fails with ThreadExitError; those it finished but had not
  * reported fail too (their results are lost); those not started go to another worker, unless the
@@ -38,11 +58,16 @@ export function spawnOrFail(workers: PoolWorkers, queue: TaskQueue): PoolWorker 
 export function tasksToRequeue(w: PoolWorker, code: number, wasRetired: boolean): Task[] {
   const running = w.running();
   const cause = w.lastError;
-  // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
-  const died = cause === undefined ? '' : `: ${String((cause as Error)?.message ?? cause)}`;
   // Died before it ran anything (it could not start: resourceLimits too small to boot, say): its
   // tasks fail. Queued again, they would start another worker that dies the same way, for ever.
   const neverRan = running === 0 && w.lastResultAt === 0;
+  // What killed it (an uncaught error, running out of memory) belongs in the message, as for a Thread.
+  const died =
+    cause !== undefined
+      ? `: ${String((cause as Error)?.message ?? cause)}`
+      : neverRan && code === UNSETTLED_TOP_LEVEL_AWAIT && w.readyAt === undefined
+        ? UNSETTLED_WHY
+        : '';
   const requeue: Task[] = [];
   let seenRunning = running === 0;
   for (const task of w.inflight.values()) {

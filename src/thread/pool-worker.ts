@@ -71,6 +71,15 @@ export class PoolWorker {
   #nextClaim = 0;
   /** Set when the pool stops using this worker (terminated, crashed, idle-expired). */
   retired = false;
+  /**
+   * Set while the only task it holds has been cancelled and is still running (it has 100 ms to stop
+   * before the worker is terminated): nothing a caller waits for runs on it, so the pool counts it as
+   * free for the next task (see `PoolScheduler.cancel`). Cleared when it reports the task (it idles)
+   * or is retired. Only the pool's workers list changes it (see `PoolWorkers.markFreeing`).
+   */
+  freeing = false;
+  /** Checks, `startupTimeoutMs` after the worker was created, that it came up (see `PoolWorkers.spawn`). */
+  startupTimer: ReturnType<typeof setTimeout> | undefined;
   /** Retires the worker once it has been idle long enough; kept across tasks (re-armed, not recreated). */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The worker's thread id (`worker.threadId` reads -1 once it exited). */

@@ -1,18 +1,22 @@
 // The worker threads of a ThreadPool and their lifecycle: started on demand, kept on an idle list
 // while they have nothing to run (unref'd: an idle pool never keeps the process alive), retired
-// after idling `idleTimeoutMs`, when a cancelled task will not stop, when they exit, or when the
-// pool stops. Their result messages and exits are handed to the pool's scheduler.
+// after idling `idleTimeoutMs`, when a cancelled task will not stop, when one does not come up within
+// `startupTimeoutMs`, when they exit, or when the pool stops. Their result messages, exits and
+// failures to come up are handed to the pool's scheduler.
 import { deferred } from '../internal/deferred.js';
 import { unrefTimer } from '../internal/runtime.js';
 import { markThreadDead } from '../internal/dead-threads.js';
 import type { ResourceLimits } from './options.js';
+import type { PoolConfig } from './pool-options.js';
 import { PoolWorker } from './pool-worker.js';
 import { reportLateError } from './unhandled.js';
 
-/** Where a worker's result messages and its exit are handled (the pool's scheduler). */
+/** Where a worker's result messages, its exit and its failure to come up are handled (the pool's scheduler). */
 export interface WorkerEvents {
   onResults(w: PoolWorker, results: unknown[]): void;
   onExit(w: PoolWorker, code: number): void;
+  /** `w`, still in use, has not come up (see READY_AT) within `ms` of its creation. */
+  onStartupTimeout(w: PoolWorker, ms: number): void;
 }
 
 /**
@@ -38,23 +42,22 @@ export class PoolWorkers {
   /** The pool's name: workers are named `<pool name>-<k>`. */
   readonly #name: string;
   readonly #idleTimeoutMs: number;
+  readonly #startupTimeoutMs: number;
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #events: WorkerEvents;
   #count = 0;
+  /** Workers in use that are {@link PoolWorker.freeing}: free for the next task once their cancelled one stops. */
+  #freeing = 0;
   /** Workers started and not yet exited: those in use, and retired ones still shutting down. */
   readonly #alive = new Set<PoolWorker>();
   /** What {@link stopAll} returned: every call waits for the same exits (the list empties on the first). */
   #stopped: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  constructor(
-    name: string,
-    idleTimeoutMs: number,
-    resourceLimits: ResourceLimits | undefined,
-    events: WorkerEvents,
-  ) {
+  constructor(name: string, config: PoolConfig, events: WorkerEvents) {
     this.#name = name;
-    this.#idleTimeoutMs = idleTimeoutMs;
-    this.#resourceLimits = resourceLimits;
+    this.#idleTimeoutMs = config.idleTimeoutMs;
+    this.#startupTimeoutMs = config.startupTimeoutMs;
+    this.#resourceLimits = config.resourceLimits;
     this.#events = events;
   }
 
@@ -72,7 +75,35 @@ export class PoolWorkers {
       this.#alive.delete(w);
       if (this.#alive.size === 0) this.#stopped?.resolve();
     });
+    this.#watchStartup(w);
     return w;
+  }
+
+  /**
+   * Reports `w` if it has not come up `startupTimeoutMs` after now, its creation. The worker says when
+   * it has (READY_AT, in shared memory) without a message, so the timer looks then. Unref'd: a worker
+   * holding tasks keeps the process alive by itself (see `PoolWorker.send`), and the timer fires.
+   */
+  #watchStartup(w: PoolWorker): void {
+    const ms = this.#startupTimeoutMs;
+    if (ms === Infinity) return;
+    w.startupTimer = setTimeout(() => {
+      w.startupTimer = undefined;
+      if (!w.retired && w.readyAt === undefined) this.#events.onStartupTimeout(w, ms);
+    }, ms);
+    unrefTimer(w.startupTimer);
+  }
+
+  /** How many workers in use are {@link PoolWorker.freeing}. */
+  get freeing(): number {
+    return this.#freeing;
+  }
+
+  /** Marks `w` as {@link PoolWorker.freeing}, or clears the mark (`on` false); counted in {@link freeing}. */
+  markFreeing(w: PoolWorker, on: boolean): void {
+    if (w.freeing === on || (on && w.retired)) return;
+    w.freeing = on;
+    this.#freeing += on ? 1 : -1;
   }
 
   /** A worker has nothing in flight: let the process exit without it, and start its idle countdown. */
@@ -99,11 +130,13 @@ export class PoolWorkers {
   /** Stops using a worker and terminates it; the tasks it held are handled when it exits (onExit). */
   retire(w: PoolWorker): void {
     if (w.retired) return;
+    this.markFreeing(w, false); // no longer in use: `all` counts it no more
     w.retired = true;
     this.all.delete(w);
     const i = this.idle.indexOf(w);
     if (i !== -1) this.idle.splice(i, 1);
     if (w.idleTimer !== undefined) clearTimeout(w.idleTimer);
+    if (w.startupTimer !== undefined) clearTimeout(w.startupTimer);
     void w.worker.terminate();
   }
 

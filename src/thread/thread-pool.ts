@@ -49,8 +49,9 @@ const MAP_KEYS: OptionKeys<MapOptions> = { signal: true };
  * per worker) or module exports, like Python's `ThreadPoolExecutor`. Queued tiny tasks are sent to
  * workers several per message and their results come back batched; a worker that runs out of work
  * takes over the tasks another has not started, so none waits behind a long task while a worker is
- * free. A task that crashes its worker fails alone; the worker is replaced. Idle workers never keep
- * the process alive.
+ * free. A task that crashes its worker fails alone; the worker is replaced. A worker that does not
+ * start up within `startupTimeoutMs` is terminated, and the tasks sent to it fail: none waits for ever.
+ * Idle workers never keep the process alive.
  *
  * Cooperative cancellation: inside a task, `currentTask()?.signal` aborts when the task's `signal`
  * aborts or its `timeoutMs` passes; a task still running shortly (100 ms) after is
@@ -113,7 +114,9 @@ export class ThreadPool implements AsyncDisposable {
    *   parameters: then `options` with its `args` is required (in the types)
    * @returns the target's result
    * @throws (rejects) the task's error (same built-in or threadkit class, worker stack then caller stack);
-   *   {@link ThreadExitError} if its worker died; {@link TimeoutError}; the signal's reason;
+   *   {@link ThreadExitError} if its worker died, or exited before it started up; {@link TimeoutError}
+   *   when `timeoutMs` passed, or when its worker did not start up within the pool's `startupTimeoutMs`
+   *   (see {@link ThreadPoolOptions.startupTimeoutMs}); the signal's reason;
    *   {@link QueueFullError}; {@link PoolClosedError}; the runtime's error (`ERR_WORKER_INIT_FAILED`)
    *   if the pool has no worker and cannot start one, as `Thread.start()` throws it; a
    *   `DataCloneError` naming the argument (`args[0].pool`) for one that cannot be sent, as

@@ -75,11 +75,11 @@ describe('ThreadPool under fuzzed arguments', () => {
   it('new ThreadPool(options)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        nastyOptions(['size', 'idleTimeoutMs', 'maxQueue', 'resourceLimits']),
+        nastyOptions(['size', 'idleTimeoutMs', 'maxQueue', 'resourceLimits', 'startupTimeoutMs']),
         async (options) => {
           const p = expectArgCheck(
             () => new ThreadPool(options as never),
-            ['options', 'size', 'idleTimeoutMs', 'maxQueue', 'resourceLimits'],
+            ['options', 'size', 'idleTimeoutMs', 'maxQueue', 'resourceLimits', 'startupTimeoutMs'],
           );
           await p?.destroy();
         },

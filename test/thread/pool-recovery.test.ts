@@ -3,36 +3,92 @@
 // short of a worker.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ThreadExitError, ThreadPool } from 'threadkit/thread';
+import { ThreadExitError, ThreadPool, TimeoutError } from 'threadkit/thread';
 import { runFixture, watchdog } from './helpers.js';
 
 /** What test/fixtures/thread/boot-hang.mjs prints of a task. */
 type Outcome = { ok: boolean; value?: string; name?: string; message?: string; ms: number };
 
 describe('ThreadPool worker recovery', () => {
-  it('a timed task on a worker that never comes up rejects, and the pool replaces the worker', async () => {
+  it('tasks on a worker that never comes up reject after startupTimeoutMs; the pool replaces it', async () => {
     const preload = fileURLToPath(new URL('../fixtures/thread/boot-hang-preload.cjs', import.meta.url));
-    // Without the boot cap, the timed task never settled and the fixture ran into this time limit.
+    // Without the startup limit the untimed task never settled: the fixture ran into this time limit.
     const { stdout, stderr, code } = await runFixture('boot-hang.mjs', [], 20_000, ['--require', preload]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as Record<string, Outcome | number>;
+    const untimed = out.untimed as Outcome;
+    expect(untimed).toMatchObject({ ok: false, name: 'TimeoutError' });
+    expect(untimed.message).toMatch(
+      /^Task did not start: its worker ThreadPool-\d+-1 did not come up within 10000 ms \(startupTimeoutMs\), and was terminated\. Code that runs in every worker before it comes up does not return \(a module preloaded with `--import` or `--require`/,
+    );
+    // The default limit: 10 s.
+    expect(untimed.ms).toBeGreaterThanOrEqual(9_900);
+    expect(untimed.ms).toBeLessThan(15_000);
+    // The task queued meanwhile, and the next one, run on the replacement.
+    expect(out.queued).toMatchObject({ ok: true });
+    expect((out.queued as Outcome).value).toMatch(/^ThreadPool-\d+-2$/);
+    expect(out.after).toMatchObject({ ok: true });
+    expect((out.after as Outcome).value).toMatch(/^ThreadPool-\d+-2$/);
+    expect(out.closeMs).toBeLessThan(2_000);
+    // A timed task waits for the startup limit (300 ms), not twice its own (400 ms), nor 10 s as before.
     const timed = out.timed as Outcome;
     expect(timed).toMatchObject({ ok: false, name: 'TimeoutError' });
-    expect(timed.message).toMatch(
-      /did not start within 10000 ms of being sent: its new worker has not come up/,
-    );
-    // Twice its limit (300 ms) is less than the boot grace of 10 s: it waited for the grace.
-    expect(timed.ms).toBeGreaterThanOrEqual(9_900);
-    expect(timed.ms).toBeLessThan(15_000);
-    // The untimed task queued behind it, and the next one, run on the replacement.
-    expect(out.queued).toMatchObject({ ok: true, value: 'ThreadPool-1-2' });
-    expect(out.after).toMatchObject({ ok: true, value: 'ThreadPool-1-2' });
-    expect(out.closeMs).toBeLessThan(2_000);
+    expect(timed.message).toMatch(/did not come up within 300 ms \(startupTimeoutMs\)/);
+    expect(timed.ms).toBeGreaterThanOrEqual(290);
+    expect(timed.ms).toBeLessThan(2_000);
+    expect(out.timedAfter).toMatchObject({ ok: true });
+    expect((out.timedAfter as Outcome).value).toMatch(/^ThreadPool-\d+-2$/);
     // destroy() terminates a worker that never came up, and rejects the task waiting for it.
     expect(out.destroyMs).toBeLessThan(2_000);
     expect(out.pending).toMatchObject({ ok: false, name: 'PoolClosedError' });
   }, 25_000);
+
+  it('a task on a worker stuck in an `--import` preload that never settles rejects after startupTimeoutMs', async () => {
+    const preload = new URL('../fixtures/thread/boot-hang-import-preload.mjs', import.meta.url).href;
+    // The worker neither comes up nor exits: the task waited for ever (the fixture ran into this limit).
+    const { stdout, stderr, code } = await runFixture('boot-fails.mjs', [], 10_000, ['--import', preload]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as Outcome;
+    expect(out).toMatchObject({ ok: false, name: 'TimeoutError' });
+    expect(out.message).toMatch(/did not come up within 1000 ms \(startupTimeoutMs\)/);
+    expect(out.ms).toBeGreaterThanOrEqual(990);
+  }, 15_000);
+
+  it('a worker that exits before coming up, on an unsettled top-level await, says so', async () => {
+    const preload = new URL('../fixtures/thread/boot-unsettled-preload.mjs', import.meta.url).href;
+    const { stdout, stderr, code } = await runFixture('boot-fails.mjs', [], 10_000, ['--import', preload]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Was "Pool worker exited with code 13 before starting this task", with nothing on what 13 means.
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      name: 'ThreadExitError',
+      exitCode: 13,
+      message:
+        'Pool worker exited with code 13 before starting this task: a module it loaded before it came up, ' +
+        'such as one preloaded with `--import` in the process flags or NODE_OPTIONS, awaits at its top ' +
+        'level a promise that never settles (exit code 13)',
+    });
+  }, 15_000);
+
+  it('when no worker can come up in time, every task fails in time, and close() ends', async () => {
+    // No worker starts up within 1 ms: each one the pool starts is terminated, and the tasks it was
+    // sent fail; the queued ones go to the next, which fails them the same way. None waits for ever.
+    const pool = new ThreadPool({ size: 2, startupTimeoutMs: 1 });
+    const tasks = Array.from({ length: 6 }, (_, i) =>
+      pool.run((n: number) => n, { args: [i] }).catch((err: unknown) => err),
+    );
+    const late = new Promise((r) => setTimeout(r, 20)).then(() =>
+      pool.run(() => 'late', { timeoutMs: 5_000 }).catch((err: unknown) => err),
+    );
+    for (const outcome of await watchdog(Promise.all([...tasks, late]))) {
+      expect(outcome).toBeInstanceOf(TimeoutError);
+      expect((outcome as Error).message).toMatch(/did not come up within 1 ms \(startupTimeoutMs\)/);
+    }
+    await watchdog(pool.close());
+  });
 
   it('a timed task waits out a worker that is slow to come up (a heavy preload), and runs', async () => {
     const preload = fileURLToPath(new URL('../fixtures/thread/boot-slow-preload.cjs', import.meta.url));
@@ -40,7 +96,7 @@ describe('ThreadPool worker recovery', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as Outcome;
-    // The boot (3 s) is longer than twice the limit (400 ms) but within the grace: not cancelled.
+    // The startup (3 s) is longer than twice the limit (400 ms) but within startupTimeoutMs: not cancelled.
     expect(out).toMatchObject({ ok: true, value: 'ran' });
     expect(out.ms).toBeGreaterThanOrEqual(2_900);
   }, 25_000);
@@ -93,13 +149,13 @@ describe('ThreadPool worker recovery', () => {
       // Without a replacement they waited for the long task (8 s): the watchdog failed the test.
       const after = await watchdog(Promise.all(tasks.slice(LONG + 1)), 4_000);
       expect(Atomics.load(flags, 1)).toBe(0); // the long task was still running
-      expect(after).not.toContain('ThreadPool-1-1'); // the dead worker
-      expect(after).not.toContain('ThreadPool-1-2'); // the one running the long task
+      // Neither on the dead worker (`-1`) nor on the one running the long task (`-2`).
+      expect(after.filter((name) => /^ThreadPool-\d+-[12]$/.test(name))).toEqual([]);
     } finally {
       Atomics.store(flags, 1, 1);
     }
     const names = await watchdog(Promise.all(tasks));
-    expect(names[LONG]).toBe('ThreadPool-1-2');
+    expect(names[LONG]).toMatch(/^ThreadPool-\d+-2$/);
   }, 15_000);
 
   it("a short timeoutMs does not count a new worker's loading of its code", async () => {

@@ -400,6 +400,18 @@ describe('ThreadPool', () => {
     expect(() => new ThreadPool({ size: 0 })).toThrow(/Expected `size` to be an integer >= 1, got 0/);
     expect(() => new ThreadPool({ maxQueue: -1 })).toThrow(RangeError);
     expect(() => new ThreadPool({ idleTimeoutMs: 'x' as never })).toThrow(TypeError);
+    expect(() => new ThreadPool({ startupTimeoutMs: '5s' as never })).toThrow(
+      new TypeError('Expected `startupTimeoutMs` to be a number of milliseconds, got "5s"'),
+    );
+    expect(() => new ThreadPool({ startupTimeoutMs: -1 })).toThrow(
+      /^Expected `startupTimeoutMs` to be a non-negative number of milliseconds, got -1$/,
+    );
+    // No worker is up at 0 ms: every task would fail.
+    expect(() => new ThreadPool({ startupTimeoutMs: 0 })).toThrow(
+      new RangeError('Expected `startupTimeoutMs` to be a positive number of milliseconds, got 0'),
+    );
+    await using patient = new ThreadPool({ size: 1, startupTimeoutMs: Infinity });
+    expect(await watchdog(patient.run(() => 'no startup limit'))).toBe('no startup limit');
     // A stack under ~0.24 MB crashed the whole process once a worker started (a Node bug): refused.
     expect(() => new ThreadPool({ resourceLimits: { stackSizeMb: 0.2 } })).toThrow(
       new RangeError(
@@ -448,7 +460,7 @@ describe('ThreadPool options', () => {
   it('refuses an unknown option key with a TypeError naming it, and suggests the known one', async () => {
     expect(() => new ThreadPool({ maxThreads: 4 } as never)).toThrow(TypeError);
     expect(() => new ThreadPool({ maxThreads: 4 } as never)).toThrow(
-      'Unknown option `maxThreads` in `options` of new ThreadPool(); did you mean `size`? (known: idleTimeoutMs, maxQueue, resourceLimits, size)',
+      'Unknown option `maxThreads` in `options` of new ThreadPool(); did you mean `size`? (known: idleTimeoutMs, maxQueue, resourceLimits, size, startupTimeoutMs)',
     );
     expect(() => new ThreadPool({ idleTimeout: 10 } as never)).toThrow(/did you mean `idleTimeoutMs`\?/);
     expect(() => new ThreadPool({ maxQueueSize: 10 } as never)).toThrow(/did you mean `maxQueue`\?/);
