@@ -16,9 +16,9 @@ import { checkCount, checkResourceLimits, type ArgsRequiredBy, type ResourceLimi
  */
 export interface ThreadPoolOptions {
   /** Number of worker threads. @default availableParallelism() */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** An idle worker exits after this long (idle workers never keep the process alive). @default 30000 */
-  readonly idleTimeoutMs?: number;
+  readonly idleTimeoutMs?: number | undefined;
   /**
    * Most tasks accepted and waiting to start: queued, or sent ahead to a busy worker (workers are sent
    * tiny tasks several at a time). Past it `run()` rejects with {@link QueueFullError}, and `map()`
@@ -27,13 +27,13 @@ export interface ThreadPoolOptions {
    * `timeoutMs` passed) counts no more, even while it is still stopping (see {@link ThreadPool}): its
    * worker counts as free. @default Infinity
    */
-  readonly maxQueue?: number;
+  readonly maxQueue?: number | undefined;
   /**
    * Resource limits of every worker (see Node's `Worker`); a task exceeding them fails alone. With
    * them, each result is sent back as soon as its task ends instead of in batches, so that a worker
    * killed for running out of memory takes no finished task's result with it (tiny tasks run slower).
    */
-  readonly resourceLimits?: ResourceLimits;
+  readonly resourceLimits?: ResourceLimits | undefined;
   /**
    * How long a new worker may take to start up: to load its code and be ready to run tasks. That
    * takes 20-100 ms, up to about a second on a busy machine, plus the time of any module preloaded
@@ -52,7 +52,7 @@ export interface ThreadPoolOptions {
    * console.log(await pool.run(() => 'up')); // 'up'
    * ```
    */
-  readonly startupTimeoutMs?: number;
+  readonly startupTimeoutMs?: number | undefined;
 }
 
 /**
@@ -88,17 +88,17 @@ interface RunOptionFields<A extends unknown[]> {
    *
    * @default []
    */
-  readonly args?: Readonly<A>;
+  readonly args?: Readonly<A> | undefined;
   /** For a module target: the export to call. @default 'default' */
-  readonly export?: string;
+  readonly export?: string | undefined;
   /**
    * Objects in `args` to transfer (move) instead of copy, such as ArrayBuffers and MessagePorts. They
    * move when the task is sent to its worker: if that worker dies before the task starts, the task
    * fails with {@link ThreadExitError} rather than going to another worker (other tasks do).
    */
-  readonly transfer?: readonly object[];
+  readonly transfer?: readonly object[] | undefined;
   /** Aborting removes a queued task, or stops a running one (see {@link currentTask}); rejects with its reason. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Time limit counted from when the task starts running on its worker: not while it waits in the
    * queue, nor while its worker is still busy with code an earlier task left running (a timer's
@@ -110,7 +110,7 @@ interface RunOptionFields<A extends unknown[]> {
    * is terminated and replaced (tasks it held and had not started go to another worker). A new
    * worker's startup does not count: {@link ThreadPoolOptions.startupTimeoutMs} bounds it.
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** A pool's checked options, with the defaults filled in. */

@@ -170,7 +170,7 @@ export class ThreadPool implements AsyncDisposable {
   map<T, R>(
     fn: (item: T) => R | Promise<R>,
     items: Iterable<T>,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<R[]> {
     try {
       if (typeof fn !== 'function') {

@@ -79,7 +79,7 @@ import { Once } from 'threadkit/once';
 import { Queue } from 'threadkit/queue';
 import { RwLock } from 'threadkit/rwlock';
 import { Semaphore } from 'threadkit/semaphore';
-import { Thread } from 'threadkit/thread';
+import { Thread, ThreadPool } from 'threadkit/thread';
 import { ThreadLocal, local } from 'threadkit/threadlocal';
 
 export async function forward(
@@ -113,6 +113,15 @@ export async function forward(
   new ThreadLocal<number>({ initial: undefined, inheritable: flag, name });
   local({ inheritable: flag });
   await new Thread(() => 1, { name, signal, daemon: flag, export: name, transfer: undefined }).start().join();
+  const pool = new ThreadPool({
+    size: timeoutMs,
+    idleTimeoutMs: timeoutMs,
+    maxQueue: timeoutMs,
+    startupTimeoutMs: timeoutMs,
+    resourceLimits: undefined,
+  });
+  await pool.run(() => 1, { args: undefined, export: name, transfer: undefined, signal, timeoutMs });
+  await pool.map((x: number) => x, [1], { signal });
 }
 `;
 }
