@@ -9,14 +9,23 @@ import { runFixture, watchdog } from './helpers.js';
 /** What test/fixtures/thread/boot-hang.mjs prints of a task. */
 type Outcome = { ok: boolean; value?: string; name?: string; message?: string; ms: number };
 
+/**
+ * Runs a boot fixture in a child process whose workers load `preload` (`--require` for a file path,
+ * `--import` for a file: URL) and returns what it printed, once it exited cleanly.
+ */
+async function bootFixture(fixture: string, preload: string, ms: number): Promise<unknown> {
+  const flag = preload.startsWith('file:') ? '--import' : '--require';
+  const { stdout, stderr, code } = await runFixture(fixture, [], ms, [flag, preload]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(stdout);
+}
+
 describe('ThreadPool worker recovery', () => {
   it('tasks on a worker that never comes up reject after startupTimeoutMs; the pool replaces it', async () => {
     const preload = fileURLToPath(new URL('../fixtures/thread/boot-hang-preload.cjs', import.meta.url));
     // Without the startup limit the untimed task never settled: the fixture ran into this time limit.
-    const { stdout, stderr, code } = await runFixture('boot-hang.mjs', [], 20_000, ['--require', preload]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout) as Record<string, Outcome | number>;
+    const out = (await bootFixture('boot-hang.mjs', preload, 20_000)) as Record<string, Outcome | number>;
     const untimed = out.untimed as Outcome;
     expect(untimed).toMatchObject({ ok: false, name: 'TimeoutError' });
     expect(untimed.message).toMatch(
@@ -47,10 +56,7 @@ describe('ThreadPool worker recovery', () => {
   it('a task on a worker stuck in an `--import` preload that never settles rejects after startupTimeoutMs', async () => {
     const preload = new URL('../fixtures/thread/boot-hang-import-preload.mjs', import.meta.url).href;
     // The worker neither comes up nor exits: the task waited for ever (the fixture ran into this limit).
-    const { stdout, stderr, code } = await runFixture('boot-fails.mjs', [], 10_000, ['--import', preload]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout) as Outcome;
+    const out = (await bootFixture('boot-fails.mjs', preload, 10_000)) as Outcome;
     expect(out).toMatchObject({ ok: false, name: 'TimeoutError' });
     expect(out.message).toMatch(/did not come up within 1000 ms \(startupTimeoutMs\)/);
     expect(out.ms).toBeGreaterThanOrEqual(990);
@@ -58,11 +64,9 @@ describe('ThreadPool worker recovery', () => {
 
   it('a worker that exits before coming up, on an unsettled top-level await, says so', async () => {
     const preload = new URL('../fixtures/thread/boot-unsettled-preload.mjs', import.meta.url).href;
-    const { stdout, stderr, code } = await runFixture('boot-fails.mjs', [], 10_000, ['--import', preload]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
+    const result = await bootFixture('boot-fails.mjs', preload, 10_000);
     // Was "Pool worker exited with code 13 before starting this task", with nothing on what 13 means.
-    expect(JSON.parse(stdout)).toMatchObject({
+    expect(result).toMatchObject({
       ok: false,
       name: 'ThreadExitError',
       exitCode: 13,
@@ -92,10 +96,7 @@ describe('ThreadPool worker recovery', () => {
 
   it('a timed task waits out a worker that is slow to come up (a heavy preload), and runs', async () => {
     const preload = fileURLToPath(new URL('../fixtures/thread/boot-slow-preload.cjs', import.meta.url));
-    const { stdout, stderr, code } = await runFixture('boot-slow.mjs', [], 20_000, ['--require', preload]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout) as Outcome;
+    const out = (await bootFixture('boot-slow.mjs', preload, 20_000)) as Outcome;
     // The startup (3 s) is longer than twice the limit (400 ms) but within startupTimeoutMs: not cancelled.
     expect(out).toMatchObject({ ok: true, value: 'ran' });
     expect(out.ms).toBeGreaterThanOrEqual(2_900);
@@ -103,12 +104,10 @@ describe('ThreadPool worker recovery', () => {
 
   it('a timed task waits out a slow `--import` preload (one that runs after the worker is online)', async () => {
     const preload = new URL('../fixtures/thread/boot-slow-import-preload.mjs', import.meta.url).href;
-    const { stdout, stderr, code } = await runFixture('boot-slow.mjs', [], 20_000, ['--import', preload]);
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
+    const result = await bootFixture('boot-slow.mjs', preload, 20_000);
     // The boot (1 s) is longer than twice the limit (400 ms). Its wait to start used to count from the
     // worker's 'online' event, before the preload ran: it was cancelled, "did not start within 400 ms".
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, value: 'ran' });
+    expect(result).toMatchObject({ ok: true, value: 'ran' });
   }, 25_000);
 
   it('a worker that dies is replaced for the tasks another holds behind a long one', async () => {
