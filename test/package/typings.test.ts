@@ -199,34 +199,19 @@ describe('published typings', () => {
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
   });
 
-  it('resolve every entry point under moduleResolution node10 (typesVersions)', async () => {
-    const run = await tsc(
-      'node10',
-      {
-        module: 'commonjs',
-        moduleResolution: 'node10',
-        lib: ['es2022', 'esnext.disposable'],
-        typeRoots: [TYPES_NODE],
-        types: ['node'],
-      },
-      ['node10.ts'],
-    );
-    expect(run.output).toBe('node10: ');
+  /** Compiles `file` in a Node project (@types/node) with `options` added, and expects no error. */
+  async function compilesInNodeProject(name: string, options: object, file: string): Promise<void> {
+    const node = { lib: ['es2022', 'esnext.disposable'], typeRoots: [TYPES_NODE], types: ['node'] };
+    const run = await tsc(name, { ...node, ...options }, [file]);
+    expect(run.output).toBe(`${name}: `);
     expect(run.code).toBe(0);
+  }
+
+  it('resolve every entry point under moduleResolution node10 (typesVersions)', async () => {
+    await compilesInNodeProject('node10', { module: 'commonjs', moduleResolution: 'node10' }, 'node10.ts');
   });
 
   it('take an explicit undefined for every option under exactOptionalPropertyTypes', async () => {
-    const run = await tsc(
-      'exact',
-      {
-        exactOptionalPropertyTypes: true,
-        lib: ['es2022', 'esnext.disposable'],
-        typeRoots: [TYPES_NODE],
-        types: ['node'],
-      },
-      ['forwarder.mts'],
-    );
-    expect(run.output).toBe('exact: ');
-    expect(run.code).toBe(0);
+    await compilesInNodeProject('exact', { exactOptionalPropertyTypes: true }, 'forwarder.mts');
   });
 });
