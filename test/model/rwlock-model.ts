@@ -82,7 +82,6 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
   const STATE = base + C.STATE!;
   const WRITER_SEQ = base + C.WRITER_SEQ!;
   const WRITER_WAITERS = base + C.WRITER_WAITERS!;
-  const readLockable = rwModel.readLockable as (s: number) => boolean;
   const readLocked = rwModel.readLocked as (s: number) => boolean;
   let readers = 0;
   let writer = false;
@@ -105,11 +104,10 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
     }
   }
 
-  /** acquire.ts `fast`. */
+  /** acquire.ts `fast` (RwLock's inlined fast paths call the same two functions). */
   function* fast(mode: RwThreadSpec['mode']): Gen<boolean> {
     if (mode === 'write') return (yield* rw.tryWriteFast!(i32, base)) as boolean;
-    const st = yield* sim.atomics.load(i32, STATE);
-    return readLockable(st) && (yield* sim.atomics.compareExchange(i32, STATE, st, st + 1)) === st;
+    return (yield* rw.tryReadFast!(i32, base)) as boolean;
   }
 
   /** acquire.ts's eviction of an aborted writer's wait (passed to parkUntilAsync as `onAbandoned`). */
