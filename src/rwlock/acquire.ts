@@ -21,6 +21,8 @@ import {
   readLocked,
   takeOverDeadWriter,
   tryRead,
+  spinRead,
+  spinWrite,
   tryReadFast,
   tryReadNested,
   tryWrite,
@@ -73,6 +75,9 @@ export function lockSlow(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGu
     if (takeOverDeadWriter(i32, base, TID)) ownerDied(mem);
     return reclaimDeadReaders(i32, base) > 0 && fast(i32, base, mode) ? guard(mem, mode) : null;
   }
+  // A short spin before queueing (raw-rwlock SPIN_LIMIT): the holder is often gone before a futex
+  // sleep would even start. Not for the async calls, whose waits do not block the thread anyway.
+  if (mode === 'read' ? spinRead(i32, base) : spinWrite(i32, base)) return guard(mem, mode);
   return waitForLock(mem, mode, timeoutMs);
 }
 
