@@ -44,14 +44,25 @@ async function open(impl: string, shared: SharedArrayBuffer): Promise<Rw> {
     return { read: (fn) => m.withLock(fn), write: (fn) => m.withLock(fn) };
   }
   const l = RwLock.from({ buffer: shared, byteOffset: 0 });
+  // try/finally rather than `using`: compiled for Node 20 (tsx/esbuild), `using` builds a disposal
+  // stack and two closures per block, ~45 ns per lock (as much as an uncontended lock + unlock), which
+  // the Mutex's withLock() and the naive lock do not pay. A `using` measures the compiler, not the lock.
   return {
     read: (fn) => {
-      using _ = l.readLock();
-      fn();
+      const g = l.readLock();
+      try {
+        fn();
+      } finally {
+        g.unlock();
+      }
     },
     write: (fn) => {
-      using _ = l.writeLock();
-      fn();
+      const g = l.writeLock();
+      try {
+        fn();
+      } finally {
+        g.unlock();
+      }
     },
   };
 }

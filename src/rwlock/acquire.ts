@@ -3,23 +3,10 @@
 // (the write lock held, or a read lock upgraded), the record of this thread's read locks in the holder
 // table (I5 of raw-rwlock) and the guards. The RwLock class is the documented surface; the algorithm on the
 // lock word is in raw-rwlock.ts.
-import {
-  DeadlockError,
-  InconsistentStateError,
-  NotOwnerError,
-  OwnerDiedError,
-  TimeoutError,
-} from '../errors.js';
+import { DeadlockError, OwnerDiedError, TimeoutError } from '../errors.js';
 import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
-import {
-  findEntry,
-  heldCount,
-  holderEntry,
-  reclaimDeadHolders,
-  recordHeld,
-  recordReleased,
-} from '../internal/holders.js';
+import { findEntry, heldCount, holderEntry, reclaimDeadHolders } from '../internal/holders.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
 import { threadId } from '../internal/runtime.js';
 import {
@@ -31,17 +18,17 @@ import {
   evictWriters,
   giveBackReads,
   passOnWriter,
-  readLockable,
   readLocked,
   takeOverDeadWriter,
-  readUnlock,
   tryRead,
+  spinRead,
+  spinWrite,
+  tryReadFast,
   tryReadNested,
   tryWrite,
   tryWriteFast,
-  writeUnlock,
 } from './raw-rwlock.js';
-import { RwGuard, type RwLockGuard } from './rwlock-guard.js';
+import { RwGuard, recordRead, type RwLockGuard } from './rwlock-guard.js';
 import { reportSlowRw } from './slow-report.js';
 
 /** This thread's id in the OWNER slot: its runtime thread id + 1, so that 0 means "nobody". */
@@ -50,7 +37,7 @@ const TID = threadId + 1;
 /** Which side of the lock. */
 export type Mode = 'read' | 'write';
 
-/** HolderCache.entry before this thread's first read lock through that RwLock instance. */
+/** RwMemory.entry before this thread's first read lock through that RwLock instance. */
 const UNKNOWN_ENTRY = -2;
 
 /**
@@ -69,17 +56,28 @@ export const rwMemory = (i32: Int32Array, base: number): RwMemory => ({ i32, bas
 
 /** Blocking or timed acquisition (0: fast path only). Returns null when `timeoutMs` passed. */
 export function lockSync(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
+  return fast(mem.i32, mem.base, mode) ? guard(mem, mode) : lockSlow(mem, mode, timeoutMs);
+}
+
+/**
+ * lockSync past a failed fast path (RwLock's methods inline the fast path and call this directly):
+ * nested reads, self-deadlock checks, dead holders, and the wait.
+ */
+export function lockSlow(mem: RwMemory, mode: Mode, timeoutMs: number): RwLockGuard | null {
   const { i32, base } = mem;
-  if (fast(i32, base, mode) || nestedRead(mem, mode)) return guard(mem, mode);
+  if (nestedRead(mem, mode)) return guard(mem, mode);
   // Past the fast path, which a thread whose own locks exclude it can never pass. As Mutex.tryLock(),
   // also with a zero timeout: such a call can never succeed, so it is a bug, not contention.
   checkSelfDeadlock(mem, mode);
   if (timeoutMs === 0) {
     // A zero timeout never waits; it only takes over from a dead writer (as Mutex.tryLock() does),
     // or tries once more after giving back the read locks of dead readers.
-    if (takeOverDeadWriter(i32, base, TID)) ownerDied(i32, base);
+    if (takeOverDeadWriter(i32, base, TID)) ownerDied(mem);
     return reclaimDeadReaders(i32, base) > 0 && fast(i32, base, mode) ? guard(mem, mode) : null;
   }
+  // A short spin before queueing (raw-rwlock SPIN_LIMIT): the holder is often gone before a futex
+  // sleep would even start. Not for the async calls, whose waits do not block the thread anyway.
+  if (mode === 'read' ? spinRead(i32, base) : spinWrite(i32, base)) return guard(mem, mode);
   return waitForLock(mem, mode, timeoutMs);
 }
 
@@ -225,7 +223,7 @@ class Attempt {
 
   /** The guard of what the wait acquired; throws OwnerDiedError after a takeover. */
   guard(): RwLockGuard {
-    return this.#tookOver ? ownerDied(this.#mem.i32, this.#mem.base) : guard(this.#mem, this.#mode);
+    return this.#tookOver ? ownerDied(this.#mem) : guard(this.#mem, this.#mode);
   }
 }
 
@@ -239,60 +237,45 @@ function reclaimDeadReaders(i32: Int32Array, base: number): number {
 }
 
 /** After a takeover: this thread holds the write lock; hand its guard over in an OwnerDiedError. */
-function ownerDied(i32: Int32Array, base: number): never {
+function ownerDied(mem: RwMemory): never {
   throw new OwnerDiedError(
     "The thread holding this RwLock's write lock died holding it; this thread now holds the write lock (see `error.guard`)",
-    writeGuard(i32, base),
+    writeGuard(mem),
   );
 }
 
 /** One uncontended attempt that leaves the flags alone (a failed fast path must not queue anyone). */
 function fast(i32: Int32Array, base: number, mode: Mode): boolean {
-  if (mode === 'write') return tryWriteFast(i32, base);
-  const s = Atomics.load(i32, base + STATE);
-  return readLockable(s) && Atomics.compareExchange(i32, base + STATE, s, s + 1) === s;
+  return mode === 'write' ? tryWriteFast(i32, base) : tryReadFast(i32, base);
 }
 
 /** The guard of what was just acquired. */
 function guard(mem: RwMemory, mode: Mode): RwLockGuard {
-  return mode === 'read' ? readGuard(mem) : writeGuard(mem.i32, mem.base);
+  return mode === 'read' ? readGuard(mem) : writeGuard(mem);
 }
 
 /**
  * Records a read lock just acquired in this thread's entry of the holder table (I5 of raw-rwlock),
- * and returns the guard that unrecords it, then releases it.
+ * and returns the guard that unrecords it, then releases it (RwGuard). Small, for RwLock.readLock()'s
+ * inlined fast path: the entry is looked up once per RwLock instance, out of line.
  */
-function readGuard(mem: RwMemory): RwLockGuard {
+export function readGuard(mem: RwMemory): RwLockGuard {
+  if (mem.entry === UNKNOWN_ENTRY) lookUpEntry(mem);
+  recordRead(mem);
+  return new RwGuard(mem, false);
+}
+
+/**
+ * Finds or claims this thread's entry in the holder table for `mem` (recycling a dead thread's gives
+ * back what it held), kept for every later read lock: a live thread's entry stays its own.
+ */
+function lookUpEntry(mem: RwMemory): void {
   const { i32, base } = mem;
-  let entry = mem.entry;
-  if (entry === UNKNOWN_ENTRY) {
-    entry = mem.entry = holderEntry(i32, base + HOLDERS, (n) => giveBackReads(i32, base, n));
-  }
-  recordHeld(i32, entry, 1);
-  return new RwGuard(() => {
-    if (!recordReleased(i32, entry, 1)) {
-      // Only a reclaim by another thread, which took this thread for dead, can empty the entry.
-      throw new InconsistentStateError(
-        "An RwLock read guard found its read lock no longer in this thread's entry",
-      );
-    }
-    if (!readUnlock(i32, base)) {
-      throw new InconsistentStateError('An RwLock read guard found the lock not read-locked');
-    }
-  });
+  mem.entry = holderEntry(i32, base + HOLDERS, (n) => giveBackReads(i32, base, n));
 }
 
 /** Records ownership of a write lock just acquired and returns the guard that releases it. */
-function writeGuard(i32: Int32Array, base: number): RwLockGuard {
-  Atomics.store(i32, base + OWNER, TID);
-  return new RwGuard(() => {
-    const owner = Atomics.load(i32, base + OWNER);
-    if (owner !== TID) {
-      throw new NotOwnerError(
-        `Cannot release an RwLock write lock held by thread ${owner - 1} from thread ${TID - 1}`,
-      );
-    }
-    Atomics.store(i32, base + OWNER, 0);
-    writeUnlock(i32, base);
-  });
+export function writeGuard(mem: RwMemory): RwLockGuard {
+  Atomics.store(mem.i32, mem.base + OWNER, TID);
+  return new RwGuard(mem, true);
 }

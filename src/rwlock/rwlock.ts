@@ -2,8 +2,17 @@ import { registerShareable } from '../internal/codec.js';
 import { claimTagged, openTagged } from '../internal/tagged.js';
 import { checkOptions, placeSlots, checkTimeout, type OptionKeys } from '../internal/validate.js';
 import { checkWaitAsyncOptions, type WaitAsyncOptions } from '../internal/wait-options.js';
-import { lockAsync, lockSync, rwMemory, type RwMemory } from './acquire.js';
-import { LOCK_MASK, RWLOCK_TAG, SLOTS, STATE, TAG, WRITE_LOCKED } from './raw-rwlock.js';
+import { lockAsync, lockSlow, lockSync, readGuard, rwMemory, writeGuard, type RwMemory } from './acquire.js';
+import {
+  LOCK_MASK,
+  RWLOCK_TAG,
+  SLOTS,
+  STATE,
+  TAG,
+  WRITE_LOCKED,
+  tryReadFast,
+  tryWriteFast,
+} from './raw-rwlock.js';
 import type { RwLockGuard } from './rwlock-guard.js';
 
 /**
@@ -173,7 +182,12 @@ export class RwLock {
    * ```
    */
   readLock(): RwLockGuard {
-    return lockSync(this.#mem, 'read', Infinity)!;
+    // Fast path: one compareExchange (raw-rwlock tryReadFast), a plain write to this thread's entry of
+    // the holder table, and a guard. The rest is in lockSlow(), out of line, so that V8 inlines this
+    // into the caller (see Mutex.unlock()); a guard whose only use is its unlock() is then not
+    // allocated either.
+    const mem = this.#mem;
+    return tryReadFast(mem.i32, mem.base) ? readGuard(mem) : lockSlow(mem, 'read', Infinity)!;
   }
 
   /**
@@ -194,8 +208,10 @@ export class RwLock {
    * ```
    */
   tryReadLock(timeoutMs?: number): RwLockGuard | null {
+    const mem = this.#mem;
+    if (timeoutMs === undefined && tryReadFast(mem.i32, mem.base)) return readGuard(mem); // as readLock()
     const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_READ_USAGE);
-    return lockSync(this.#mem, 'read', wait);
+    return lockSync(mem, 'read', wait);
   }
 
   /**
@@ -235,7 +251,9 @@ export class RwLock {
    * ```
    */
   writeLock(): RwLockGuard {
-    return lockSync(this.#mem, 'write', Infinity)!;
+    // Fast path as in readLock(): one compareExchange, an OWNER store and a guard.
+    const mem = this.#mem;
+    return tryWriteFast(mem.i32, mem.base) ? writeGuard(mem) : lockSlow(mem, 'write', Infinity)!;
   }
 
   /**
@@ -258,8 +276,10 @@ export class RwLock {
    * ```
    */
   tryWriteLock(timeoutMs?: number): RwLockGuard | null {
+    const mem = this.#mem;
+    if (timeoutMs === undefined && tryWriteFast(mem.i32, mem.base)) return writeGuard(mem); // as writeLock()
     const wait = timeoutMs === undefined ? 0 : checkTimeout(timeoutMs, 'timeoutMs', TRY_WRITE_USAGE);
-    return lockSync(this.#mem, 'write', wait);
+    return lockSync(mem, 'write', wait);
   }
 
   /**

@@ -57,6 +57,7 @@ export const rwCoverage = {
   rejoined: 0,
   readerDied: 0,
   gaveBack: 0,
+  spun: 0,
 };
 
 type Gen<T> = Generator<unknown, T, unknown>;
@@ -82,7 +83,6 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
   const STATE = base + C.STATE!;
   const WRITER_SEQ = base + C.WRITER_SEQ!;
   const WRITER_WAITERS = base + C.WRITER_WAITERS!;
-  const readLockable = rwModel.readLockable as (s: number) => boolean;
   const readLocked = rwModel.readLocked as (s: number) => boolean;
   let readers = 0;
   let writer = false;
@@ -105,11 +105,10 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
     }
   }
 
-  /** acquire.ts `fast`. */
+  /** acquire.ts `fast` (RwLock's inlined fast paths call the same two functions). */
   function* fast(mode: RwThreadSpec['mode']): Gen<boolean> {
     if (mode === 'write') return (yield* rw.tryWriteFast!(i32, base)) as boolean;
-    const st = yield* sim.atomics.load(i32, STATE);
-    return readLockable(st) && (yield* sim.atomics.compareExchange(i32, STATE, st, st + 1)) === st;
+    return (yield* rw.tryReadFast!(i32, base)) as boolean;
   }
 
   /** acquire.ts's eviction of an aborted writer's wait (passed to parkUntilAsync as `onAbandoned`). */
@@ -122,6 +121,14 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
   function* acquire(spec: RwThreadSpec, t: SimThread, kind: RwThreadSpec['kind']): Gen<boolean | 'aborted'> {
     if (yield* fast(spec.mode)) return true;
     if (kind === 'try') return false;
+    if (kind !== 'async') {
+      // acquire.ts lockSlow: a blocking or timed acquisition spins before it queues.
+      const spun = (yield* (spec.mode === 'read' ? rw.spinRead! : rw.spinWrite!)(i32, base)) as boolean;
+      if (spun) {
+        rwCoverage.spun++;
+        return true;
+      }
+    }
     const timeout = kind === 'lock' ? Infinity : spec.timeoutMs;
     const controller = kind === 'async' ? (t.controller = new AbortController()) : undefined;
     if (controller && spec.abortAfterMs !== Infinity)
@@ -235,8 +242,12 @@ export function checkRwLock(f: RwFactories, s: RwScenario, options: { kills?: bo
   }
 }
 
+/** Loads a spin lasts in the model: a few, so that spins both catch and miss releases. */
+const MODEL_SPIN_LIMIT = 6;
+
 /**
- * The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts). raw-rwlock.ts sizes its
+ * The rwlock and the wait loop as shipped (`mutate` edits raw-rwlock.ts), except that SPIN_LIMIT is
+ * MODEL_SPIN_LIMIT: a hundred loads would only spin out the step budget. raw-rwlock.ts sizes its
  * layout with HOLDER_SLOTS from internal/holders.ts, and the model drops imports, so the model
  * declares it itself (before the file's own top-level constants use it).
  */
@@ -247,7 +258,10 @@ export const rwlockModels = (options: LoadOptions = {}): RwFactories => ({
       if (!/import \{[^}]*\bHOLDER_SLOTS\b[^}]*\} from '\.\.\/internal\/holders\.js';/.test(src)) {
         throw new Error('raw-rwlock.ts no longer imports HOLDER_SLOTS from internal/holders.ts');
       }
-      const edited = options.mutate ? options.mutate(src) : src;
+      const limit = /export const SPIN_LIMIT = \d+;/;
+      if (!limit.test(src)) throw new Error('raw-rwlock.ts no longer declares SPIN_LIMIT as a number');
+      const spinCut = src.replace(limit, `export const SPIN_LIMIT = ${MODEL_SPIN_LIMIT};`);
+      const edited = options.mutate ? options.mutate(spinCut) : spinCut;
       return `const HOLDER_SLOTS = ${HOLDER_SLOTS};\n${edited}`;
     },
   }),
