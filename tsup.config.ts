@@ -61,6 +61,24 @@ const classNames: Plugin = {
   },
 };
 
+/**
+ * The CommonJS build loads its own lazily loaded chunks (`import('./x.js')` in the source, such as the
+ * worker bootstrap's shareables.ts) with `require`. Left as they are, they would be `import()`s of
+ * .cjs files: they work, but start Node's ESM loader in a worker that has no other use for it, which
+ * costs several ms (the reason the bootstrap has a CommonJS build at all). Rewritten in place to
+ * `__load(...)`, as long as `import(...)`, so that no column moves and the source map stays right; the
+ * function is declared at the end. A user's `import(url)` (any argument but a chunk's name) is kept.
+ */
+const cjsLazyChunks: Plugin = {
+  name: 'threadkit-cjs-lazy-chunks',
+  renderChunk(code) {
+    if (this.format !== 'cjs') return undefined;
+    const out = code.replace(/\bimport\((['"]\.\/[\w.-]+\.cjs['"])\)/g, '__load($1)');
+    if (out === code) return undefined;
+    return { code: `${out}\nfunction __load(id) { return Promise.resolve().then(() => require(id)); }\n` };
+  },
+};
+
 export default defineConfig([
   {
     entry,
@@ -75,7 +93,7 @@ export default defineConfig([
     treeshake: true,
     // import.meta.url in the CommonJS build: locates dist/thread-worker.cjs next to the chunk.
     shims: true,
-    plugins: [classNames],
+    plugins: [classNames, cjsLazyChunks],
   },
   {
     // Browsers (the `browser` export condition): threads on module Web Workers.

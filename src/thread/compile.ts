@@ -1,17 +1,22 @@
 // Worker side of shipping a target: compiles a function's source (once per worker, by id) or loads a
 // module export, and makes `import()` and `require()` inside shipped source resolve as they would in
 // the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
-import type { TargetDef } from './target.js';
+import { loadsModules, type TargetDef } from './target.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import {
-  blameCaller,
-  hintRelative,
-  hintTypeScript,
-  nameUnparsed,
-  requireFrom,
-  resolveSpecifier,
-} from './resolve.js';
-import { rewriteDynamicImports } from './rewrite-imports.js';
+
+/**
+ * What shipped source that loads modules needs: resolving as the caller's file would (resolve.ts,
+ * with node:fs, node:module, node:url and its own package.json reader) and rewriting its `import()`.
+ * Loaded on first use: most targets load no module, and their thread starts a few ms sooner without.
+ */
+type ModuleSupport = typeof import('./resolve.js') & typeof import('./rewrite-imports.js');
+let moduleSupport: Promise<ModuleSupport> | undefined;
+
+function loadModuleSupport(): Promise<ModuleSupport> {
+  return (moduleSupport ??= Promise.all([import('./resolve.js'), import('./rewrite-imports.js')]).then(
+    ([resolve, rewrite]) => ({ ...resolve, ...rewrite }),
+  ));
+}
 
 /** A compiled target. */
 export type TargetFn = (...args: unknown[]) => unknown;
@@ -25,6 +30,7 @@ const SOURCE_TAG = 'threadkit-thread-fn';
  * the file is TypeScript that this thread cannot load).
  */
 async function importAs(spec: string, base: string | undefined): Promise<unknown> {
+  const { blameCaller, hintTypeScript, nameUnparsed, resolveSpecifier } = await loadModuleSupport();
   const url = resolveSpecifier(spec, base);
   try {
     return (await import(url)) as unknown;
@@ -40,13 +46,14 @@ function importerFor(base: string | undefined): (spec: unknown) => Promise<unkno
     typeof spec === 'string' ? importAs(spec, base) : ((await import(spec as string)) as unknown);
 }
 
-function compileSource(def: TargetDef): TargetFn {
-  const code = rewriteDynamicImports(def.code, '__threadkit_import');
+/** `modules`: loaded where the source loads modules (only then does it name `import` or `require`). */
+function compileSource(def: TargetDef, modules: ModuleSupport | undefined): TargetFn {
+  const code = modules ? modules.rewriteDynamicImports(def.code, '__threadkit_import') : def.code;
   const names: string[] = [];
   const values: unknown[] = [];
   for (const [name, helper] of helpersUsedBy(code)) {
     // Where the runtime has no `require` (browsers), the name stays free: explainError says why.
-    const value = name === 'require' ? requireFrom(def.callerUrl) : helper;
+    const value = name === 'require' ? modules?.requireFrom(def.callerUrl) : helper;
     if (value === undefined) continue;
     names.push(name);
     values.push(value);
@@ -62,7 +69,7 @@ async function loadModule(def: TargetDef): Promise<TargetFn> {
   try {
     ns = (await importAs(def.code, def.callerUrl)) as Record<string, unknown>;
   } catch (err) {
-    throw hintRelative(err, def.code, def.callerUrl);
+    throw (await loadModuleSupport()).hintRelative(err, def.code, def.callerUrl);
   }
   const fn = ns[def.exportName];
   if (typeof fn === 'function') return fn as TargetFn;
@@ -108,19 +115,21 @@ export function define(def: TargetDef): void {
   if (!compiled.has(def.id)) pendingDefs.set(def.id, def);
 }
 
-/** The target with this id, compiled on first use; a promise only while a module is loading. */
+/** The target with this id, built on first use; a promise while it loads (a module, or what source that loads modules needs). */
 export function targetById(id: number): TargetFn | Promise<TargetFn> {
   const fn = compiled.get(id);
   if (fn) return fn;
   const def = pendingDefs.get(id);
   if (!def) throw new Error(`threadkit: target #${id} was never sent to this worker (inconsistent state)`);
-  if (def.kind === 'fn') {
-    const built = compileSource(def);
+  if (def.kind === 'fn' && !loadsModules(def.code)) {
+    const built = compileSource(def, undefined);
     compiled.set(id, built);
     pendingDefs.delete(id);
     return built;
   }
-  return loadModule(def).then((built) => {
+  const building =
+    def.kind === 'fn' ? loadModuleSupport().then((modules) => compileSource(def, modules)) : loadModule(def);
+  return building.then((built) => {
     compiled.set(id, built);
     pendingDefs.delete(id);
     return built;

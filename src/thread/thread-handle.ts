@@ -26,6 +26,7 @@ import {
 } from './protocol.js';
 import type { TargetDef } from './target.js';
 import { launchThreadWorker } from './thread-launch.js';
+import { isStandalone } from './worker-url.js';
 
 /** What a thread's worker is started with. */
 export interface ThreadLaunch {
@@ -33,6 +34,8 @@ export interface ThreadLaunch {
   readonly target: TargetDef;
   /** Encoded by the codec. */
   readonly args: unknown;
+  /** Whether encoding tagged something in the args (a primitive, an error): the codec then revives it. */
+  readonly tagged: boolean;
   readonly inherited: InheritedLocals | undefined;
   readonly transfer: readonly TransferListItem[];
   readonly resourceLimits: ResourceLimits | undefined;
@@ -101,6 +104,7 @@ export class ThreadHandle {
       inherited: config.inherited,
       status: this.#status.buffer,
       port: port2,
+      primitives: config.tagged || !isStandalone(config.target),
       ...processShared(),
     };
     let worker: Worker;

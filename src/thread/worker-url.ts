@@ -24,9 +24,9 @@ const CJS_WORKER_URL: URL = ext === '.ts' ? WORKER_URL : new URL('./thread-worke
  * Whether a target runs without loading any module: a function that does not `import()` or
  * `require()`, on the built bootstrap. Such a thread cannot reach threadkit's own modules either, so it
  * cannot tell which build of them (ESM or CommonJS) its bootstrap uses, nor whether a source loader is
- * present.
+ * present, and no threadkit primitive reaches it but through its args.
  */
-function isStandalone(target: TargetDef): boolean {
+export function isStandalone(target: TargetDef): boolean {
   if (!onPlainNode || ext === '.ts' || target.kind !== 'fn' || target.callerUrl !== undefined) return false;
   return !loadsModules(target.code);
 }

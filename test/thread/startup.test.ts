@@ -1,0 +1,63 @@
+// What a thread's worker loads before its target runs. The shareable primitives are most of the
+// bootstrap's code, so a worker loads them only where one can reach it: through its args, or through
+// modules the target loads (a nested thread's result). Whether they were loaded is read from the
+// codec's registry, which every primitive joins when its module loads (src/internal/codec.ts).
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Mutex, spawn, Thread, ThreadPool } from 'threadkit';
+import { watchdog } from './helpers.js';
+
+/** Whether the thread running it has loaded the Mutex module (of any build). Self-contained; ignores args. */
+const mutexLoaded = (..._args: unknown[]): boolean => {
+  const registry = (globalThis as Record<symbol, { byName: Map<string, unknown> } | undefined>)[
+    Symbol.for('threadkit.codec.registry.v2')
+  ];
+  return registry?.byName.has('Mutex') ?? false;
+};
+
+describe('the primitives in a Thread', () => {
+  it('are not loaded for a target that loads no module and gets none in its args', async () => {
+    expect(await watchdog(spawn(mutexLoaded).join())).toBe(false);
+    // Nor for one that gets plain data.
+    const withArgs = new Thread(mutexLoaded, { args: [1, { list: [2, 3], at: new Date(0) }] }).start();
+    expect(await watchdog(withArgs.join())).toBe(false);
+  });
+
+  it('are loaded, and revive, when its args hold one', async () => {
+    const out = spawn((m: Mutex) => [typeof m.lock, m.isLocked], new Mutex());
+    expect(await watchdog(out.join())).toEqual(['function', false]);
+  });
+
+  it('are loaded before a target that loads modules runs', async () => {
+    const target = async () => {
+      await import('node:os');
+      const key = Symbol.for('threadkit.codec.registry.v2');
+      const registry = (globalThis as Record<symbol, { byName: Map<string, unknown> } | undefined>)[key];
+      return registry?.byName.has('Mutex') ?? false;
+    };
+    expect(await watchdog(spawn(target).join())).toBe(true);
+  });
+
+  it('are loaded in every pool worker', async () => {
+    const pool = new ThreadPool({ size: 1 });
+    try {
+      expect(await watchdog(pool.run(mutexLoaded))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('the CommonJS build', () => {
+  it('loads its lazily loaded chunks with require, not import() (which starts the ESM loader)', () => {
+    const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+    const lazy = readdirSync(dist)
+      .filter((file) => file.endsWith('.cjs'))
+      .flatMap((file) => [
+        ...readFileSync(dist + file, 'utf8').matchAll(/\bimport\(\s*['"]\.\/[\w-]+\.cjs['"]\s*\)/g),
+      ]);
+    expect(lazy.map((m) => m[0])).toEqual([]);
+    expect(readFileSync(dist + 'thread-worker.cjs', 'utf8')).toMatch(/__load\("\.\/shareables-\w+\.cjs"\)/);
+  });
+});
