@@ -109,7 +109,13 @@ export class ThreadHandle {
     };
     let worker: Worker;
     try {
-      worker = launchThreadWorker(config.target, workerData, config.transfer, config.resourceLimits);
+      worker = launchThreadWorker(
+        config.target,
+        workerData,
+        config.transfer,
+        config.resourceLimits,
+        config.tagged,
+      );
     } catch (err) {
       port1.close();
       port2.close();

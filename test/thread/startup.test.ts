@@ -49,6 +49,24 @@ describe('the primitives in a Thread', () => {
   });
 });
 
+describe('the bootstrap of a Thread', () => {
+  const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+
+  it('is one file for a target that loads no module and gets no primitive', async () => {
+    // Each file a starting worker requires costs it some 0.25 ms: the standalone bootstrap is one.
+    expect(readFileSync(dist + 'standalone/thread-worker.cjs', 'utf8')).not.toMatch(/require\(['"]\./);
+    const stack = await watchdog(spawn(() => new Error().stack).join());
+    expect(stack).toContain('/standalone/thread-worker.cjs');
+    const loads = spawn(async () => {
+      await import('node:os');
+      return new Error().stack;
+    });
+    expect(await watchdog(loads.join())).not.toContain('/standalone/');
+    const gets = spawn((_m: Mutex) => new Error().stack, new Mutex());
+    expect(await watchdog(gets.join())).not.toContain('/standalone/');
+  });
+});
+
 describe('the CommonJS build', () => {
   it('loads its lazily loaded chunks with require, not import() (which starts the ESM loader)', () => {
     const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
