@@ -61,47 +61,6 @@ const classNames: Plugin = {
   },
 };
 
-/**
- * The CommonJS build loads its own lazily loaded chunks (`import('./x.js')` in the source, such as the
- * worker bootstrap's shareables.ts) with `require`. Left as they are, they would be `import()`s of
- * .cjs files: they work, but start Node's ESM loader in a worker that has no other use for it, which
- * costs several ms (the reason the bootstrap has a CommonJS build at all). Rewritten in place to
- * `__load(...)`, as long as `import(...)`, so that no column moves and the source map stays right; the
- * function is declared at the end. A user's `import(url)` (any argument but a chunk's name) is kept.
- */
-const cjsLazyChunks: Plugin = {
-  name: 'threadkit-cjs-lazy-chunks',
-  renderChunk(code) {
-    if (this.format !== 'cjs') return undefined;
-    const out = code.replace(/\bimport\((['"]\.\/[\w.-]+\.cjs['"])\)/g, '__load($1)');
-    if (out === code) return undefined;
-    return { code: `${out}\nfunction __load(id) { return Promise.resolve().then(() => require(id)); }\n` };
-  },
-};
-
-/**
- * For the standalone bootstrap (below): the modules that the bootstrap loads lazily (`import()`) are
- * never loaded by a standalone thread (no primitive reaches it, and it loads no module). Each becomes a
- * stub that fails loudly if it ever is, instead of being bundled in, which would make the file several
- * times larger and slower to compile.
- */
-const notInStandalone: NonNullable<Options['esbuildPlugins']>[number] = {
-  name: 'threadkit-not-in-standalone',
-  setup(build) {
-    build.onResolve({ filter: /.*/ }, (args) =>
-      args.kind === 'dynamic-import' && args.path.startsWith('.')
-        ? { path: args.path, namespace: 'not-in-standalone' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'not-in-standalone' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(
-        `threadkit: the standalone thread bootstrap cannot load ${args.path} (inconsistent state)`,
-      )});`,
-      loader: 'js',
-    }));
-  },
-};
-
 export default defineConfig([
   {
     entry,
@@ -116,14 +75,15 @@ export default defineConfig([
     treeshake: true,
     // import.meta.url in the CommonJS build: locates dist/thread-worker.cjs next to the chunk.
     shims: true,
-    plugins: [classNames, cjsLazyChunks],
+    plugins: [classNames],
   },
   {
     // The bootstrap of a standalone Thread (worker-url.ts): a function target that loads no module and
-    // gets no primitive in its args. The same code as thread-worker.cjs in one file: a starting worker
-    // spends some 0.25 ms on each file it requires, and the chunks of that one are a dozen files. A
-    // copy of threadkit's modules is safe there, since no other module of threadkit loads into it.
-    entry: { 'thread-worker': 'src/thread/thread-worker.ts' },
+    // gets no primitive in its args. What thread-worker.cjs runs, less the primitives and module
+    // loading such a target never needs, in one file: a starting worker spends some 0.25 ms on each
+    // file it requires, and thread-worker.cjs is two dozen. A copy of threadkit's modules is safe
+    // there, since no other module of threadkit can load into such a thread.
+    entry: { 'thread-worker': 'src/thread/standalone-worker.ts' },
     outDir: 'dist/standalone',
     format: ['cjs'],
     dts: false,
@@ -135,7 +95,6 @@ export default defineConfig([
     // Node's modules that no code left here uses (node:os, node:url) are not loaded either.
     treeshake: { moduleSideEffects: false },
     shims: true,
-    esbuildPlugins: [notInStandalone],
     plugins: [classNames],
   },
   {

@@ -115,11 +115,6 @@ export interface ThreadWorkerData extends ProcessShared {
   readonly inherited: InheritedLocals | undefined;
   readonly status: SharedArrayBuffer;
   readonly port: MessagePort;
-  /**
-   * Whether the worker loads every shareable primitive before running the target (shareables.ts):
-   * where one can reach it, through its args or through modules it loads (a nested thread's result).
-   */
-  readonly primitives: boolean;
 }
 
 /** `workerData` of a pool worker. */

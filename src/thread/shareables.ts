@@ -1,7 +1,6 @@
-// Every shareable primitive, loaded by a threadkit worker before one can reach it (thread-worker.ts),
-// so that one arriving in a Thread's or a pool task's args is revived live by the codec (each
-// primitive registers itself when its module loads). A new primitive adds one import here. Imported
-// by used reference, so bundlers keep them.
+// Every shareable primitive, loaded in each threadkit worker so that one arriving in a Thread's or a
+// pool task's args is revived live by the codec (each primitive registers itself when its module
+// loads). A new primitive adds one import here. Imported by used reference, so bundlers keep them.
 import { Barrier } from '../barrier/barrier.js';
 import { Condition } from '../condition/condition.js';
 import { Event } from '../event/event.js';

@@ -26,7 +26,6 @@ import {
 } from './protocol.js';
 import type { TargetDef } from './target.js';
 import { launchThreadWorker } from './thread-launch.js';
-import { isStandalone } from './worker-url.js';
 
 /** What a thread's worker is started with. */
 export interface ThreadLaunch {
@@ -104,7 +103,6 @@ export class ThreadHandle {
       inherited: config.inherited,
       status: this.#status.buffer,
       port: port2,
-      primitives: config.tagged || !isStandalone(config.target),
       ...processShared(),
     };
     let worker: Worker;
