@@ -4,6 +4,7 @@
 // caller's file) is module-loading.ts, which the bootstrap plugs in: the standalone bootstrap, whose
 // targets load no module, goes without it (see worker-url.ts).
 import type { TargetDef } from './target.js';
+import { InconsistentStateError } from '../errors.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
 
 /** A compiled target. */
@@ -31,11 +32,12 @@ export function enableModuleLoading(loading: ModuleLoading): void {
   modules = loading;
 }
 
+/** A module to load in the standalone bootstrap, which is only started for targets that load none. */
 const noModuleLoading = (): Error =>
-  new Error('threadkit: this thread bootstrap cannot load modules (inconsistent state)');
+  new InconsistentStateError('the standalone thread bootstrap was started for a target that loads modules');
 
 /** The module loading plugged in; an inconsistent state where the bootstrap has none. */
-function moduleLoading(): ModuleLoading {
+function pluggedModuleLoading(): ModuleLoading {
   if (modules) return modules;
   throw noModuleLoading();
 }
@@ -53,7 +55,7 @@ function compileSource(def: TargetDef): TargetFn {
   const values: unknown[] = [];
   for (const [name, helper] of helpersUsedBy(code)) {
     // Where the runtime has no `require` (browsers), the name stays free: explainError says why.
-    const value = name === 'require' ? moduleLoading().requireFrom(def.callerUrl) : helper;
+    const value = name === 'require' ? pluggedModuleLoading().requireFrom(def.callerUrl) : helper;
     if (value === undefined) continue;
     names.push(name);
     values.push(value);
@@ -86,7 +88,7 @@ export function targetById(id: number): TargetFn | Promise<TargetFn> {
     pendingDefs.delete(id);
     return built;
   }
-  return moduleLoading()
+  return pluggedModuleLoading()
     .loadModule(def)
     .then((built) => {
       compiled.set(id, built);
