@@ -1,101 +1,69 @@
 // Worker side of shipping a target: compiles a function's source (once per worker, by id) or loads a
-// module export, and makes `import()` and `require()` inside shipped source resolve as they would in
-// the caller's file. Compiler helpers that the source calls are passed in (compiler-helpers.ts).
+// module export. Compiler helpers that the source calls are passed in (compiler-helpers.ts). Loading
+// modules (a module target, `import()` and `require()` inside shipped source, resolved as in the
+// caller's file) is module-loading.ts, which the bootstrap plugs in: the standalone bootstrap, whose
+// targets load no module, goes without it (see worker-url.ts).
 import type { TargetDef } from './target.js';
+import { InconsistentStateError } from '../errors.js';
 import { compilerHelperNote, helpersUsedBy } from './compiler-helpers.js';
-import {
-  blameCaller,
-  hintRelative,
-  hintTypeScript,
-  nameUnparsed,
-  requireFrom,
-  resolveSpecifier,
-} from './resolve.js';
-import { rewriteDynamicImports } from './rewrite-imports.js';
 
 /** A compiled target. */
 export type TargetFn = (...args: unknown[]) => unknown;
 
+/** What shipped source calls instead of `import()` (see {@link ModuleLoading.rewrite}). */
+export const IMPORT_NAME = '__threadkit_import';
+
+/** How targets load modules (module-loading.ts). */
+export interface ModuleLoading {
+  /** Points the source's `import(...)` calls at {@link IMPORT_NAME}. */
+  rewrite(code: string): string;
+  /** The `import()` replacement for source shipped from the file at `base`. */
+  importer(base: string | undefined): (spec: unknown) => Promise<unknown>;
+  /** The `require` for source shipped from `base`; undefined where the runtime has none. */
+  requireFrom(base: string | undefined): ((id: string) => unknown) | undefined;
+  /** Loads a module target's export. */
+  loadModule(def: TargetDef): Promise<TargetFn>;
+}
+
+let modules: ModuleLoading | undefined;
+
+/** Plugs in module loading (the full bootstrap does, before any target is built). */
+export function enableModuleLoading(loading: ModuleLoading): void {
+  modules = loading;
+}
+
+/** A module to load in the standalone bootstrap, which is only started for targets that load none. */
+const noModuleLoading = (): Error =>
+  new InconsistentStateError('the standalone thread bootstrap was started for a target that loads modules');
+
+/** The module loading plugged in; an inconsistent state where the bootstrap has none. */
+function pluggedModuleLoading(): ModuleLoading {
+  if (modules) return modules;
+  throw noModuleLoading();
+}
+
+/** Stands in for `import()` where no module loading was plugged in: the source names none. */
+const noImport = (): Promise<never> => Promise.reject(noModuleLoading());
+
 /** Marks frames of shipped source, so a ReferenceError can be traced to the shipped function. */
 const SOURCE_TAG = 'threadkit-thread-fn';
 
-/**
- * `import()` of `spec` as the caller's file (`base`) would: resolved against it, and an error naming
- * the file that ran the `import()` (threadkit's) names the caller's file instead (and says so where
- * the file is TypeScript that this thread cannot load).
- */
-async function importAs(spec: string, base: string | undefined): Promise<unknown> {
-  const url = resolveSpecifier(spec, base);
-  try {
-    return (await import(url)) as unknown;
-  } catch (err) {
-    throw nameUnparsed(hintTypeScript(blameCaller(err, import.meta.url, base)), url);
-  }
-}
-
-/** The `import()` replacement handed to shipped source. */
-function importerFor(base: string | undefined): (spec: unknown) => Promise<unknown> {
-  // async: a resolution error rejects, as import() does, instead of throwing.
-  return async (spec) =>
-    typeof spec === 'string' ? importAs(spec, base) : ((await import(spec as string)) as unknown);
-}
-
 function compileSource(def: TargetDef): TargetFn {
-  const code = rewriteDynamicImports(def.code, '__threadkit_import');
+  // Without module loading (the standalone bootstrap), the source names neither import nor require.
+  const code = modules ? modules.rewrite(def.code) : def.code;
   const names: string[] = [];
   const values: unknown[] = [];
   for (const [name, helper] of helpersUsedBy(code)) {
     // Where the runtime has no `require` (browsers), the name stays free: explainError says why.
-    const value = name === 'require' ? requireFrom(def.callerUrl) : helper;
+    const value = name === 'require' ? pluggedModuleLoading().requireFrom(def.callerUrl) : helper;
     if (value === undefined) continue;
     names.push(name);
     values.push(value);
   }
   const body = `"use strict"; return ${code}\n//# sourceURL=${SOURCE_TAG}-${def.id}.js`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling shipped source is the point
-  const factory = new Function('__threadkit_import', ...names, body) as (...scope: unknown[]) => TargetFn;
-  return factory(importerFor(def.callerUrl), ...values);
-}
-
-async function loadModule(def: TargetDef): Promise<TargetFn> {
-  let ns: Record<string, unknown>;
-  try {
-    ns = (await importAs(def.code, def.callerUrl)) as Record<string, unknown>;
-  } catch (err) {
-    throw hintRelative(err, def.code, def.callerUrl);
-  }
-  const fn = ns[def.exportName];
-  if (typeof fn === 'function') return fn as TargetFn;
-  // A CommonJS module's `module.exports = fn` arrives as the default export.
-  const fromDefault =
-    def.exportName === 'default'
-      ? undefined
-      : (ns.default as Record<string, unknown> | undefined)?.[def.exportName];
-  if (typeof fromDefault === 'function') return fromDefault as TargetFn;
-  // The error names what the module exports under that name, not what its default export lacks.
-  const got = fn === undefined ? fromDefault : fn;
-  throw new TypeError(
-    `Expected module ${JSON.stringify(def.code)} to export a function named \`${def.exportName}\`, got ${typeof got}` +
-      exportedFunctions(ns),
-  );
-}
-
-/**
- * The rest of the message for an export that is not a function: the names that are, so that a
- * misspelt name, or a module with named exports only (a CommonJS `exports.x = ...`) run without an
- * `export`, says what to pass instead. A CommonJS module's `module.exports` is its default export.
- */
-function exportedFunctions(ns: Record<string, unknown>): string {
-  const names = new Set<string>();
-  const cjs = ns.default;
-  for (const from of [ns, typeof cjs === 'object' || typeof cjs === 'function' ? cjs : undefined]) {
-    if (from === undefined || from === null) continue;
-    for (const key of Object.keys(from)) {
-      if (typeof (from as Record<string, unknown>)[key] === 'function') names.add(key);
-    }
-  }
-  if (names.size === 0) return '; it exports no function';
-  return `; the functions it exports: ${[...names].join(', ')} (pass the name as \`export\`)`;
+  const factory = new Function(IMPORT_NAME, ...names, body) as (...scope: unknown[]) => TargetFn;
+  return factory(modules ? modules.importer(def.callerUrl) : noImport, ...values);
 }
 
 /** Compiled targets of this worker, by id. */
@@ -120,11 +88,13 @@ export function targetById(id: number): TargetFn | Promise<TargetFn> {
     pendingDefs.delete(id);
     return built;
   }
-  return loadModule(def).then((built) => {
-    compiled.set(id, built);
-    pendingDefs.delete(id);
-    return built;
-  });
+  return pluggedModuleLoading()
+    .loadModule(def)
+    .then((built) => {
+      compiled.set(id, built);
+      pendingDefs.delete(id);
+      return built;
+    });
 }
 
 /**

@@ -33,6 +33,8 @@ export interface ThreadLaunch {
   readonly target: TargetDef;
   /** Encoded by the codec. */
   readonly args: unknown;
+  /** Whether encoding tagged something in the args (a primitive, an error): the codec then revives it. */
+  readonly tagged: boolean;
   readonly inherited: InheritedLocals | undefined;
   readonly transfer: readonly TransferListItem[];
   readonly resourceLimits: ResourceLimits | undefined;
@@ -105,7 +107,13 @@ export class ThreadHandle {
     };
     let worker: Worker;
     try {
-      worker = launchThreadWorker(config.target, workerData, config.transfer, config.resourceLimits);
+      worker = launchThreadWorker(
+        config.target,
+        workerData,
+        config.transfer,
+        config.resourceLimits,
+        config.tagged,
+      );
     } catch (err) {
       port1.close();
       port2.close();

@@ -8,7 +8,7 @@ import { dropRejectedExecArgv, threadWorkerUrl, workerExecArgv } from './worker-
 
 /**
  * Starts the worker that runs `target`, handing it `workerData` (its `port` is transferred along with
- * `transfer`).
+ * `transfer`). `tagged`: whether its args hold something for the codec to revive.
  *
  * @throws what `new Worker()` throws, once no rejected flag is left to drop
  */
@@ -17,10 +17,11 @@ export function launchThreadWorker(
   workerData: ThreadWorkerData,
   transfer: readonly TransferListItem[],
   resourceLimits: ResourceLimits | undefined,
+  tagged: boolean,
 ): Worker {
   for (let attempt = 1; ; attempt++) {
     try {
-      return new Worker(threadWorkerUrl(target), {
+      return new Worker(threadWorkerUrl(target, tagged), {
         workerData,
         transferList: [workerData.port, ...(transfer as never[])],
         resourceLimits,

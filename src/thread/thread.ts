@@ -87,12 +87,14 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     refuseInMainTopLevel('Thread');
     const opts = checkThreadOptions(target as Target, options[0]);
     this.#signal = opts.signal;
-    const args = encodeArgs(opts.args ?? []);
+    const plain = opts.args ?? [];
+    const args = encodeArgs(plain);
     this.#name = opts.name ?? nextThreadName();
     this.#launch = {
       name: this.#name,
       target: opts.target,
       args,
+      tagged: args !== plain, // encoding returns its input when there is nothing to tag
       inherited: captureInheritable(),
       transfer: opts.transfer,
       resourceLimits: opts.resourceLimits,

@@ -43,6 +43,7 @@ describe('the packed tarball', () => {
       'dist/index.js',
       'dist/thread-worker.js',
       'dist/thread-worker.cjs',
+      'dist/standalone/thread-worker.cjs',
       ...guides.map((g) => `docs/${g}`),
     ]) {
       expect(files, file).toContain(file);
