@@ -187,9 +187,12 @@ async function runSuites(found: readonly Found[], o: RunOptions, dest: Destinati
   }
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) console.warn('note: run node with --expose-gc to collect garbage between suites');
+  // The load average as this run found it: a later suite's would count the workers of the ones before
+  // it (the 1-minute average decays slowly), and flag a machine as busy with this very run's load.
+  const { loadAvg1m } = machineInfo();
   for (const { suite } of found) {
     gc?.();
-    const machine = machineInfo();
+    const machine = { ...machineInfo(), loadAvg1m };
     const date = new Date().toISOString();
     const started = performance.now();
     console.log(`\n== ${suite.name} (${describeRun(o, machine.cores)}, Node ${machine.node})`);

@@ -129,11 +129,12 @@ export function renderHeadline(results: readonly SuiteResultFile[]): string {
   const dates = new Map<string, string[]>();
   for (const r of used) dates.set(r.date.slice(0, 10), [...(dates.get(r.date.slice(0, 10)) ?? []), r.suite]);
   const when = [...dates].map(([day, suites]) => `${suites.join(', ')} on ${day}`).join('; ');
-  const loads = used.map((r) => r.machine.loadAvg1m);
+  const loads = [...new Set(used.map((r) => r.machine.loadAvg1m))].sort((a, b) => a - b);
   const busy = used.some((r) => r.machine.loadAvg1m > r.machine.cores / 2);
+  const load = loads.length === 1 ? `${loads[0]}` : `${loads[0]} to ${loads.at(-1)}`;
   const out = [
     `Headline ratios from \`npm run bench\` on a ${m.cores}-core ${m.cpuModel} machine, Node ${m.node.replace(/^v/, '')}`,
-    `(${when}; load average ${Math.min(...loads)} to ${Math.max(...loads)} at the start of a suite${busy ? ', which `BENCHMARKS.md` flags as a busy machine' : ''}):`,
+    `(${when}; load average ${load} when the run started${busy ? ', which `BENCHMARKS.md` flags as a busy machine' : ''}):`,
     '',
     ...table([
       ['what', 'ratio', 'target'],

@@ -8,7 +8,10 @@ export interface MachineInfo {
   readonly platform: string;
   readonly arch: string;
   readonly totalMemGiB: number;
-  /** 1-minute load average when the suite started: a hint of how busy (noisy) the machine was. */
+  /**
+   * 1-minute load average when the `npm run bench` that measured the suite started (before its own
+   * suites loaded the machine): a hint of how busy (noisy) the machine was with other work.
+   */
   readonly loadAvg1m: number;
 }
 
