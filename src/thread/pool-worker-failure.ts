@@ -12,12 +12,23 @@ import type { TaskQueue } from './task-queue.js';
 const LOST_TRANSFER =
   'before starting this task, which cannot go to another worker: the objects it transferred were lost with this one';
 
-/** Node's exit code for a thread whose module loading ended on a top-level await that never settled. */
+/** Node 20's exit code for a thread whose module loading ended on a top-level await that never settled. */
 const UNSETTLED_TOP_LEVEL_AWAIT = 13;
-/** Why a worker exits with that code before it comes up: its own modules do not wait on anything. */
-const UNSETTLED_WHY =
-  ': a module it loaded before it came up, such as one preloaded with `--import` in the process flags ' +
-  'or NODE_OPTIONS, awaits at its top level a promise that never settles (exit code 13)';
+/**
+ * Why a worker exits before it comes up, by exit code: its own modules do not wait on anything. Node 20
+ * ends a thread whose preload awaits for ever with code 13; Node 22 and later end it with code 0, which
+ * a preload that exits the thread gives too.
+ */
+function notUpWhy(code: number): string {
+  const preload =
+    'a module it loaded before it came up, such as one preloaded with `--import` in the process flags or NODE_OPTIONS,';
+  if (code === UNSETTLED_TOP_LEVEL_AWAIT) {
+    return `: ${preload} awaits at its top level a promise that never settles (exit code 13)`;
+  }
+  return code === 0
+    ? `: ${preload} awaits at its top level a promise that never settles, or ends the thread`
+    : '';
+}
 
 /**
  * Starts a worker, if the runtime can: `new Worker()` throws when it cannot create a thread (none
@@ -65,8 +76,8 @@ export function tasksToRequeue(w: PoolWorker, code: number, wasRetired: boolean)
   const died =
     cause !== undefined
       ? `: ${String((cause as Error)?.message ?? cause)}`
-      : neverRan && code === UNSETTLED_TOP_LEVEL_AWAIT && w.readyAt === undefined
-        ? UNSETTLED_WHY
+      : neverRan && w.readyAt === undefined && !wasRetired // terminated before it was up: code 0 too
+        ? notUpWhy(code)
         : '';
   const requeue: Task[] = [];
   let seenRunning = running === 0;
