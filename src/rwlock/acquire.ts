@@ -8,7 +8,6 @@ import { OWNER_CHECK_MS } from '../internal/dead-threads.js';
 import { waitReporting, waitReportingAsync } from '../internal/diagnostics.js';
 import { findEntry, heldCount, holderEntry, reclaimDeadHolders } from '../internal/holders.js';
 import { parkUntil, parkUntilAsync } from '../internal/park.js';
-import { threadId } from '../internal/runtime.js';
 import {
   HOLDERS,
   OWNER,
@@ -28,11 +27,8 @@ import {
   tryWrite,
   tryWriteFast,
 } from './raw-rwlock.js';
-import { RwGuard, recordRead, type RwLockGuard } from './rwlock-guard.js';
+import { RwGuard, TID, recordRead, type RwLockGuard } from './rwlock-guard.js';
 import { reportSlowRw } from './slow-report.js';
-
-/** This thread's id in the OWNER slot: its runtime thread id + 1, so that 0 means "nobody". */
-const TID = threadId + 1;
 
 /** Which side of the lock. */
 export type Mode = 'read' | 'write';

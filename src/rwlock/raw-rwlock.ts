@@ -3,7 +3,8 @@
  * It works on SLOTS Int32 slots at `base` in an Int32Array: five words and a holder table.
  *
  * Algorithm: Rust std's futex RwLock (library/std/src/sys/sync/rwlock/futex.rs), with its spinning
- * before a blocking wait (`spinRead`/`spinWrite`: retries of the fast path while nobody is queued), plus an exact count of registered writers so that a writer giving up (timeout, abort) can pass on a
+ * before a blocking wait (`spinRead`/`spinWrite`: retries of the fast path while nobody is queued),
+ * plus an exact count of registered writers so that a writer giving up (timeout, abort) can pass on a
  * wake-up it was handed. Readers sleep on STATE; writers sleep on WRITER_SEQ, which every writer wake-up
  * increments, so one writer is woken at a time while all readers are woken together.
  *

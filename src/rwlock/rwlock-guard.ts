@@ -6,7 +6,7 @@ import type { RwMemory } from './acquire.js';
 import { OWNER, readUnlock, writeUnlock } from './raw-rwlock.js';
 
 /** This thread's id in the OWNER slot: its runtime thread id + 1, so that 0 means "nobody". */
-const TID = threadId + 1;
+export const TID = threadId + 1;
 
 /**
  * Proof that the current thread holds an {@link RwLock} for reading or writing. Release it with
